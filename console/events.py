@@ -1,0 +1,209 @@
+"""Every change of a go-live's state is one of these events; the journal stores them as JSON lines.
+
+Human events (tick, note, decision, action, sign-off) are fsync'd before they are
+acknowledged; machine events (verdicts, summaries, triggers) are written as they
+happen and flushed with the next human event or within a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+_REGISTRY: dict[str, type["Event"]] = {}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base: ``at`` is the event's time (seconds since the epoch, from the injected clock)."""
+
+    type: ClassVar[str] = ""
+    human: ClassVar[bool] = False
+    at: float
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if cls.type:
+            _REGISTRY[cls.type] = cls
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["type"] = self.type
+        return data
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> "Event":
+        """Rebuild an event from its journal line; unknown keys are ignored for forward compatibility."""
+        cls = _REGISTRY.get(data.get("type", ""))
+        if cls is None:
+            raise ValueError(f"unknown event type {data.get('type')!r}")
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        for f in fields(cls):
+            if f.name in kwargs and isinstance(kwargs[f.name], list) and f.name in ("argv",):
+                kwargs[f.name] = tuple(kwargs[f.name])
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class SessionStarted(Event):
+    type: ClassVar[str] = "session_started"
+    human: ClassVar[bool] = True
+    runbook_sha256: str = ""
+    runbook_path: str = ""
+    name: str = ""
+    service: str = ""
+    version: str = ""
+    environment: str = ""
+    operator: str = ""
+    host: str = ""
+    dry_run: bool = False
+    headless: bool = False
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resumed(Event):
+    type: ClassVar[str] = "resumed"
+    human: ClassVar[bool] = True
+    operator: str = ""
+    host: str = ""
+
+
+@dataclass(frozen=True)
+class PhaseStarted(Event):
+    type: ClassVar[str] = "phase_started"
+    phase: str = ""
+
+
+@dataclass(frozen=True)
+class PhaseEnded(Event):
+    """status: passed | overridden | failed | timeout | rolled_back | aborted"""
+
+    type: ClassVar[str] = "phase_ended"
+    phase: str = ""
+    status: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict(Event):
+    """A check's verdict changed (PENDING, PASS, WARN, FAIL, ERROR)."""
+
+    type: ClassVar[str] = "verdict"
+    check: str = ""
+    verdict: str = ""
+    value: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Summary(Event):
+    """Periodic per-check figures since the start: {check: [last, min, max, count, errors]}."""
+
+    type: ClassVar[str] = "summary"
+    checks: dict[str, list] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TriggerState(Event):
+    """state: armed | pending | firing | resolved | error"""
+
+    type: ClassVar[str] = "trigger"
+    trigger: str = ""
+    state: str = ""
+    value: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Tick(Event):
+    """A manual item confirmed (``checked``) or un-confirmed by a person."""
+
+    type: ClassVar[str] = "tick"
+    human: ClassVar[bool] = True
+    check: str = ""
+    by: str = ""
+    checked: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Note(Event):
+    type: ClassVar[str] = "note"
+    human: ClassVar[bool] = True
+    by: str = ""
+    text: str = ""
+    phase: str = ""
+
+
+@dataclass(frozen=True)
+class Decision(Event):
+    """kind: proceed | override | rollback | abort"""
+
+    type: ClassVar[str] = "decision"
+    human: ClassVar[bool] = True
+    kind: str = ""
+    phase: str = ""
+    by: str = ""
+    reason: str = ""
+    trigger: str = ""
+
+
+@dataclass(frozen=True)
+class ActionStarted(Event):
+    """action: ``phase:<id>`` or ``rollback``"""
+
+    type: ClassVar[str] = "action_started"
+    human: ClassVar[bool] = True
+    action: str = ""
+    argv: tuple[str, ...] = ()
+    shell: bool = False
+    dry_run: bool = False
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class ActionFinished(Event):
+    type: ClassVar[str] = "action_finished"
+    human: ClassVar[bool] = True
+    action: str = ""
+    exit_code: int | None = None
+    duration: float = 0.0
+    output_tail: str = ""
+    output_sha256: str = ""
+    dry_run: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome(Event):
+    """GO | PARTIAL | NO-GO | ROLLED BACK"""
+
+    type: ClassVar[str] = "outcome"
+    human: ClassVar[bool] = True
+    outcome: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SignOff(Event):
+    type: ClassVar[str] = "signoff"
+    human: ClassVar[bool] = True
+    role: str = ""
+    name: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Log(Event):
+    """A line for the event log: Kubernetes warnings, alerts by name, action output."""
+
+    type: ClassVar[str] = "log"
+    source: str = ""
+    level: str = "info"
+    text: str = ""
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    return Event.from_dict(data)

@@ -1,0 +1,460 @@
+"""The runbook: TOML in, a frozen validated model out, or every problem on one line each."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Iterator, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from console import runbook_expand as expand
+from console.runbook_errors import RunbookError, format_validation_errors, locate_problem, toml_syntax_problem
+from console.units import Threshold, parse_duration
+
+__all__ = [
+    "Runbook", "Phase", "Action", "Trigger", "Check", "RunbookError",
+    "load_runbook", "parse_runbook", "SOURCES",
+]
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+ThresholdField = Annotated[Threshold, BeforeValidator(Threshold.parse)]
+
+SOURCES = ("prometheus", "kubernetes", "http", "postgres", "alertmanager", "command", "manual")
+# sources whose checks must name (or default to) a declared target
+TARGETED = ("prometheus", "kubernetes", "postgres", "alertmanager")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------- targets
+
+class HttpAuth(Model):
+    """Credentials by reference only: environment variable names or file paths."""
+
+    headers: dict[str, str] = {}
+    headers_env: dict[str, str] = {}
+    bearer_token_env: str | None = None
+    bearer_token_file: str | None = None
+    username: str | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+    ca_file: str | None = None
+    insecure_skip_verify: bool = False
+    concurrency: int = Field(8, ge=1, le=256)
+    timeout: Duration | None = None
+
+
+class PrometheusTarget(HttpAuth):
+    url: str
+
+
+class AlertmanagerTarget(HttpAuth):
+    url: str
+
+
+class HttpTarget(HttpAuth):
+    base_url: str | None = None
+
+
+class KubernetesTarget(Model):
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str = "default"
+    in_cluster: bool = False
+    concurrency: int = Field(8, ge=1, le=256)
+    timeout: Duration | None = None
+
+
+class PostgresTarget(Model):
+    dsn_env: str | None = None
+    dsn_file: str | None = None
+    concurrency: int = Field(4, ge=1, le=64)
+    statement_timeout: Duration = 5.0
+    timeout: Duration | None = None
+
+
+class Targets(Model):
+    prometheus: dict[str, PrometheusTarget] = {}
+    alertmanager: dict[str, AlertmanagerTarget] = {}
+    http: dict[str, HttpTarget] = {}
+    kubernetes: dict[str, KubernetesTarget] = {}
+    postgres: dict[str, PostgresTarget] = {}
+
+
+# ---------------------------------------------------------------- actions
+
+class Action(Model):
+    """An argv list (or, with shell = true, one shell string) with a timeout."""
+
+    run: list[str] | str
+    shell: bool = False
+    confirm: bool = True
+    timeout: Duration = 600.0
+    cwd: str | None = None
+    env: dict[str, str] = {}
+    title: str | None = None
+
+    @property
+    def argv(self) -> list[str]:
+        if isinstance(self.run, str):
+            return ["/bin/sh", "-c", self.run]
+        return list(self.run)
+
+    def display(self) -> str:
+        """The exact command as it will run, for confirmation modals and the record."""
+        import shlex
+
+        if isinstance(self.run, str):
+            return self.run
+        return shlex.join(self.run)
+
+
+# ---------------------------------------------------------------- checks
+
+class CheckBase(Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    title: str | None = None
+    description: str | None = None
+    target: str | None = None
+    every: Duration = 15.0
+    timeout: Duration = 10.0
+    pass_: ThresholdField | None = Field(None, alias="pass")
+    warn: ThresholdField | None = None
+    unit: str = ""
+    on_no_data: Literal["error", "fail"] = "error"
+    required: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source == "manual"  # type: ignore[attr-defined]
+
+    def request_key(self) -> tuple:
+        """What makes two checks the same request on one target (for sharing)."""
+        return (self.source, self.target, self.id)  # type: ignore[attr-defined]
+
+
+class PrometheusCheck(CheckBase):
+    source: Literal["prometheus"]
+    query: str
+    each: bool = False
+
+    def request_key(self) -> tuple:
+        return ("prometheus", self.target, self.query)
+
+
+class KubernetesCheck(CheckBase):
+    source: Literal["kubernetes"]
+    deployment: str | None = None
+    selector: str | None = None
+    namespace: str | None = None
+    expect: Literal["available", "pods-ready"] = "available"
+    image_tag: str | None = None
+    max_restarts: int | None = Field(None, ge=0)
+
+
+class HttpCheck(CheckBase):
+    source: Literal["http"]
+    url: str
+    method: str = "GET"
+    status: int = Field(200, ge=100, le=599)
+    max_latency: Duration | None = None
+    body_contains: str | None = None
+    json_equals: dict[str, Any] = {}
+    headers_required: list[str] = []
+    headers: dict[str, str] = {}
+    tls_min: Literal["1.0", "1.1", "1.2", "1.3"] | None = None
+    cert_days: ThresholdField | None = None
+
+
+class PostgresCheck(CheckBase):
+    source: Literal["postgres"]
+    query: str | None = None
+    builtin: Literal["replication_lag"] | None = None
+
+
+class AlertmanagerCheck(CheckBase):
+    source: Literal["alertmanager"]
+    matchers: list[str] = []
+
+
+class CommandCheck(CheckBase):
+    source: Literal["command"]
+    run: list[str] | str
+    shell: bool = False
+    cwd: str | None = None
+    env: dict[str, str] = {}
+    confirm: bool = False
+
+    def request_key(self) -> tuple:
+        return ("command", str(self.run), self.id)
+
+
+class ManualCheck(CheckBase):
+    source: Literal["manual"]
+    role: str | None = None
+
+
+Check = Annotated[
+    Union[PrometheusCheck, KubernetesCheck, HttpCheck, PostgresCheck, AlertmanagerCheck, CommandCheck, ManualCheck],
+    Field(discriminator="source"),
+]
+
+
+# ---------------------------------------------------------------- triggers
+
+class TriggerFields(Model):
+    fire: ThresholdField | None = None
+    for_: Duration = Field(0.0, alias="for")
+    then: Literal["rollback", "alert"] = "alert"
+    auto: bool = False
+
+
+class PrometheusTrigger(PrometheusCheck, TriggerFields): ...
+class KubernetesTrigger(KubernetesCheck, TriggerFields): ...
+class HttpTrigger(HttpCheck, TriggerFields): ...
+class PostgresTrigger(PostgresCheck, TriggerFields): ...
+class AlertmanagerTrigger(AlertmanagerCheck, TriggerFields): ...
+class CommandTrigger(CommandCheck, TriggerFields): ...
+
+
+Trigger = Annotated[
+    Union[PrometheusTrigger, KubernetesTrigger, HttpTrigger, PostgresTrigger, AlertmanagerTrigger, CommandTrigger],
+    Field(discriminator="source"),
+]
+
+
+# ---------------------------------------------------------------- phases and the runbook
+
+class Phase(Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    title: str | None = None
+    description: str | None = None
+    hold: Duration = 0.0
+    timeout: Duration | None = None
+    traffic: float | None = Field(None, ge=0, le=100)
+    action: Action | None = None
+    checks: list[Check] = Field([], alias="check")
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id
+
+    @property
+    def manual_checks(self) -> list[ManualCheck]:
+        return [c for c in self.checks if c.source == "manual"]
+
+    @property
+    def automated_checks(self) -> list[Any]:
+        return [c for c in self.checks if c.source != "manual"]
+
+
+class RunbookMeta(Model):
+    name: str
+    service: str
+    version: str
+    environment: str = "production"
+    owner: str | None = None
+    description: str | None = None
+    signoff: list[str] = []
+    vars: dict[str, str] = {}
+
+
+class Runbook(Model):
+    runbook: RunbookMeta
+    targets: Targets = Targets()
+    phases: list[Phase] = Field(alias="phase", min_length=1)
+    triggers: list[Trigger] = Field([], alias="trigger")
+    rollback: Action | None = None
+    # filled by the loader, not by the file
+    source_path: str = ""
+    sha256: str = ""
+    variables: dict[str, str] = {}
+
+    @property
+    def meta(self) -> RunbookMeta:
+        return self.runbook
+
+    def iter_checks(self) -> Iterator[tuple[Phase, Any]]:
+        for phase in self.phases:
+            for check in phase.checks:
+                yield phase, check
+
+    def check(self, check_id: str) -> Any:
+        for _, check in self.iter_checks():
+            if check.id == check_id:
+                return check
+        for trig in self.triggers:
+            if trig.id == check_id:
+                return trig
+        raise KeyError(check_id)
+
+    def phase_of(self, check_id: str) -> Phase | None:
+        for phase, check in self.iter_checks():
+            if check.id == check_id:
+                return phase
+        return None
+
+    def phase_index(self, phase_id: str) -> int:
+        for i, phase in enumerate(self.phases):
+            if phase.id == phase_id:
+                return i
+        raise KeyError(phase_id)
+
+    @property
+    def uses_kubernetes(self) -> bool:
+        return bool(self.targets.kubernetes) or any(c.source == "kubernetes" for _, c in self.iter_checks())
+
+
+# ---------------------------------------------------------------- loading
+
+def load_runbook(path: str | Path, overrides: dict[str, str] | None = None) -> Runbook:
+    """Read, expand and validate a runbook file.
+
+    Raises:
+        RunbookError: with every problem, one line each, naming file:line and
+            the field path; ``unreadable`` is set when the file could not be read.
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise RunbookError([f"{p}: cannot read: {exc.strerror or exc}"], unreadable=True) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RunbookError([f"{p}: not UTF-8 text (byte {exc.start})"], unreadable=True) from None
+    return parse_runbook(text, str(p), overrides, sha256=hashlib.sha256(data).hexdigest())
+
+
+def parse_runbook(
+    text: str, name: str = "<runbook>", overrides: dict[str, str] | None = None, sha256: str | None = None
+) -> Runbook:
+    """Validate runbook text; see load_runbook."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RunbookError([toml_syntax_problem(name, exc)]) from None
+
+    problems: list[tuple[tuple, str]] = []
+    variables = expand.collect_variables(raw, overrides or {}, problems)
+    expanded, origins = expand.expand_matrices(raw, problems)
+    expanded = expand.substitute(expanded, variables, problems)
+    model: Runbook | None = None
+    if not problems:
+        try:
+            model = Runbook.model_validate(expanded)
+        except ValidationError as exc:
+            problems.extend(format_validation_errors(exc, _vocabulary))
+    if model is not None:
+        _semantic_checks(model, problems)
+    if problems:
+        lines = [locate_problem(name, text, origins, loc, msg) for loc, msg in problems]
+        raise RunbookError(list(dict.fromkeys(lines)))  # a matrix copy repeats its source's problem
+    assert model is not None
+    return model.model_copy(update={
+        "source_path": name,
+        "sha256": sha256 or hashlib.sha256(text.encode()).hexdigest(),
+        "variables": variables,
+    })
+
+
+_CHECK_MODELS = [PrometheusCheck, KubernetesCheck, HttpCheck, PostgresCheck, AlertmanagerCheck, CommandCheck, ManualCheck]
+
+
+def _vocabulary(loc: tuple) -> list[str]:
+    """The field names valid where an unknown one was found, for a "did you mean" hint."""
+    head = loc[0] if loc else ""
+    if head == "phase" and "check" in loc:
+        models = _CHECK_MODELS
+    elif head == "phase" and "action" in loc or head == "rollback":
+        models = [Action]
+    elif head == "phase":
+        models = [Phase]
+    elif head == "trigger":
+        models = [*_CHECK_MODELS, TriggerFields]
+    elif head == "targets":
+        models = [PrometheusTarget, KubernetesTarget, PostgresTarget, HttpTarget, Targets]
+    elif head == "runbook":
+        models = [RunbookMeta]
+    else:
+        models = [Runbook]
+    return expand.all_field_names(models)
+
+
+def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
+    """What types alone cannot say: unique ids, targets that exist, thresholds where needed."""
+    seen_phase: dict[str, int] = {}
+    seen_check: dict[str, tuple] = {}
+    targets = rb.targets
+    for i, phase in enumerate(rb.phases):
+        if phase.id in seen_phase:
+            problems.append((("phase", i, "id"), f"duplicate phase id {phase.id!r} (also phase[{seen_phase[phase.id] + 1}])"))
+        seen_phase.setdefault(phase.id, i)
+        for j, check in enumerate(phase.checks):
+            loc = ("phase", i, "check", j)
+            if check.id in seen_check:
+                problems.append((loc + ("id",), f"duplicate check id {check.id!r}"))
+            seen_check.setdefault(check.id, loc)
+            _check_rules(check, loc, targets, problems, trigger=False)
+    for k, trig in enumerate(rb.triggers):
+        loc = ("trigger", k)
+        if trig.id in seen_check:
+            problems.append((loc + ("id",), f"duplicate id {trig.id!r} (a check or trigger already uses it)"))
+        seen_check.setdefault(trig.id, loc)
+        _check_rules(trig, loc, targets, problems, trigger=True)
+        if trig.then == "rollback" and rb.rollback is None:
+            problems.append((loc + ("then",), 'then = "rollback" needs a [rollback] section'))
+    roles = rb.runbook.signoff
+    if len(set(roles)) != len(roles):
+        problems.append((("runbook", "signoff"), "a role is listed twice"))
+
+
+def _check_rules(check: Any, loc: tuple, targets: Targets, problems: list, trigger: bool) -> None:
+    src = check.source
+    if src in TARGETED or (src == "http" and check.target):
+        declared: dict = getattr(targets, src)
+        if check.target is None:
+            if len(declared) == 1:
+                pass  # the only target of that source is the default
+            elif not declared:
+                problems.append((loc + ("source",), f"no [targets.{src}.<name>] declared for this {src} check"))
+            else:
+                problems.append((loc + ("target",), f"several {src} targets ({', '.join(sorted(declared))}): name one"))
+        elif check.target not in declared:
+            known = ", ".join(sorted(declared)) or "none declared"
+            problems.append((loc + ("target",), f"unknown {src} target {check.target!r} (known: {known})"))
+    if trigger:
+        if check.pass_ is not None or check.warn is not None:
+            problems.append((loc + ("pass",), "a trigger uses fire (the condition that fires it), not pass/warn"))
+        if check.fire is None and src in ("prometheus", "postgres", "alertmanager"):
+            problems.append((loc + ("fire",), f'a {src} trigger needs fire, e.g. fire = "> 1"'))
+        return
+    if src == "prometheus" and check.pass_ is None:
+        problems.append((loc + ("pass",), 'a prometheus check needs pass, e.g. pass = "< 0.5"'))
+    if src == "postgres":
+        if (check.query is None) == (check.builtin is None):
+            problems.append((loc + ("query",), "a postgres check needs exactly one of query or builtin"))
+        elif check.pass_ is None:
+            problems.append((loc + ("pass",), 'a postgres check needs pass, e.g. pass = "< 5"'))
+    if src == "kubernetes" and check.deployment is None and check.selector is None:
+        problems.append((loc + ("deployment",), "a kubernetes check needs deployment or selector"))
+    if check.warn is not None and check.pass_ is None:
+        problems.append((loc + ("warn",), "warn needs pass (warn is the band between pass and fail)"))
+
+
+def resolve_target(rb: Runbook, check: Any) -> str | None:
+    """The target name a check uses: its own, or the only one of its source."""
+    if check.target:
+        return check.target
+    declared = getattr(rb.targets, check.source, None) or {}
+    if len(declared) == 1:
+        return next(iter(declared))
+    return None

@@ -1,0 +1,167 @@
+"""Runbook pre-processing on the raw TOML: ``${variables}``, ``--set`` and ``matrix`` expansion."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from typing import Any
+
+_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_\-]*)\}")
+_META_VARS = ("name", "service", "version", "environment", "owner")
+LOADER_FIELDS = ("source_path", "sha256", "variables")
+
+Problems = list[tuple[tuple, str]]
+
+
+def collect_variables(raw: dict, overrides: dict[str, str], problems: Problems) -> dict[str, str]:
+    """Variables from [runbook] (name, service, version, environment, owner), [runbook.vars] and --set.
+
+    A ``--set`` of a [runbook] field also changes that field, so
+    ``--set version=v1.2.4`` releases another version with the same runbook.
+    """
+    for key in LOADER_FIELDS:
+        if key in raw:
+            problems.append(((key,), f"unknown field {key!r}"))
+    meta = raw.get("runbook")
+    if not isinstance(meta, dict):
+        return dict(overrides)
+    variables: dict[str, str] = {}
+    for key in _META_VARS:
+        if isinstance(meta.get(key), str):
+            variables[key] = meta[key]
+    extra = meta.get("vars", {})
+    if isinstance(extra, dict):
+        for key, value in extra.items():
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                variables[key] = str(value)
+    for key, value in overrides.items():
+        variables[key] = value
+        if key in _META_VARS:
+            meta[key] = value
+    # variables may refer to each other ("name = '${service} ${version}'"); resolve a few levels deep
+    for _ in range(5):
+        changed = False
+        for key, value in variables.items():
+            new = _VAR.sub(lambda m: variables.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), value)
+            if new != value:
+                variables[key], changed = new, True
+        if not changed:
+            break
+    return variables
+
+
+def substitute(obj: Any, variables: dict[str, str], problems: Problems, path: tuple = ()) -> Any:
+    """Replace ``${name}`` in every string; ``$${`` stays a literal ``${``. Unknown names are problems."""
+    if isinstance(obj, str):
+        def repl(m: re.Match) -> str:
+            if m.group(1) is None:
+                return "${"
+            name = m.group(1)
+            if name not in variables:
+                known = ", ".join(sorted(variables)) or "none"
+                problems.append((path, f"unknown variable ${{{name}}} (known: {known}; add it to [runbook.vars] or pass --set {name}=...)"))
+                return m.group(0)
+            return variables[name]
+        return _VAR.sub(repl, obj)
+    if isinstance(obj, dict):
+        return {k: substitute(v, variables, problems, path + (k,)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [substitute(v, variables, problems, path + (i,)) for i, v in enumerate(obj)]
+    return obj
+
+
+def _substitute_only(obj: Any, values: dict[str, str]) -> Any:
+    """Substitute just the given names, leaving every other ``${...}`` for the global pass."""
+    if isinstance(obj, str):
+        return _VAR.sub(lambda m: values.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), obj)
+    if isinstance(obj, dict):
+        return {k: _substitute_only(v, values) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_substitute_only(v, values) for v in obj]
+    return obj
+
+
+def _matrix_values(matrix: Any, loc: tuple, problems: Problems) -> list[dict[str, str]] | None:
+    if not isinstance(matrix, dict) or not matrix:
+        problems.append((loc, 'expected a table of lists, e.g. matrix = { region = ["us-east-1", "eu-west-1"] }'))
+        return None
+    keys, lists = [], []
+    for key, values in matrix.items():
+        if not isinstance(values, list) or not values or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in values
+        ):
+            problems.append((loc + (key,), "expected a non-empty list of strings or integers"))
+            return None
+        if len(set(map(str, values))) != len(values):
+            problems.append((loc + (key,), "a value is listed twice"))
+            return None
+        keys.append(key)
+        lists.append([str(v) for v in values])
+    return [dict(zip(keys, combo)) for combo in itertools.product(*lists)]
+
+
+def _expand_one(item: dict, combo: dict[str, str]) -> dict:
+    out = _substitute_only(copy.deepcopy(item), combo)
+    suffix = "-".join(combo.values())
+    if isinstance(out.get("id"), str):
+        out["id"] = f"{out['id']}-{suffix}"
+    title = item.get("title")
+    if isinstance(title, str) and not any(f"${{{k}}}" in title for k in combo):
+        out["title"] = f"{title} ({', '.join(combo.values())})"
+    return out
+
+
+def expand_matrices(raw: dict, problems: Problems) -> tuple[dict, dict[tuple, tuple]]:
+    """Expand ``matrix`` on phases and checks; return the new tree and expanded→source index map."""
+    origins: dict[tuple, tuple] = {}
+    phases = raw.get("phase")
+    if not isinstance(phases, list):
+        return raw, origins
+    new_phases: list = []
+    for pi, phase in enumerate(phases):
+        if not isinstance(phase, dict):
+            new_phases.append(phase)
+            origins[("phase", len(new_phases) - 1)] = ("phase", pi)
+            continue
+        copies: list[dict] = [phase]
+        if "matrix" in phase:
+            combos = _matrix_values(phase["matrix"], ("phase", pi, "matrix"), problems)
+            base = {k: v for k, v in phase.items() if k != "matrix"}
+            copies = [_expand_one(base, c) for c in combos] if combos else [base]
+            if combos:
+                for cp, combo in zip(copies, combos):
+                    suffix = "-".join(combo.values())
+                    for chk in cp.get("check", []) if isinstance(cp.get("check"), list) else []:
+                        if isinstance(chk, dict) and isinstance(chk.get("id"), str):
+                            chk["id"] = f"{chk['id']}-{suffix}"
+        for cp in copies:
+            ni = len(new_phases)
+            origins[("phase", ni)] = ("phase", pi)
+            checks = cp.get("check")
+            if isinstance(checks, list):
+                new_checks: list = []
+                for ci, chk in enumerate(checks):
+                    if isinstance(chk, dict) and "matrix" in chk:
+                        combos = _matrix_values(chk["matrix"], ("phase", pi, "check", ci, "matrix"), problems)
+                        base = {k: v for k, v in chk.items() if k != "matrix"}
+                        expanded = [_expand_one(base, c) for c in combos] if combos else [base]
+                    else:
+                        expanded = [chk]
+                    for e in expanded:
+                        origins[("phase", ni, "check", len(new_checks))] = ("phase", pi, "check", ci)
+                        new_checks.append(e)
+                cp = {**cp, "check": new_checks}
+            new_phases.append(cp)
+    if problems:
+        return raw, {}
+    return {**raw, "phase": new_phases}, origins
+
+
+def all_field_names(models: list[type]) -> list[str]:
+    """Every field name and alias the runbook format knows, for "did you mean" hints."""
+    names: set[str] = {"matrix"}
+    for model in models:
+        for name, info in model.model_fields.items():
+            names.add(info.alias or name)
+    return sorted(n for n in names if n not in LOADER_FIELDS)

@@ -1,0 +1,112 @@
+"""Durations and thresholds as runbooks write them: ``1h30m``, ``< 0.5``, ``>= 99.9``."""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(text: object) -> float:
+    """Parse ``500ms``, ``15s``, ``5m``, ``1h30m``, ``2d`` into seconds.
+
+    A bare number is read as seconds. Raises ValueError with a message that
+    says what was expected.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"expected a duration like 500ms, 15s, 5m or 1h30m, got {text!r}")
+    if isinstance(text, (int, float)):
+        if text < 0 or math.isnan(text) or math.isinf(text):
+            raise ValueError(f"expected a duration of zero or more, got {text!r}")
+        return float(text)
+    if not isinstance(text, str):
+        raise ValueError(f"expected a duration like 500ms, 15s, 5m or 1h30m, got {text!r}")
+    s = text.strip().replace(" ", "")
+    pos, total = 0, 0.0
+    while pos < len(s):
+        m = _DURATION_PART.match(s, pos)
+        if not m:
+            break
+        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+        pos = m.end()
+    if not s or pos != len(s):
+        raise ValueError(f"expected a duration like 500ms, 15s, 5m or 1h30m, got {text!r}")
+    return total
+
+
+def format_duration(seconds: float) -> str:
+    """Format seconds the way runbooks write them: ``5m``, ``1h30m``, ``3m12s``, ``500ms``."""
+    if seconds < 0:
+        return "-" + format_duration(-seconds)
+    if seconds < 1 and seconds > 0:
+        return f"{round(seconds * 1000)}ms"
+    whole = int(round(seconds))
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    out = ""
+    if h:
+        out += f"{h}h"
+    if m:
+        out += f"{m}m"
+    if s or not out:
+        out += f"{s}s"
+    return out
+
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+_ALIASES = {"≤": "<=", "≥": ">=", "≠": "!=", "=": "=="}
+_THRESHOLD = re.compile(r"^\s*(<=|>=|==|!=|<|>|≤|≥|≠|=)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A comparator and a number: the value passes when ``value <op> number``."""
+
+    op: str
+    number: float
+
+    @classmethod
+    def parse(cls, text: object) -> "Threshold":
+        if isinstance(text, Threshold):
+            return text
+        if not isinstance(text, str):
+            raise ValueError(f'expected a threshold like "< 0.5" or ">= 99.9", got {text!r}')
+        m = _THRESHOLD.match(text)
+        if not m:
+            raise ValueError(f'expected a threshold like "< 0.5" or ">= 99.9", got {text!r}')
+        op = _ALIASES.get(m.group(1), m.group(1))
+        return cls(op=op, number=float(m.group(2)))
+
+    def test(self, value: float) -> bool:
+        """True when value satisfies the threshold; NaN never does."""
+        if value is None or math.isnan(value):
+            return False
+        return _OPS[self.op](value, self.number)
+
+    def __str__(self) -> str:
+        return f"{self.op} {format_number(self.number)}"
+
+
+def format_number(value: float | None) -> str:
+    """A number as a person reads it: no trailing zeros, at most 4 significant decimals."""
+    if value is None:
+        return "—"
+    if math.isnan(value):
+        return "NaN"
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    if abs(value) >= 100:
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.4g}"
