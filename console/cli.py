@@ -1,0 +1,58 @@
+"""The `golive` command line: a table of subcommands, each a module imported only when used.
+
+Exit codes: 0 GO / clean / valid, 1 any other outcome / problems found, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module, one-line help). Each module has add_arguments(parser) and run(args) -> int.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("console.cmd_run", "drive a go-live from a runbook (the mission screen, or --headless)"),
+    "resume": ("console.cmd_run", "carry on a session after a crash or a dropped SSH link"),
+    "watch": ("console.cmd_watch", "follow a session read-only from its journal"),
+    "lint": ("console.cmd_lint", "check runbooks; every problem on one line with file:line"),
+    "report": ("console.cmd_report", "write record.toml and record.md for a session (a draft while it runs)"),
+    "sign": ("console.cmd_sign", "add a role's SSH signature to a record"),
+    "verify": ("console.cmd_verify", "verify a record's signatures and its journal"),
+    "import": ("console.cmd_import", "turn a Markdown go-live checklist into a runbook"),
+    "demo": ("console.cmd_demo", "a go-live against built-in sandbox servers; needs no infrastructure"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="golive",
+        description="Mission control for a production go-live, in a terminal.",
+        epilog="Exit codes: 0 GO or clean, 1 another outcome or problems found, 2 bad input.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        _load(module).add_arguments(p, name)
+    return parser
+
+
+def _load(module: str):
+    return importlib.import_module(module)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(_load(args._module).run(args) or 0)
+    except KeyboardInterrupt:
+        print("golive: interrupted", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
