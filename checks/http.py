@@ -1,0 +1,308 @@
+"""HTTP(S) evidence: status, latency, body, JSON fields, security headers, TLS version and certificate lifetime.
+
+One pooled ``httpx.AsyncClient`` per target; credentials come only from environment
+variables or files and never appear in a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import re
+import ssl
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from checks import http_conditions as cond
+from checks.base import Sample, SourceError
+from console.units import format_duration
+
+_BODY_LIMIT = 1 << 20  # a health answer is small; never hold a runaway body in memory
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
+def create(name: str, target: Any | None, *, on_change: Any = None, on_log: Any = None) -> "HttpSource":
+    """The HTTP source for one ``[targets.http.<name>]`` (or None for checks with full URLs).
+
+    Raises:
+        SourceError: a credential variable is unset or a file unreadable; names the field only.
+    """
+    return HttpSource(name, target)
+
+
+class HttpSource:
+    """Samples HttpChecks against one target through one connection pool."""
+
+    kind = "http"
+
+    def __init__(self, name: str, target: Any | None) -> None:
+        self.name = name
+        self.target = target
+        self._where = f"targets.http.{name}" if name else "http"
+        self._auth_headers, self._secrets = _read_credentials(self._where, target)
+        self._ssl = _ssl_context(self._where, target)
+        self._client: httpx.AsyncClient | None = None
+
+    def _pool(self) -> httpx.AsyncClient:
+        if self._client is None:
+            concurrency = getattr(self.target, "concurrency", 8)
+            self._client = httpx.AsyncClient(
+                headers=dict(getattr(self.target, "headers", {}) or {}),
+                verify=self._ssl,
+                limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+                follow_redirects=False,  # a redirect is an answer the runbook should expect by status
+            )
+        return self._client
+
+    async def sample(self, check: Any) -> Sample:
+        """Request ``check.url`` once and judge the answer.
+
+        Returns:
+            A Sample whose value is the latency in ms (days to certificate expiry when
+            the check sets cert_days), ok when every condition holds, and detail the
+            first failing condition; ``Sample.failed`` for connection errors, timeouts,
+            TLS errors and answers that cannot be judged. Never raises.
+        """
+        at = time.time()
+        timeout = _timeout(check, self.target)
+        try:
+            url = self._url(check)
+        except SourceError as exc:
+            return Sample.failed(check.id, at, str(exc))
+        shown = self._scrub(url)
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._request(check, url, at, timeout)
+        except TimeoutError:
+            return Sample.failed(check.id, at, f"no answer within {format_duration(timeout)} from {shown}")
+        except cond.Unmeasurable as exc:
+            return Sample.failed(check.id, at, self._scrub(str(exc)))
+        except httpx.HTTPError as exc:
+            return Sample.failed(check.id, at, self._scrub(_describe(exc, shown, timeout)))
+        except Exception as exc:  # fail closed: anything unexpected is an ERROR, not a crash
+            return Sample.failed(check.id, at, self._scrub(f"{shown}: {type(exc).__name__}: {exc}"))
+
+    async def _request(self, check: Any, url: str, at: float, timeout: float) -> Sample:
+        headers = dict(self._auth_headers) if self._sends_credentials(url) else {}
+        headers.update(check.headers)
+        started = time.perf_counter()
+        async with self._pool().stream(check.method.upper(), url, headers=headers, timeout=timeout) as response:
+            ssl_object = _ssl_object(response)
+            body = await _read_limited(response)
+        latency = time.perf_counter() - started
+
+        days_left = cond.certificate_days_left(ssl_object, time.time()) if check.cert_days is not None else None
+        problem = self._first_problem(check, response, ssl_object, body, latency, days_left)
+        value = days_left if days_left is not None else latency * 1000.0
+        extra = {"status": response.status_code, "latency_ms": round(latency * 1000.0, 1)}
+        if ssl_object is not None:
+            extra["tls"] = ssl_object.version()
+        if days_left is not None:
+            extra["cert_days"] = round(days_left, 2)
+        detail = self._scrub(problem) if problem else _summary(response.status_code, latency, ssl_object, days_left)
+        return Sample(check_id=check.id, at=at, value=value, ok=problem is None, detail=detail, extra=extra)
+
+    def _first_problem(
+        self, check: Any, response: httpx.Response, ssl_object: Any, body: bytes, latency: float,
+        days_left: float | None,
+    ) -> str | None:
+        """The first failing condition, in the order a person would fix them."""
+        problem = cond.status_problem(response.status_code, check.status)
+        if problem is None and check.tls_min:
+            problem = cond.tls_problem(ssl_object.version() if ssl_object else None, check.tls_min)
+        if problem is None and days_left is not None:
+            problem = cond.certificate_problem(days_left, check.cert_days)
+        if problem is None and check.headers_required:
+            problem = cond.headers_problem(response.headers, check.headers_required)
+        if problem is None and check.body_contains is not None:
+            problem = cond.body_problem(body.decode(response.encoding or "utf-8", "replace"), check.body_contains)
+        if problem is None and check.json_equals:
+            problem = cond.json_problem(body, check.json_equals)
+        if problem is None and check.max_latency is not None:
+            problem = cond.latency_problem(latency, check.max_latency)
+        return problem
+
+    def _url(self, check: Any) -> str:
+        url = check.url
+        if urlsplit(url).scheme:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise SourceError(f"url {self._scrub(url)}: only http and https are supported")
+            return url
+        if not (self.target and self.target.base_url):
+            raise SourceError(f"url {self._scrub(url)} is relative and the target has no base_url")
+        # joined as httpx joins a base_url: the path is appended, never replaces the base's path
+        return self.target.base_url.rstrip("/") + "/" + url.lstrip("/")
+
+    def _sends_credentials(self, url: str) -> bool:
+        """Target credentials go to the target's own origin only, never to another host a check names."""
+        if not (self.target and self.target.base_url):
+            return True
+        return _origin(url) == _origin(self.target.base_url)
+
+    def _scrub(self, text: str) -> str:
+        """One line, no userinfo in URLs, and no credential value anywhere."""
+        text = _USERINFO.sub("", text)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        text = " ".join(text.split())
+        return text if len(text) <= 300 else text[:299] + "…"
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def _timeout(check: Any, target: Any | None) -> float:
+    """The check's timeout, capped by the target's when it sets one."""
+    target_timeout = getattr(target, "timeout", None)
+    return min(check.timeout, target_timeout) if target_timeout else check.timeout
+
+
+def _ssl_object(response: httpx.Response) -> ssl.SSLObject | None:
+    stream = response.extensions.get("network_stream")
+    return stream.get_extra_info("ssl_object") if stream is not None else None
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= _BODY_LIMIT:
+            break
+    return b"".join(chunks)[:_BODY_LIMIT]
+
+
+def _summary(status: int, latency: float, ssl_object: Any, days_left: float | None) -> str:
+    parts = [f"{status} in {latency * 1000:.0f} ms"]
+    if ssl_object is not None:
+        parts.append(str(ssl_object.version()))
+    if days_left is not None:
+        parts.append(f"certificate valid {days_left:.1f} more days")
+    return ", ".join(parts)
+
+
+def _describe(exc: httpx.HTTPError, shown: str, timeout: float) -> str:
+    """One line for a transport failure; names what failed, never a header or credential."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out after {format_duration(timeout)} connecting to {shown}"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer within {format_duration(timeout)} from {shown}"
+    verify = _cause(exc, ssl.SSLCertVerificationError)
+    if verify is not None:
+        return f"TLS certificate of {shown} rejected: {verify.verify_message or verify.reason}"
+    tls = _cause(exc, ssl.SSLError)
+    if tls is not None:
+        return f"TLS error with {shown}: {tls.reason or tls}"
+    if isinstance(exc, httpx.ConnectError):
+        reason = _cause(exc, OSError)
+        # asyncio words a refusal "Connect call failed (host, port)"; the errno says it plainly
+        text = (os.strerror(reason.errno) if reason is not None and reason.errno else str(exc)) or "connection failed"
+        return f"cannot connect to {shown}: {text}"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError)):
+        return f"malformed HTTP answer from {shown}: {exc or type(exc).__name__}"
+    return f"{type(exc).__name__} from {shown}: {exc}"
+
+
+def _cause(exc: BaseException, kind: type, depth: int = 0) -> Any:
+    """The first exception of ``kind`` in the chain, looking inside exception groups too.
+
+    (anyio reports a refused connection as "All connection attempts failed" raised
+    from a group holding the ConnectionRefusedError that says what happened.)
+    """
+    node: BaseException | None = exc
+    while node is not None and depth < 10:
+        if isinstance(node, BaseExceptionGroup):
+            for inner in node.exceptions:
+                found = _cause(inner, kind, depth + 1)
+                if found is not None:
+                    return found
+        elif isinstance(node, kind) and not (kind is OSError and node.errno is None and node.__cause__):
+            return node
+        node = node.__cause__ or node.__context__
+        depth += 1
+    return None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or ""), parts.port or default
+
+
+# ---------------------------------------------------------------- credentials and TLS
+
+def _read_credentials(where: str, target: Any | None) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Headers carrying the target's credentials, and the secret values to scrub from messages.
+
+    Raises:
+        SourceError: a named variable is unset or empty, a file unreadable, or a pair incomplete.
+    """
+    if target is None:
+        return {}, ()
+    headers: dict[str, str] = {}
+    secrets: list[str] = []
+    for header, var in (target.headers_env or {}).items():
+        headers[header] = _secret_from(where, f"headers_env.{header}", var, None, None)
+        secrets.append(headers[header])
+    if target.bearer_token_env or target.bearer_token_file:
+        token = _secret_from(
+            where, "bearer_token_env", target.bearer_token_env, "bearer_token_file", target.bearer_token_file
+        )
+        headers["Authorization"] = f"Bearer {token}"
+        secrets.append(token)
+    if target.username is not None or target.password_env or target.password_file:
+        if target.username is None:
+            raise SourceError(f"{where}: password_env/password_file needs username")
+        if not (target.password_env or target.password_file):
+            raise SourceError(f"{where}: username needs password_env or password_file")
+        password = _secret_from(where, "password_env", target.password_env, "password_file", target.password_file)
+        pair = base64.b64encode(f"{target.username}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {pair}"
+        secrets.extend([password, pair])
+    # short values (a tenant id "7") would blank out unrelated text; only scrub real secrets
+    return headers, tuple(s for s in secrets if len(s) >= 4)
+
+
+def _secret_from(where: str, env_field: str, env: str | None, file_field: str | None, path: str | None) -> str:
+    """A credential from the variable ``env`` or the file ``path``; errors name the field, never the value."""
+    if env:
+        value = os.environ.get(env)
+        if not value:
+            raise SourceError(f"{where}: {env_field} names {env}, which is {'empty' if value == '' else 'not set'}")
+        return value
+    try:
+        with open(path or "", encoding="utf-8") as fh:
+            value = fh.read().strip()
+    except OSError as exc:
+        raise SourceError(f"{where}: {file_field} {path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+    if not value:
+        raise SourceError(f"{where}: {file_field} {path} is empty")
+    return value
+
+
+def _ssl_context(where: str, target: Any | None) -> ssl.SSLContext:
+    """The client TLS context: the target's CA file, or the system store; no verification only when asked."""
+    ca_file = getattr(target, "ca_file", None)
+    try:
+        ctx = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+        raise SourceError(f"{where}: ca_file {ca_file}: cannot load ({reason})") from None
+    if not ca_file and not ctx.cert_store_stats().get("x509_ca"):
+        try:
+            import certifi  # a container without a system store still verifies public servers
+
+            ctx.load_verify_locations(certifi.where())
+        except ImportError:
+            pass
+    if getattr(target, "insecure_skip_verify", False):
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
