@@ -1,0 +1,106 @@
+"""`golive run RUNBOOK` and `golive resume SESSION_DIR`: the mission screen, or a headless run for CI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    if name == "run":
+        parser.add_argument("runbook", metavar="RUNBOOK")
+        parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                            help="a variable for ${NAME}, e.g. --set version=v1.2.4 (repeatable)")
+        parser.add_argument("--dry-run", action="store_true", help="show and record every action without running it")
+        parser.add_argument("--session-dir", type=Path, metavar="DIR",
+                            help="the session folder (default ./golive-sessions/<UTC time>-<service>-<version>)")
+    else:
+        parser.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
+    parser.add_argument("--headless", action="store_true", help="no screen: proceed when gates open, for CI")
+    parser.add_argument("--answers", type=Path, metavar="FILE",
+                        help="answers for manual items in a headless run ([answers.<check-id>] by = \"name\")")
+    parser.add_argument("--json", action="store_true", help="headless: one JSON object per event on stdout")
+    parser.add_argument("--operator", help="who drives (default: the login name)")
+    parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
+    parser.add_argument("--key", type=Path, help="SSH key to sign the record with at sign-off")
+
+
+def run(args: argparse.Namespace) -> int:
+    from checks.manual import load_answers
+    from console.cmd_lint import parse_sets
+    from console.journal import JournalError
+    from console.runbook import RunbookError, load_runbook
+
+    answers = None
+    try:
+        if args.answers:
+            answers = load_answers(args.answers)
+        if args.command == "run":
+            overrides = parse_sets(args.sets)
+            runbook = load_runbook(args.runbook, overrides)
+        else:
+            overrides, runbook = {}, None
+    except RunbookError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"golive: {exc}", file=sys.stderr)
+        return 2
+
+    def make_session(listeners=()):
+        from console.session import Session
+
+        if runbook is not None:
+            return Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
+                                 headless=args.headless, dry_run=args.dry_run, answers=answers,
+                                 overrides=overrides, listeners=listeners)
+        return Session.resume(args.session_dir, operator=args.operator, headless=args.headless,
+                              answers=answers, listeners=listeners)
+
+    try:
+        if args.headless:
+            return _headless(make_session, runbook, args)
+        from console.app import run_mission
+
+        return run_mission(make_session, theme=args.theme, key=args.key)
+    except JournalError as exc:
+        print(f"golive: {exc}", file=sys.stderr)
+        return 2
+    except (RunbookError, ValueError, OSError) as exc:
+        problems = getattr(exc, "problems", None) or [str(exc)]
+        for line in problems:
+            print(f"golive: {line}", file=sys.stderr)
+        return 2
+
+
+def _headless(make_session, runbook, args) -> int:
+    import asyncio
+
+    from console.reporter import JsonReporter, RichReporter
+
+    async def main() -> str | None:
+        reporters = []
+        if args.json:
+            reporters.append(JsonReporter())
+        elif runbook is not None:
+            reporters.append(RichReporter(runbook))
+        session = make_session(tuple(reporters))
+        if runbook is None and not args.json:
+            session.subscribe(RichReporter(session.runbook))
+        for warning in getattr(session, "resume_warnings", []):
+            print(f"golive: warning: {warning}", file=sys.stderr)
+        try:
+            outcome = await session.run()
+        finally:
+            if session.engine.state.outcome is None:
+                session.write_record()  # a draft, so an interrupted run still leaves its evidence
+            session.close()
+        if not args.json:
+            toml_path, md_path = session.record_paths or (None, None)
+            print(f"record: {toml_path}  {md_path}", file=sys.stderr)
+        return outcome
+
+    outcome = asyncio.run(main())
+    return 0 if outcome == "GO" else 1

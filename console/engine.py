@@ -1,0 +1,539 @@
+"""The engine: a pure state machine that folds events into GoLiveState and derives new ones.
+
+No I/O and no clock of its own: time comes from the events and from the ``now``
+the caller passes. The same ``apply`` serves the live driver, a resume (replay)
+and a read-only follower, so all three show the same state.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from checks.base import Sample
+from console import events as ev
+from console.runbook import Runbook
+from console.state import (
+    ERROR, FAIL, GO, NO_GO, PARTIAL, PASS, PENDING, ROLLED_BACK, WARN,
+    CheckState, Gate, GoLiveState, ManualState, PhaseStatus, TriggerStatus,
+)
+from console.units import Threshold, format_duration, format_number
+
+DEFAULT_ALERT_PASS = Threshold("==", 0.0)
+
+
+class Refused(Exception):
+    """A command the state does not allow now; the message says why, in one line."""
+
+
+def judge(check: Any, sample: Sample) -> tuple[str, str]:
+    """Verdict and a one-line detail for one sample of one check.
+
+    ERROR for errors; no data is ERROR unless the check says ``on_no_data = "fail"``
+    — never a pass. A numeric value is compared with ``pass`` (then ``warn``); a
+    source's own judgement (``ok``) must also hold.
+    """
+    if sample.error:
+        return ERROR, sample.error
+    if sample.no_data:
+        return (FAIL if check.on_no_data == "fail" else ERROR), sample.detail or "no data"
+    threshold = check.pass_
+    if threshold is None and check.source == "alertmanager":
+        threshold = DEFAULT_ALERT_PASS
+    verdict: str | None = None
+    detail = sample.detail
+    if threshold is not None and sample.value is not None:
+        values = [v for _, v in sample.series] if sample.series else [sample.value]
+        if all(threshold.test(v) for v in values):
+            verdict = PASS
+        elif check.warn is not None and all(check.pass_.test(v) or check.warn.test(v) for v in values):
+            verdict = WARN
+        else:
+            verdict = FAIL
+        if not detail:
+            unit = f" {check.unit}" if check.unit else ""
+            detail = f"{format_number(sample.value)}{unit} (pass {threshold})"
+    elif threshold is not None and sample.ok is None:
+        return ERROR, sample.detail or "the source returned no value to compare"
+    if sample.ok is False:
+        return FAIL, detail or "failed"
+    if verdict is None:
+        if sample.ok is None:
+            return ERROR, sample.detail or "the source returned neither a value nor a judgement"
+        verdict = PASS
+    return verdict, detail
+
+
+def trigger_condition(trigger: Any, sample: Sample) -> bool | None:
+    """True when the trigger's condition holds, False when clean, None when blind (error, no data)."""
+    if sample.error or sample.no_data:
+        return None
+    if trigger.fire is not None:
+        if sample.value is None:
+            return None
+        values = [v for _, v in sample.series] if sample.series else [sample.value]
+        return any(trigger.fire.test(v) for v in values)
+    if sample.ok is None:
+        return None
+    return not sample.ok
+
+
+class Engine:
+    """Folds events into ``state``; derives verdict, trigger, timeout and outcome events."""
+
+    def __init__(self, runbook: Runbook, clock: Callable[[], float] = time.time):
+        self.runbook = runbook
+        self.clock = clock
+        self.state = GoLiveState()
+        st = self.state
+        st.phases = [PhaseStatus(p.id) for p in runbook.phases]
+        for phase, check in runbook.iter_checks():
+            if check.source == "manual":
+                st.manual[check.id] = ManualState(check.id, phase.id)
+            else:
+                st.checks[check.id] = CheckState(check.id, phase.id, confirmed=not getattr(check, "confirm", False))
+        for trig in runbook.triggers:
+            st.checks[trig.id] = CheckState(trig.id, None)
+            st.triggers[trig.id] = TriggerStatus(trig.id)
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def finished(self) -> bool:
+        return self.state.outcome is not None
+
+    def active_phase(self):
+        st = self.state
+        return self.runbook.phases[st.active] if 0 <= st.active < len(self.runbook.phases) else None
+
+    def hold_start(self, check_id: str) -> float | None:
+        """When the check's unbroken pass began, counted from the phase action at the earliest."""
+        cs = self.state.checks[check_id]
+        if cs.verdict != PASS or cs.pass_since is None:
+            return None
+        phase = self.state.phases[self.runbook.phase_index(cs.phase)] if cs.phase else None
+        start = cs.pass_since
+        if phase is not None:
+            for t in (phase.started, phase.action_done):
+                if t is not None:
+                    start = max(start, t)
+        return start
+
+    def hold_progress(self, check_id: str, now: float | None = None) -> tuple[float, float]:
+        """(seconds held so far, seconds required) for a check of its phase."""
+        now = self.clock() if now is None else now
+        cs = self.state.checks[check_id]
+        hold = self.runbook.phases[self.runbook.phase_index(cs.phase)].hold if cs.phase else 0.0
+        start = self.hold_start(check_id)
+        return (0.0 if start is None else max(0.0, now - start)), hold
+
+    def is_held(self, check_id: str, now: float | None = None) -> bool:
+        held, hold = self.hold_progress(check_id, now)
+        return self.hold_start(check_id) is not None and held >= hold
+
+    def gate(self, now: float | None = None) -> Gate:
+        """Open when every required check is HELD, every manual item confirmed, the action done."""
+        now = self.clock() if now is None else now
+        st = self.state
+        phase = self.active_phase()
+        if phase is None or st.outcome is not None:
+            return Gate(False, ["the go-live is not running"])
+        reasons: list[str] = []
+        status = st.phases[st.active]
+        if phase.action is not None and status.action_done is None:
+            reasons.append("the phase action has not run" if not status.action_failed
+                           else f"the phase action failed ({status.action_failed})")
+        for check in phase.checks:
+            if check.source == "manual":
+                if check.required and not st.manual[check.id].checked:
+                    reasons.append(f"{check.label}: not confirmed")
+                continue
+            if not check.required:
+                continue
+            cs = st.checks[check.id]
+            if cs.verdict != PASS:
+                reasons.append(f"{check.label}: {cs.verdict}" + (f" — {cs.detail}" if cs.detail else ""))
+            elif not self.is_held(check.id, now):
+                held, hold = self.hold_progress(check.id, now)
+                reasons.append(f"{check.label}: held {format_duration(held)} of {format_duration(hold)}")
+        return Gate(not reasons, reasons)
+
+    def automated_checks_now(self) -> list[Any]:
+        """The checks a scheduler should sample now: the active phase's, and armed triggers."""
+        if self.finished:
+            return []
+        phase = self.active_phase()
+        out = [] if phase is None else [c for c in phase.checks if c.source != "manual"]
+        if self.state.armed:
+            out.extend(self.runbook.triggers)
+        return out
+
+    # ------------------------------------------------------------------ fold
+
+    def apply(self, event: ev.Event) -> None:
+        """Fold one event into the state. Pure: the same events give the same state."""
+        st = self.state
+        st.events += 1
+        handler = getattr(self, f"_on_{event.type}", None)
+        if handler is not None:
+            handler(event)
+
+    def _on_session_started(self, e: ev.SessionStarted) -> None:
+        st = self.state
+        st.started, st.operator, st.host = e.at, e.operator, e.host
+        st.dry_run, st.headless, st.variables = e.dry_run, e.headless, dict(e.variables)
+        if not any(p.action for p in self.runbook.phases):
+            st.armed = True  # with no action to wait for, triggers are watched from the start
+
+    def _on_resumed(self, e: ev.Resumed) -> None:
+        # Nothing was observed while no driver ran: an unbroken hold cannot be claimed
+        # across the gap, and a trigger's `for` must hold continuously, so both restart.
+        for cs in self.state.checks.values():
+            if cs.pass_since is not None:
+                cs.pass_since = e.at
+        for ts in self.state.triggers.values():
+            if ts.state in ("pending", "error"):
+                ts.state, ts.pending_since = "armed", None
+        self.state.log.append((e.at, "info", f"resumed by {e.operator} on {e.host}"))
+
+    def _on_phase_started(self, e: ev.PhaseStarted) -> None:
+        st = self.state
+        st.active = self.runbook.phase_index(e.phase)
+        ps = st.phases[st.active]
+        ps.status, ps.started = "active", e.at
+        st.log.append((e.at, "info", f"phase {self.runbook.phases[st.active].label} started"))
+
+    def _on_phase_ended(self, e: ev.PhaseEnded) -> None:
+        ps = self.state.phases[self.runbook.phase_index(e.phase)]
+        ps.status, ps.ended, ps.reason = e.status, e.at, e.reason
+        self.state.log.append((e.at, "info", f"phase {e.phase} {e.status}" + (f": {e.reason}" if e.reason else "")))
+
+    def _on_verdict(self, e: ev.Verdict) -> None:
+        cs = self.state.checks.get(e.check)
+        if cs is None:
+            return
+        if e.verdict == PASS and cs.verdict != PASS:
+            cs.pass_since = e.at
+        elif e.verdict != PASS:
+            cs.pass_since = None
+        cs.verdict, cs.since, cs.detail = e.verdict, e.at, e.detail
+        if e.value is not None:
+            cs.value = e.value
+        level = {PASS: "info", WARN: "warning", FAIL: "error", ERROR: "error"}.get(e.verdict, "info")
+        self.state.log.append((e.at, level, f"{e.check} → {e.verdict}" + (f": {e.detail}" if e.detail else "")))
+
+    def _on_summary(self, e: ev.Summary) -> None:
+        for check_id, figures in e.checks.items():
+            cs = self.state.checks.get(check_id)
+            if cs is None or len(figures) < 5:
+                continue
+            last, lo, hi, count, errors = figures[:5]
+            if last is not None:
+                cs.value = last
+            cs.min, cs.max, cs.count, cs.errors = lo, hi, count, errors
+
+    def _on_trigger(self, e: ev.TriggerState) -> None:
+        ts = self.state.triggers.get(e.trigger)
+        if ts is None:
+            return
+        if e.state == "pending":
+            if ts.pending_since is None:  # back from blind (error) keeps the original start
+                ts.pending_since = e.at
+        elif e.state == "firing":
+            ts.fired_at = e.at
+        elif e.state in ("armed", "resolved"):
+            ts.pending_since = None
+        ts.state = "armed" if e.state == "resolved" else e.state
+        ts.value, ts.detail = e.value, e.detail
+        trig = self.runbook.check(e.trigger)
+        if e.state == "firing":
+            level = "error"
+            if trig.then == "rollback" and self.state.outcome is None:
+                self.state.rollback_request = e.trigger
+        else:
+            level = "warning" if e.state in ("pending", "error") else "info"
+        self.state.log.append((e.at, level, f"trigger {trig.label}: {e.state}" + (f" — {e.detail}" if e.detail else "")))
+
+    def _on_tick(self, e: ev.Tick) -> None:
+        st = self.state
+        if e.check in st.manual:
+            ms = st.manual[e.check]
+            ms.checked, ms.by, ms.at, ms.note = e.checked, e.by, e.at, e.note
+        elif e.check in st.checks:
+            st.checks[e.check].confirmed = e.checked
+        st.log.append((e.at, "info", f"{'✓' if e.checked else '✗'} {e.check} by {e.by}" + (f": {e.note}" if e.note else "")))
+
+    def _on_note(self, e: ev.Note) -> None:
+        self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text})
+        self.state.log.append((e.at, "info", f"note by {e.by}: {e.text}"))
+
+    def _on_decision(self, e: ev.Decision) -> None:
+        st = self.state
+        st.decisions.append({"at": e.at, "kind": e.kind, "phase": e.phase, "by": e.by,
+                             "reason": e.reason, "trigger": e.trigger})
+        if e.kind == "rollback":
+            st.rollback_request = None
+            st.rollback_running = True
+        st.log.append((e.at, "warning" if e.kind != "proceed" else "info",
+                       f"decision {e.kind} by {e.by}" + (f": {e.reason}" if e.reason else "")))
+
+    def _on_action_started(self, e: ev.ActionStarted) -> None:
+        st = self.state
+        st.actions.append({"action": e.action, "argv": list(e.argv), "shell": e.shell, "dry_run": e.dry_run,
+                           "started": e.at, "by": e.by})
+        if e.action.startswith("phase:"):
+            ps = st.phases[self.runbook.phase_index(e.action[6:])]
+            ps.action_started, ps.action_failed = e.at, ""
+        st.armed = True  # triggers are watched from the first action on
+        for ts in st.triggers.values():
+            if ts.state == "disarmed":
+                ts.state = "armed"
+        st.log.append((e.at, "info", f"action {e.action}{' (dry run)' if e.dry_run else ''}: {' '.join(e.argv)}"))
+
+    def _on_action_finished(self, e: ev.ActionFinished) -> None:
+        st = self.state
+        for rec in reversed(st.actions):
+            if rec["action"] == e.action and "finished" not in rec:
+                rec.update(finished=e.at, exit_code=e.exit_code, duration=e.duration,
+                           output_tail=e.output_tail, output_sha256=e.output_sha256, error=e.error)
+                break
+        ok = e.dry_run or e.exit_code == 0
+        if e.action.startswith("phase:"):
+            ps = st.phases[self.runbook.phase_index(e.action[6:])]
+            ps.action_exit = e.exit_code
+            if ok:
+                ps.action_done = e.at
+            else:
+                ps.action_failed = e.error or f"exit {e.exit_code}"
+        if e.action == "rollback":
+            st.rollback_running = False
+        how = "dry run" if e.dry_run else (e.error or f"exit {e.exit_code}")
+        st.log.append((e.at, "info" if ok else "error", f"action {e.action} finished: {how}"))
+
+    def _on_outcome(self, e: ev.Outcome) -> None:
+        st = self.state
+        st.outcome, st.outcome_reason, st.finished = e.outcome, e.reason, e.at
+        st.rollback_request = None
+        st.log.append((e.at, "info", f"outcome {e.outcome}" + (f": {e.reason}" if e.reason else "")))
+
+    def _on_signoff(self, e: ev.SignOff) -> None:
+        self.state.signoffs.append({"role": e.role, "name": e.name, "at": e.at, "note": e.note})
+        self.state.log.append((e.at, "info", f"signed off as {e.role} by {e.name}"))
+
+    def _on_log(self, e: ev.Log) -> None:
+        self.state.log.append((e.at, e.level, e.text))
+
+    # ------------------------------------------------------------------ derivations
+
+    def observe(self, sample: Sample) -> list[ev.Event]:
+        """Take one sample: update live figures, return the events it causes (not yet applied)."""
+        st = self.state
+        cs = st.checks.get(sample.check_id)
+        if cs is None or st.outcome is not None:
+            return []
+        if sample.error or sample.no_data:
+            cs.errors += 1
+        cs.record_value(sample.at, sample.value)
+        cs.series = sample.series
+        if "pods" in sample.extra:
+            st.pods[sample.check_id] = sample.extra["pods"]
+        if sample.check_id in st.triggers:
+            return self._observe_trigger(sample)
+        check = self.runbook.check(sample.check_id)
+        verdict, detail = judge(check, sample)
+        cs.detail = detail
+        if verdict != cs.verdict:
+            return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=sample.value, detail=detail)]
+        return []
+
+    def _observe_trigger(self, sample: Sample) -> list[ev.Event]:
+        ts = self.state.triggers[sample.check_id]
+        if ts.state in ("disarmed", "firing"):
+            if ts.state == "firing" and trigger_condition(self.runbook.check(ts.id), sample) is False:
+                return [ev.TriggerState(at=sample.at, trigger=ts.id, state="resolved", value=sample.value,
+                                        detail="condition cleared")]
+            return []
+        trig = self.runbook.check(ts.id)
+        cond = trigger_condition(trig, sample)
+        value_text = format_number(sample.value) + (f" {trig.unit}" if trig.unit else "")
+        if cond is None:
+            ts.condition = False
+            if ts.state != "error":
+                # blind: neither fires nor resets — "one clean sample resets it", and this is not clean
+                return [ev.TriggerState(at=sample.at, trigger=ts.id, state="error", value=None,
+                                        detail=sample.error or sample.detail or "no data")]
+            return []
+        ts.condition = cond
+        if not cond:
+            if ts.state in ("pending", "error"):
+                return [ev.TriggerState(at=sample.at, trigger=ts.id, state="resolved", value=sample.value,
+                                        detail=f"clean sample {value_text}")]
+            return []
+        out: list[ev.Event] = []
+        since = ts.pending_since if ts.pending_since is not None else sample.at
+        if ts.state != "pending":
+            out.append(ev.TriggerState(at=sample.at, trigger=ts.id, state="pending", value=sample.value,
+                                       detail=f"{value_text} {trig.fire or ''}".strip()))
+        if sample.at - since >= trig.for_:
+            out.append(ev.TriggerState(at=sample.at, trigger=ts.id, state="firing", value=sample.value,
+                                       detail=f"{value_text} for {format_duration(sample.at - since)}"))
+        return out
+
+    def tick(self, now: float | None = None) -> list[ev.Event]:
+        """Time-based events: a trigger's `for` elapsed, a phase timed out."""
+        now = self.clock() if now is None else now
+        st = self.state
+        if st.outcome is not None:
+            return []
+        out: list[ev.Event] = []
+        for ts in st.triggers.values():
+            if ts.state == "pending" and ts.condition and ts.pending_since is not None:
+                trig = self.runbook.check(ts.id)
+                if now - ts.pending_since >= trig.for_:
+                    out.append(ev.TriggerState(at=now, trigger=ts.id, state="firing", value=ts.value,
+                                               detail=f"held for {format_duration(now - ts.pending_since)}"))
+        phase = self.active_phase()
+        ps = st.active_phase
+        if phase is not None and ps is not None and phase.timeout and ps.started is not None \
+                and now - ps.started >= phase.timeout and not st.rollback_running:
+            reason = f"phase {phase.label} timed out after {format_duration(phase.timeout)}"
+            out += [ev.PhaseEnded(at=now, phase=phase.id, status="timeout", reason=reason),
+                    ev.Outcome(at=now, outcome=NO_GO, reason=reason)]
+        return out
+
+    def summary_event(self, now: float) -> ev.Summary:
+        figures = {cs.id: [cs.value, cs.min, cs.max, cs.count, cs.errors] for cs in self.state.checks.values()
+                   if cs.count}
+        return ev.Summary(at=now, checks=figures)
+
+    # ------------------------------------------------------------------ commands
+
+    def _running(self) -> None:
+        if self.state.outcome is not None:
+            raise Refused(f"the go-live has ended ({self.state.outcome})")
+        if self.active_phase() is None:
+            raise Refused("the go-live has not started")
+
+    def cmd_start(self, now: float, **meta: Any) -> list[ev.Event]:
+        return [ev.SessionStarted(at=now, **meta), ev.PhaseStarted(at=now, phase=self.runbook.phases[0].id)]
+
+    def _advance(self, now: float, status: str, reason: str = "") -> list[ev.Event]:
+        st = self.state
+        phase = self.active_phase()
+        out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status=status, reason=reason)]
+        if st.active + 1 < len(self.runbook.phases):
+            out.append(ev.PhaseStarted(at=now, phase=self.runbook.phases[st.active + 1].id))
+        else:
+            overridden = status == "overridden" or any(p.status == "overridden" for p in st.phases)
+            out.append(ev.Outcome(at=now, outcome=PARTIAL if overridden else GO,
+                                  reason="completed with overrides" if overridden else "every phase passed"))
+        return out
+
+    def cmd_proceed(self, by: str, now: float | None = None) -> list[ev.Event]:
+        """Proceed to the next phase; refused, with the reasons, while the gate is closed."""
+        now = self.clock() if now is None else now
+        self._running()
+        gate = self.gate(now)
+        if not gate.open:
+            raise Refused("gate closed: " + "; ".join(gate.reasons[:3]) + (" …" if len(gate.reasons) > 3 else ""))
+        phase = self.active_phase()
+        return [ev.Decision(at=now, kind="proceed", phase=phase.id, by=by)] + self._advance(now, "passed")
+
+    def cmd_override(self, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
+        """Proceed despite a closed gate; needs a written reason and marks the outcome PARTIAL."""
+        now = self.clock() if now is None else now
+        self._running()
+        if len(reason.strip()) < 3:
+            raise Refused("an override needs a written reason")
+        phase = self.active_phase()
+        gate = self.gate(now)
+        full = reason.strip() + ("" if gate.open else f" [gate was closed: {'; '.join(gate.reasons[:3])}]")
+        return [ev.Decision(at=now, kind="override", phase=phase.id, by=by, reason=full)] + \
+            self._advance(now, "overridden", reason.strip())
+
+    def cmd_rollback(self, by: str, reason: str = "", trigger: str = "", now: float | None = None) -> list[ev.Event]:
+        """Decide to roll back; the driver then runs [rollback] and calls rollback_finished."""
+        now = self.clock() if now is None else now
+        self._running()
+        if self.state.rollback_running:
+            raise Refused("a rollback is already running")
+        return [ev.Decision(at=now, kind="rollback", phase=self.active_phase().id, by=by, reason=reason,
+                            trigger=trigger)]
+
+    def rollback_finished(self, exit_code: int | None, dry_run: bool, error: str = "",
+                          now: float | None = None) -> list[ev.Event]:
+        """Outcome after the rollback ran: ROLLED BACK, or NO-GO when the rollback itself failed."""
+        now = self.clock() if now is None else now
+        phase = self.active_phase()
+        decision = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
+        why = f"trigger {decision['trigger']} fired" if decision.get("trigger") else (decision.get("reason") or "")
+        out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status="rolled_back", reason=why)]
+        if dry_run or exit_code == 0 or self.runbook.rollback is None:
+            out.append(ev.Outcome(at=now, outcome=ROLLED_BACK, reason=why))
+        else:
+            out.append(ev.Outcome(at=now, outcome=NO_GO,
+                                  reason=f"rollback failed ({error or f'exit {exit_code}'}); {why}".strip("; ")))
+        return out
+
+    def cmd_abort(self, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
+        now = self.clock() if now is None else now
+        self._running()
+        phase = self.active_phase()
+        return [ev.Decision(at=now, kind="abort", phase=phase.id, by=by, reason=reason),
+                ev.PhaseEnded(at=now, phase=phase.id, status="aborted", reason=reason),
+                ev.Outcome(at=now, outcome=NO_GO, reason=f"aborted by {by}" + (f": {reason}" if reason else ""))]
+
+    def cmd_tick(self, check_id: str, by: str, checked: bool = True, note: str = "",
+                 now: float | None = None) -> list[ev.Event]:
+        """Confirm (or un-confirm) a manual item of the active phase, or allow a confirm-first command."""
+        now = self.clock() if now is None else now
+        self._running()
+        phase = self.active_phase()
+        ids = {c.id for c in phase.checks if c.source == "manual" or getattr(c, "confirm", False)}
+        if check_id not in ids:
+            raise Refused(f"{check_id} is not a manual item of the active phase ({phase.id})")
+        return [ev.Tick(at=now, check=check_id, by=by, checked=checked, note=note)]
+
+    def cmd_note(self, by: str, text: str, now: float | None = None) -> list[ev.Event]:
+        now = self.clock() if now is None else now
+        if not text.strip():
+            raise Refused("a note needs text")
+        phase = self.active_phase()
+        return [ev.Note(at=now, by=by, text=text.strip(), phase=phase.id if phase else "")]
+
+    def cmd_signoff(self, role: str, name: str, note: str = "", now: float | None = None) -> list[ev.Event]:
+        """Sign off the go-live's outcome for a role the runbook lists."""
+        now = self.clock() if now is None else now
+        if self.state.outcome is None:
+            raise Refused("sign-off opens when the go-live has an outcome")
+        roles = self.runbook.meta.signoff
+        if roles and role not in roles:
+            raise Refused(f"unknown role {role!r} (the runbook asks for: {', '.join(roles)})")
+        if any(s["role"] == role for s in self.state.signoffs):
+            raise Refused(f"{role} has already signed off")
+        if not name.strip():
+            raise Refused("a sign-off needs a name")
+        return [ev.SignOff(at=now, role=role, name=name.strip(), note=note)]
+
+    def cmd_action(self, phase_id: str | None = None) -> Any:
+        """The active phase's action, if it may run now (the driver runs it)."""
+        self._running()
+        phase = self.active_phase()
+        if phase.action is None:
+            raise Refused(f"phase {phase.label} has no action")
+        ps = self.state.phases[self.state.active]
+        if ps.action_done is not None:
+            raise Refused(f"the action of {phase.label} has already run")
+        if ps.action_started is not None and not ps.action_failed and ps.action_exit is None \
+                and any(a["action"] == f"phase:{phase.id}" and "finished" not in a for a in self.state.actions):
+            raise Refused("the action is running")
+        return phase.action
+
+    def missing_signoffs(self) -> list[str]:
+        signed = {s["role"] for s in self.state.signoffs}
+        return [r for r in self.runbook.meta.signoff if r not in signed]
+
+
+def verdict_symbol(verdict: str) -> str:
+    """Status is shown by symbol as well as colour."""
+    return {PASS: "✓", WARN: "!", FAIL: "✗", ERROR: "⚠", PENDING: "…"}.get(verdict, "?")

@@ -1,0 +1,230 @@
+"""The record: record.toml for machines and record.md for people, rendered from the folded state."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from console.engine import Engine, verdict_symbol
+from console.runbook import resolve_target
+from console.units import format_duration, format_number
+
+UNSIGNED_KEYS = ("signature", "signature_status")
+
+
+def iso(t: float | None) -> str | None:
+    if t is None:
+        return None
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clean(d: dict[str, Any]) -> dict[str, Any]:
+    """TOML has no null: a missing value is an omitted key."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _check_what(check: Any) -> str:
+    for attr in ("query", "deployment", "selector", "url", "builtin"):
+        value = getattr(check, attr, None)
+        if value:
+            return str(value)
+    run = getattr(check, "run", None)
+    if run:
+        return run if isinstance(run, str) else " ".join(run)
+    if getattr(check, "matchers", None):
+        return ", ".join(check.matchers)
+    return ""
+
+
+def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict[str, Any]:
+    """Everything an auditor needs, in a stable key order (see the README's record section)."""
+    rb, st = engine.runbook, engine.state
+    record = _clean({
+        "format": 1,
+        "outcome": st.outcome or "IN PROGRESS",
+        "reason": st.outcome_reason,
+        "draft": st.outcome is None,
+        "name": rb.meta.name,
+        "service": rb.meta.service,
+        "version": rb.meta.version,
+        "environment": rb.meta.environment,
+        "runbook_path": rb.source_path,
+        "runbook_sha256": rb.sha256,
+        "started": iso(st.started),
+        "finished": iso(st.finished),
+        "operator": st.operator,
+        "host": st.host,
+        "dry_run": st.dry_run,
+        "signoff": list(rb.meta.signoff),
+        "journal_sha256": journal_head,
+        "journal_events": journal_events,
+    })
+    phases = []
+    for phase, ps in zip(rb.phases, st.phases):
+        checks, manual = [], []
+        for check in phase.checks:
+            if check.source == "manual":
+                ms = st.manual[check.id]
+                manual.append(_clean({"id": check.id, "title": check.label, "role": check.role,
+                                      "checked": ms.checked, "by": ms.by or None, "at": iso(ms.at),
+                                      "note": ms.note or None}))
+                continue
+            cs = st.checks[check.id]
+            checks.append(_clean({
+                "id": check.id, "title": check.label, "source": check.source,
+                "target": resolve_target(rb, check), "what": _check_what(check), "unit": check.unit or None,
+                "pass": str(check.pass_) if check.pass_ else None, "warn": str(check.warn) if check.warn else None,
+                "last": cs.value, "min": cs.min, "max": cs.max, "samples": cs.count, "errors": cs.errors,
+                "verdict": cs.verdict, "detail": cs.detail or None, "required": check.required,
+            }))
+        phases.append(_clean({
+            "id": phase.id, "title": phase.label, "status": ps.status, "started": iso(ps.started),
+            "ended": iso(ps.ended), "hold": format_duration(phase.hold), "reason": ps.reason or None,
+            "check": checks or None, "manual": manual or None,
+        }))
+    record_doc: dict[str, Any] = {"record": record, "phase": phases}
+    record_doc["decision"] = [_clean({**d, "at": iso(d["at"]), "trigger": d["trigger"] or None,
+                                      "reason": d["reason"] or None}) for d in st.decisions]
+    record_doc["trigger"] = [_clean({
+        "id": t.id, "title": t.label, "then": t.then, "fire": str(t.fire) if t.fire else None,
+        "for": format_duration(t.for_), "state": st.triggers[t.id].state,
+        "fired_at": iso(st.triggers[t.id].fired_at), "value": st.checks[t.id].value,
+        "samples": st.checks[t.id].count,
+    }) for t in rb.triggers]
+    record_doc["action"] = [_clean({
+        "action": a["action"], "argv": a["argv"], "shell": a["shell"], "dry_run": a["dry_run"], "by": a["by"],
+        "started": iso(a["started"]), "finished": iso(a.get("finished")), "exit_code": a.get("exit_code"),
+        "duration": a.get("duration"), "error": a.get("error") or None,
+        "output_sha256": a.get("output_sha256") or None, "output_tail": a.get("output_tail") or None,
+    }) for a in st.actions]
+    record_doc["note"] = [_clean({**n, "at": iso(n["at"])}) for n in st.notes]
+    record_doc["signoff"] = [_clean({"role": s["role"], "name": s["name"], "at": iso(s["at"]),
+                                     "note": s.get("note") or None}) for s in st.signoffs]
+    return {k: v for k, v in record_doc.items() if v != []}
+
+
+def canonical_body(record: dict[str, Any]) -> bytes:
+    return tomli_w.dumps({k: v for k, v in record.items() if k not in UNSIGNED_KEYS}).encode("utf-8")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
+    """Write record.toml and record.md atomically.
+
+    Signatures already in record.toml are kept when the signed body is unchanged;
+    when the body changed they no longer apply and are dropped (the new body
+    needs new signatures).
+    """
+    toml_path, md_path = folder / "record.toml", folder / "record.md"
+    out = dict(record)
+    if toml_path.exists():
+        try:
+            old = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            old = {}
+        if old.get("signature") and canonical_body(old) == canonical_body(record):
+            out["signature"] = old["signature"]
+    signed = {s.get("role") for s in out.get("signature", [])}
+    out["signature_status"] = {"missing": [r for r in record["record"].get("signoff", []) if r not in signed]}
+    _atomic_write(toml_path, tomli_w.dumps(out).encode("utf-8"))
+    _atomic_write(md_path, render_markdown(out).encode("utf-8"))
+    return toml_path, md_path
+
+
+_PHASE_SYMBOL = {"passed": "✓", "overridden": "⚠", "failed": "✗", "timeout": "✗", "rolled_back": "↺",
+                 "aborted": "✗", "active": "◐", "pending": "○"}
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(record: dict[str, Any]) -> str:
+    """record.md: the tables people write by hand today, from a parsed or built record."""
+    r = record["record"]
+    lines = [f"# Go-live record: {_md(r.get('name', ''))}", ""]
+    outcome = r.get("outcome", "")
+    mark = {"GO": "✓", "PARTIAL": "⚠", "NO-GO": "✗", "ROLLED BACK": "↺"}.get(outcome, "…")
+    lines += [f"**Outcome: {mark} {outcome}**" + (f" — {_md(r['reason'])}" if r.get("reason") else ""), ""]
+    if r.get("draft"):
+        lines += ["> Draft: the go-live is still running.", ""]
+    lines += ["| | |", "|---|---|"]
+    for key in ("service", "version", "environment", "operator", "host", "started", "finished",
+                "runbook_path", "runbook_sha256", "journal_sha256", "journal_events"):
+        if key in r:
+            lines.append(f"| {key.replace('_', ' ').capitalize()} | `{_md(r[key])}` |")
+    if r.get("dry_run"):
+        lines.append("| Dry run | yes: no action was run |")
+    lines += ["", "## Timeline", ""]
+    for p in record.get("phase", []):
+        sym = _PHASE_SYMBOL.get(p.get("status", ""), "?")
+        span = f"{p.get('started', '—')} → {p.get('ended', '—')}"
+        lines.append(f"- {sym} **{_md(p.get('title', p['id']))}** ({p.get('status')}) {span}"
+                     + (f" — {_md(p['reason'])}" if p.get("reason") else ""))
+    for p in record.get("phase", []):
+        lines += ["", f"## {_PHASE_SYMBOL.get(p.get('status', ''), '?')} {_md(p.get('title', p['id']))}", ""]
+        if p.get("check"):
+            lines += ["| Check | Value | Target | Status |", "|---|---|---|---|"]
+            for c in p["check"]:
+                unit = f" {c['unit']}" if c.get("unit") else ""
+                value = "—" if c.get("last") is None else f"{format_number(c['last'])}{unit}"
+                if c.get("min") is not None and c.get("max") is not None and c.get("samples", 0) > 1:
+                    value += f" (min {format_number(c['min'])}, max {format_number(c['max'])}, {c['samples']} samples)"
+                target = c.get("pass", "") or "—"
+                status = f"{verdict_symbol(c.get('verdict', ''))} {c.get('verdict', '')}"
+                lines.append(f"| {_md(c.get('title', c['id']))} | {_md(value)} | {_md(target)}{_md(unit)} | {status} |")
+        if p.get("manual"):
+            lines += ["", "| Manual item | Confirmed by | When | Note |", "|---|---|---|---|"]
+            for m in p["manual"]:
+                box = "[x]" if m.get("checked") else "[ ]"
+                lines.append(f"| {box} {_md(m.get('title', m['id']))} | {_md(m.get('by', '—'))} | "
+                             f"{m.get('at', '—')} | {_md(m.get('note', ''))} |")
+    if record.get("decision"):
+        lines += ["", "## Decisions", "", "| When | Decision | Phase | By | Reason |", "|---|---|---|---|---|"]
+        for d in record["decision"]:
+            lines.append(f"| {d.get('at')} | {d.get('kind')} | {d.get('phase')} | {_md(d.get('by', ''))} | "
+                         f"{_md(d.get('reason', d.get('trigger', '')))} |")
+    if record.get("trigger"):
+        lines += ["", "## Rollback triggers", "", "| Trigger | Condition | Then | State | Fired |", "|---|---|---|---|---|"]
+        for t in record["trigger"]:
+            cond = f"{t.get('fire', 'fails')} for {t.get('for', '0s')}"
+            lines.append(f"| {_md(t.get('title', t['id']))} | {_md(cond)} | {t.get('then')} | {t.get('state')} | "
+                         f"{t.get('fired_at', '—')} |")
+    if record.get("action"):
+        lines += ["", "## Actions", "", "| Action | Command | Exit | Duration |", "|---|---|---|---|"]
+        for a in record["action"]:
+            exit_text = "dry run" if a.get("dry_run") else (a.get("error") or str(a.get("exit_code", "—")))
+            dur = f"{a['duration']:.1f}s" if a.get("duration") is not None else "—"
+            lines.append(f"| {a.get('action')} | `{_md(' '.join(a.get('argv', [])))}` | {_md(exit_text)} | {dur} |")
+    if record.get("note"):
+        lines += ["", "## Notes", ""]
+        lines += [f"- {n.get('at')} {_md(n.get('by', ''))}: {_md(n.get('text', ''))}" for n in record["note"]]
+    lines += ["", "## Sign-off", "", "| Role | Signed off by | When | Signature |", "|---|---|---|---|"]
+    sigs = {s.get("role"): s for s in record.get("signature", [])}
+    offs = {s.get("role"): s for s in record.get("signoff", [])}
+    for role in list(r.get("signoff", [])) + [x for x in offs if x not in r.get("signoff", [])]:
+        so, sig = offs.get(role, {}), sigs.get(role)
+        sig_text = f"✓ {sig.get('fingerprint', '')} ({sig.get('principal', '')})" if sig else "✗ missing"
+        lines.append(f"| {_md(role)} | {_md(so.get('name', '—'))} | {so.get('at', '—')} | {_md(sig_text)} |")
+    missing = record.get("signature_status", {}).get("missing")
+    if missing:
+        lines += ["", f"Signatures still missing: {', '.join(missing)}."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,317 @@
+"""The driver of one go-live: journal, engine, scheduler and actions behind one narrow command interface.
+
+Screens, the headless reporter and `golive watch` all read ``session.engine.state``
+and hear about changes through ``subscribe``; commands (proceed, override, tick,
+note, sign, roll back, run action) go through the methods below. Every human
+event is fsync'd to the journal before listeners hear of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import shutil
+import socket
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from checks.base import Sample
+from checks.manual import Answers
+from console import events as ev
+from console.actions import run_action
+from console.engine import Engine, Refused
+from console.journal import Journal, session_folder_name
+from console.runbook import Runbook, load_runbook
+from console.scheduler import Scheduler, SourcePool
+
+SUMMARY_EVERY = 600.0   # seconds between batched per-check summaries in the journal
+SYNC_EVERY = 1.0        # machine events reach the disk within this long
+TICK_EVERY = 0.25
+
+Listener = Callable[[str, Any], None]   # ("event", Event) | ("sample", Sample) | ("output", (action, line))
+
+
+def default_operator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+class Session:
+    """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
+
+    read_only = False
+
+    def __init__(self, runbook: Runbook, journal: Journal, engine: Engine, *, operator: str, headless: bool,
+                 dry_run: bool, answers: Answers | None = None, clock: Callable[[], float] = time.time):
+        self.runbook, self.journal, self.engine = runbook, journal, engine
+        self.operator, self.headless, self.dry_run = operator, headless, dry_run
+        self.answers = answers
+        self.clock = clock
+        self.folder = journal.folder
+        self._listeners: list[Listener] = []
+        self._pending_sync = False
+        self._last_summary = clock()
+        self._scheduler: Scheduler | None = None
+        self._stop = asyncio.Event() if _loop_running() else None
+        self._tasks: set[asyncio.Task] = set()
+        self.record_paths: tuple[Path, Path] | None = None
+
+    # ------------------------------------------------------------------ creation
+
+    @classmethod
+    def start(cls, runbook: Runbook, *, session_dir: Path | None = None, operator: str | None = None,
+              headless: bool = False, dry_run: bool = False, answers: Answers | None = None,
+              overrides: dict[str, str] | None = None, clock: Callable[[], float] = time.time,
+              listeners: tuple[Listener, ...] = ()) -> "Session":
+        now = clock()
+        folder = session_dir or Path("golive-sessions") / session_folder_name(now, runbook.meta.service,
+                                                                              runbook.meta.version)
+        journal = Journal.create(Path(folder))
+        if runbook.source_path and Path(runbook.source_path).is_file():
+            shutil.copyfile(runbook.source_path, journal.folder / "runbook.toml")
+        engine = Engine(runbook, clock)
+        session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
+                      dry_run=dry_run, answers=answers, clock=clock)
+        for listener in listeners:
+            session.subscribe(listener)
+        session.submit(engine.cmd_start(
+            now, runbook_sha256=runbook.sha256, runbook_path=runbook.source_path, name=runbook.meta.name,
+            service=runbook.meta.service, version=runbook.meta.version, environment=runbook.meta.environment,
+            operator=session.operator, host=socket.gethostname(), dry_run=dry_run, headless=headless,
+            variables=dict(overrides or {})))
+        return session
+
+    @classmethod
+    def resume(cls, folder: Path, *, operator: str | None = None, headless: bool = False,
+               answers: Answers | None = None, clock: Callable[[], float] = time.time,
+               listeners: tuple[Listener, ...] = ()) -> "Session":
+        """Rebuild the state by replaying the journal, then carry on driving."""
+        journal, replay = Journal.resume(Path(folder))
+        try:
+            runbook, engine, events = replay_session(Path(folder), replay.events, clock)
+        except Exception:
+            journal.close()
+            raise
+        started: ev.SessionStarted = events[0]  # type: ignore[assignment]
+        session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
+                      dry_run=started.dry_run, answers=answers, clock=clock)
+        session.resume_warnings = replay.warnings
+        for listener in listeners:
+            session.subscribe(listener)
+        session.submit([ev.Resumed(at=clock(), operator=session.operator, host=socket.gethostname())])
+        return session
+
+    # ------------------------------------------------------------------ events
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, kind: str, payload: Any) -> None:
+        for listener in list(self._listeners):
+            listener(kind, payload)
+
+    def submit(self, events: list[ev.Event]) -> None:
+        """Journal (fsync'd when human), fold, tell listeners, then react — in that order."""
+        for event in events:
+            self.journal.append(event.to_dict(), sync=event.human)
+            if not event.human:
+                self._pending_sync = True
+            self.engine.apply(event)
+            self._notify("event", event)
+            self._react(event)
+
+    def on_sample(self, sample: Sample) -> None:
+        self.submit(self.engine.observe(sample))
+        self._notify("sample", sample)
+
+    def _react(self, event: ev.Event) -> None:
+        """What the driver does after an event: schedule checks, answer items, run actions."""
+        st = self.engine.state
+        if isinstance(event, (ev.PhaseStarted, ev.ActionStarted, ev.SessionStarted, ev.Resumed, ev.Tick)):
+            self._reschedule()
+        if isinstance(event, ev.PhaseStarted) and self.headless:
+            self._headless_phase_start()
+        elif isinstance(event, ev.TriggerState) and event.state == "firing":
+            trig = self.runbook.check(event.trigger)
+            if trig.then == "rollback" and st.outcome is None and (self.headless or trig.auto):
+                self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
+        elif isinstance(event, ev.Outcome):
+            self._reschedule()
+            if self.headless and self.answers:
+                for role, name in self.answers.signoff.items():
+                    try:
+                        self.submit(self.engine.cmd_signoff(role, name))
+                    except Refused:
+                        pass
+            self.write_record()
+        elif isinstance(event, ev.SignOff):
+            self.write_record()
+
+    def _reschedule(self) -> None:
+        if self._scheduler is not None:
+            checks = [c for c in self.engine.automated_checks_now()
+                      if self.engine.state.checks[c.id].confirmed]
+            self._scheduler.set_checks(checks)
+
+    def _headless_phase_start(self) -> None:
+        phase = self.engine.active_phase()
+        if phase is None:
+            return
+        for check in phase.checks:
+            answer = self.answers.items.get(check.id) if self.answers else None
+            if check.source == "manual" and answer:
+                self.submit(self.engine.cmd_tick(check.id, answer.by, note=answer.note))
+            elif getattr(check, "confirm", False) and check.source == "command":
+                self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
+        if phase.action is not None:
+            self._spawn(self.run_action(self.operator))
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), Refused):
+            exc = task.exception()
+            self.submit([ev.Log(at=self.clock(), source="golive", level="error",
+                                text=f"internal error: {type(exc).__name__}: {exc}")])
+
+    # ------------------------------------------------------------------ commands (the narrow interface)
+
+    async def proceed(self, by: str | None = None) -> None:
+        self.submit(self.engine.cmd_proceed(by or self.operator))
+
+    async def override(self, reason: str, by: str | None = None) -> None:
+        self.submit(self.engine.cmd_override(by or self.operator, reason))
+
+    async def tick(self, check_id: str, checked: bool = True, note: str = "", by: str | None = None) -> None:
+        self.submit(self.engine.cmd_tick(check_id, by or self.operator, checked=checked, note=note))
+
+    async def note(self, text: str, by: str | None = None) -> None:
+        self.submit(self.engine.cmd_note(by or self.operator, text))
+
+    async def sign(self, role: str, name: str | None = None) -> None:
+        self.submit(self.engine.cmd_signoff(role, name or self.operator))
+
+    async def abort(self, reason: str, by: str | None = None) -> None:
+        self.submit(self.engine.cmd_abort(by or self.operator, reason))
+
+    async def run_action(self, by: str | None = None) -> None:
+        """Run the active phase's action (or show it, with --dry-run)."""
+        action = self.engine.cmd_action()
+        name = f"phase:{self.engine.active_phase().id}"
+        await self._run(name, action, by or self.operator)
+
+    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
+        """Decide to roll back, run [rollback], and end the go-live ROLLED BACK (or NO-GO if it failed)."""
+        self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger))
+        result = None
+        if self.runbook.rollback is not None:
+            result = await self._run("rollback", self.runbook.rollback, by or self.operator)
+        exit_code = None if result is None else result.exit_code
+        error = "" if result is None else result.error
+        if self.engine.state.outcome is None:
+            self.submit(self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error))
+
+    async def _run(self, name: str, action: Any, by: str):
+        self.submit([ev.ActionStarted(at=self.clock(), action=name, argv=tuple(action.argv), shell=action.shell,
+                                      dry_run=self.dry_run, by=by)])
+        if self.dry_run:
+            self.submit([ev.ActionFinished(at=self.clock(), action=name, dry_run=True,
+                                           output_tail=f"dry run: would run {action.display()}")])
+            return None
+        result = await run_action(action, on_output=lambda line: self._notify("output", (name, line)))
+        self.submit([ev.ActionFinished(at=self.clock(), action=name, exit_code=result.exit_code,
+                                       duration=round(result.duration, 3), output_tail=result.output_tail,
+                                       output_sha256=result.output_sha256, error=result.error)])
+        return result
+
+    # ------------------------------------------------------------------ running
+
+    async def run(self, until_outcome: bool | None = None) -> str | None:
+        """Sample, tick and react until the go-live has an outcome (headless) or ``stop`` is called."""
+        until_outcome = self.headless if until_outcome is None else until_outcome
+        self._stop = self._stop or asyncio.Event()
+        pool = SourcePool(self.runbook, on_change=lambda target: self._scheduler and self._scheduler.poke(target),
+                          on_log=self._source_log)
+        self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
+        self._reschedule()
+        if self.headless and self.engine.state.outcome is None:
+            phase = self.engine.active_phase()
+            ps = self.engine.state.active_phase
+            if phase is not None and phase.action and ps and ps.action_done is None and ps.action_started is None:
+                self._headless_phase_start()
+        last_sync = self.clock()
+        try:
+            while not self._stop.is_set():
+                now = self.clock()
+                self.submit(self.engine.tick(now))
+                if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open:
+                    self.submit(self.engine.cmd_proceed("golive (headless)", now))
+                if now - self._last_summary >= SUMMARY_EVERY:
+                    self._last_summary = now
+                    self.submit([self.engine.summary_event(now)])
+                if self._pending_sync and now - last_sync >= SYNC_EVERY:
+                    self.journal.sync()
+                    self._pending_sync, last_sync = False, now
+                if until_outcome and self.engine.state.outcome is not None and not self._tasks:
+                    break
+                try:
+                    await asyncio.wait_for(self._stop.wait(), timeout=TICK_EVERY)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            await self._scheduler.close()
+            for task in list(self._tasks):
+                task.cancel()
+        return self.engine.state.outcome
+
+    def _source_log(self, level: str, text: str) -> None:
+        self.submit([ev.Log(at=self.clock(), source="source", level=level, text=text)])
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+
+    def close(self) -> None:
+        """Write a summary, fsync and release the session lock."""
+        if self.engine.state.checks and any(c.count for c in self.engine.state.checks.values()):
+            self.submit([self.engine.summary_event(self.clock())])
+        self.journal.close()
+
+    def write_record(self) -> tuple[Path, Path]:
+        from console.record import build_record, write_record
+
+        self.journal.sync()
+        record = build_record(self.engine, self.journal.head, self.journal.seq)
+        self.record_paths = write_record(self.folder, record)
+        return self.record_paths
+
+
+def replay_session(folder: Path, raw_events: list[dict], clock: Callable[[], float] = time.time):
+    """Load the session's runbook copy and fold its journal; returns (runbook, engine, events)."""
+    if not raw_events or raw_events[0].get("type") != "session_started":
+        raise ValueError(f"{folder}/journal.jsonl: does not start with a session_started event")
+    events = [ev.Event.from_dict(e) for e in raw_events]
+    started: ev.SessionStarted = events[0]  # type: ignore[assignment]
+    copy = folder / "runbook.toml"
+    runbook = load_runbook(copy if copy.is_file() else started.runbook_path, started.variables)
+    if runbook.sha256 != started.runbook_sha256:
+        raise ValueError(f"{copy}: runbook changed since the session started (SHA-256 differs)")
+    engine = Engine(runbook, clock)
+    for event in events:
+        engine.apply(event)
+    return runbook, engine, events
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+        return True
+    except RuntimeError:
+        return False

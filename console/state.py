@@ -1,0 +1,124 @@
+"""The go-live's state: what the engine folds events into and every reader (screen, reporter, record) shows."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+PENDING, PASS, WARN, FAIL, ERROR = "PENDING", "PASS", "WARN", "FAIL", "ERROR"
+VERDICTS = (PENDING, PASS, WARN, FAIL, ERROR)
+
+GO, PARTIAL, NO_GO, ROLLED_BACK = "GO", "PARTIAL", "NO-GO", "ROLLED BACK"
+
+# how many recent values a check keeps for its sparkline
+HISTORY = 120
+
+
+@dataclass
+class CheckState:
+    """One automated check (or trigger) as observed: verdict plus live figures."""
+
+    id: str
+    phase: str | None
+    verdict: str = PENDING
+    value: float | None = None
+    detail: str = ""
+    since: float | None = None          # when the verdict last changed
+    pass_since: float | None = None     # start of the current unbroken PASS, None when not passing
+    last_at: float | None = None
+    min: float | None = None
+    max: float | None = None
+    count: int = 0
+    errors: int = 0
+    history: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
+    series: tuple = ()
+    confirmed: bool = True              # a command check with confirm = true waits for a person
+
+    def record_value(self, at: float, value: float | None) -> None:
+        self.count += 1
+        self.last_at = at
+        if value is None:
+            return
+        self.value = value
+        self.min = value if self.min is None else min(self.min, value)
+        self.max = value if self.max is None else max(self.max, value)
+        self.history.append((at, value))
+
+
+@dataclass
+class ManualState:
+    id: str
+    phase: str
+    checked: bool = False
+    by: str = ""
+    at: float | None = None
+    note: str = ""
+
+
+@dataclass
+class TriggerStatus:
+    """armed → pending (condition true) → firing (held for `for`); resolved/error are shown, not kept."""
+
+    id: str
+    state: str = "disarmed"
+    pending_since: float | None = None
+    fired_at: float | None = None
+    value: float | None = None
+    detail: str = ""
+    condition: bool = False             # the last clean evaluation's result
+
+
+@dataclass
+class PhaseStatus:
+    """status: pending | active | passed | overridden | failed | timeout | rolled_back | aborted"""
+
+    id: str
+    status: str = "pending"
+    started: float | None = None
+    ended: float | None = None
+    reason: str = ""
+    action_started: float | None = None
+    action_done: float | None = None    # when the phase action finished successfully (or dry-run)
+    action_exit: int | None = None
+    action_failed: str = ""
+
+
+@dataclass
+class Gate:
+    open: bool
+    reasons: list[str]
+
+
+@dataclass
+class GoLiveState:
+    started: float | None = None
+    operator: str = ""
+    host: str = ""
+    dry_run: bool = False
+    headless: bool = False
+    variables: dict[str, str] = field(default_factory=dict)
+    active: int = -1                                   # index of the active phase, -1 before the start
+    phases: list[PhaseStatus] = field(default_factory=list)
+    checks: dict[str, CheckState] = field(default_factory=dict)
+    manual: dict[str, ManualState] = field(default_factory=dict)
+    triggers: dict[str, TriggerStatus] = field(default_factory=dict)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    signoffs: list[dict[str, Any]] = field(default_factory=list)
+    log: deque = field(default_factory=lambda: deque(maxlen=500))
+    pods: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    armed: bool = False
+    outcome: str | None = None
+    outcome_reason: str = ""
+    finished: float | None = None
+    rollback_request: str | None = None               # a fired trigger waiting for the lead's confirmation
+    rollback_running: bool = False
+    events: int = 0                                    # events folded so far
+
+    @property
+    def active_phase(self) -> PhaseStatus | None:
+        if 0 <= self.active < len(self.phases):
+            return self.phases[self.active]
+        return None
