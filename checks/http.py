@@ -13,11 +13,12 @@ import re
 import ssl
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
 from checks import http_conditions as cond
+from checks.http_credentials import read_credentials, ssl_context
 from checks.base import Sample, SourceError
 from console.units import format_duration
 
@@ -43,8 +44,8 @@ class HttpSource:
         self.name = name
         self.target = target
         self._where = f"targets.http.{name}" if name else "http"
-        self._auth_headers, self._secrets = _read_credentials(self._where, target)
-        self._ssl = _ssl_context(self._where, target)
+        self._auth_headers, self._secrets = read_credentials(self._where, target)
+        self._ssl = ssl_context(self._where, target)
         self._client: httpx.AsyncClient | None = None
 
     def _pool(self) -> httpx.AsyncClient:
@@ -88,6 +89,9 @@ class HttpSource:
 
     async def _request(self, check: Any, url: str, at: float, timeout: float) -> Sample:
         headers = dict(self._auth_headers) if self._sends_credentials(url) else {}
+        url, userinfo_auth = _split_userinfo(url)
+        if userinfo_auth:
+            headers["Authorization"] = userinfo_auth
         headers.update(check.headers)
         started = time.perf_counter()
         async with self._pool().stream(check.method.upper(), url, headers=headers, timeout=timeout) as response:
@@ -230,79 +234,21 @@ def _cause(exc: BaseException, kind: type, depth: int = 0) -> Any:
     return None
 
 
+def _split_userinfo(url: str) -> tuple[str, str | None]:
+    """The URL without ``user:password@``, and that pair as a Basic Authorization value.
+
+    Keeps the password out of the URL httpx holds, which its request log prints.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    pair = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {pair}"
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     default = {"http": 80, "https": 443}.get(parts.scheme)
     return parts.scheme, (parts.hostname or ""), parts.port or default
-
-
-# ---------------------------------------------------------------- credentials and TLS
-
-def _read_credentials(where: str, target: Any | None) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Headers carrying the target's credentials, and the secret values to scrub from messages.
-
-    Raises:
-        SourceError: a named variable is unset or empty, a file unreadable, or a pair incomplete.
-    """
-    if target is None:
-        return {}, ()
-    headers: dict[str, str] = {}
-    secrets: list[str] = []
-    for header, var in (target.headers_env or {}).items():
-        headers[header] = _secret_from(where, f"headers_env.{header}", var, None, None)
-        secrets.append(headers[header])
-    if target.bearer_token_env or target.bearer_token_file:
-        token = _secret_from(
-            where, "bearer_token_env", target.bearer_token_env, "bearer_token_file", target.bearer_token_file
-        )
-        headers["Authorization"] = f"Bearer {token}"
-        secrets.append(token)
-    if target.username is not None or target.password_env or target.password_file:
-        if target.username is None:
-            raise SourceError(f"{where}: password_env/password_file needs username")
-        if not (target.password_env or target.password_file):
-            raise SourceError(f"{where}: username needs password_env or password_file")
-        password = _secret_from(where, "password_env", target.password_env, "password_file", target.password_file)
-        pair = base64.b64encode(f"{target.username}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {pair}"
-        secrets.extend([password, pair])
-    # short values (a tenant id "7") would blank out unrelated text; only scrub real secrets
-    return headers, tuple(s for s in secrets if len(s) >= 4)
-
-
-def _secret_from(where: str, env_field: str, env: str | None, file_field: str | None, path: str | None) -> str:
-    """A credential from the variable ``env`` or the file ``path``; errors name the field, never the value."""
-    if env:
-        value = os.environ.get(env)
-        if not value:
-            raise SourceError(f"{where}: {env_field} names {env}, which is {'empty' if value == '' else 'not set'}")
-        return value
-    try:
-        with open(path or "", encoding="utf-8") as fh:
-            value = fh.read().strip()
-    except OSError as exc:
-        raise SourceError(f"{where}: {file_field} {path}: cannot read ({exc.strerror or type(exc).__name__})") from None
-    if not value:
-        raise SourceError(f"{where}: {file_field} {path} is empty")
-    return value
-
-
-def _ssl_context(where: str, target: Any | None) -> ssl.SSLContext:
-    """The client TLS context: the target's CA file, or the system store; no verification only when asked."""
-    ca_file = getattr(target, "ca_file", None)
-    try:
-        ctx = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
-    except (OSError, ssl.SSLError) as exc:
-        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
-        raise SourceError(f"{where}: ca_file {ca_file}: cannot load ({reason})") from None
-    if not ca_file and not ctx.cert_store_stats().get("x509_ca"):
-        try:
-            import certifi  # a container without a system store still verifies public servers
-
-            ctx.load_verify_locations(certifi.where())
-        except ImportError:
-            pass
-    if getattr(target, "insecure_skip_verify", False):
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx

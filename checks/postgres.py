@@ -13,7 +13,7 @@ import os
 import re
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
 
@@ -52,7 +52,10 @@ class PostgresSource:
         self._dsn = _read_dsn(where, target)
         parts = urlsplit(self._dsn)
         self.shown = parts.netloc.rpartition("@")[2] + parts.path  # host:port/db, no user or password
-        self._secrets = tuple(s for s in (self._dsn, _password(parts.netloc)) if s and len(s) >= 4)
+        raw = parts.netloc.rpartition("@")[0].partition(":")[2]
+        passwords = [raw, unquote(raw), *parse_qs(parts.query).get("password", [])]
+        # longest first, so a password inside the DSN does not leave the DSN half-replaced
+        self._secrets = tuple(sorted({s for s in (self._dsn, *passwords) if len(s) >= 4}, key=len, reverse=True))
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
 
@@ -174,11 +177,6 @@ def _lost_reason(exc: BaseException) -> str:
     if isinstance(exc, asyncpg.exceptions.ConnectionDoesNotExistError):
         return "connection lost: the server closed it"
     return f"connection lost: {exc}"
-
-
-def _password(netloc: str) -> str | None:
-    userinfo = netloc.rpartition("@")[0]
-    return userinfo.partition(":")[2] or None
 
 
 def _read_dsn(where: str, target: Any) -> str:
