@@ -111,13 +111,17 @@ def to_sample(check: Any, result: QueryResult) -> Sample:
         shown = "" if label == "{}" else label
         if not math.isfinite(value):
             return Sample.empty(cid, at, f"{shown} value is {_non_finite(value)}".strip())
-        return Sample.number(cid, at, value, detail=shown[:200])
+        return Sample.number(cid, at, value, detail=_clip(shown))
     ordered = tuple(sorted(series))
     blank = [label for label, value in ordered if not math.isfinite(value)]
     if blank:
-        return Sample.empty(cid, at, f"{len(blank)} of {len(ordered)} series have no value (NaN/Inf), e.g. {blank[0]}"[:300])
+        return Sample.empty(cid, at, _clip(f"{len(blank)} of {len(ordered)} series have no value (NaN/Inf), e.g. {blank[0]}"))
     label, value = max(ordered, key=_badness(check))
-    return Sample(check_id=cid, at=at, value=value, detail=f"worst of {len(ordered)} series: {label}"[:300], series=ordered)
+    return Sample(check_id=cid, at=at, value=value, detail=_clip(f"worst of {len(ordered)} series: {label}"), series=ordered)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _non_finite(value: float) -> str:
