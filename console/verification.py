@@ -1,0 +1,266 @@
+"""`golive verify`: every signature of a record checked against an allowed_signers file, and its journal.
+
+A key's valid-after/valid-before window must contain both the signature's own signed_at and the verification
+time ("now", or the time the auditor asks about). Checking now is what `ssh-keygen -Y verify` does, so both
+tools agree; checking signed_at as well catches a retired key used to sign with a back-dated time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from console import allowed_signers as signers_file
+from console.allowed_signers import (
+    EXPIRED,
+    NOT_YET_VALID,
+    UNKNOWN_KEY,
+    UNSUPPORTED,
+    VALID,
+    WRONG_NAMESPACE,
+    WRONG_PRINCIPAL,
+    AllowedSigner,
+    AllowedSignersError,
+)
+from console.signing import GENESIS, NAMESPACE, RecordInputError, canonical_bytes, entry_message, read_record
+from console.signing import signature_digest
+
+MISSING = "missing"
+BAD_SIGNATURE = "bad signature"
+OUT_OF_ORDER = "out of order"
+DUPLICATE = "duplicate"
+MISPLACED = "misplaced"
+MALFORMED = "malformed"
+
+__all__ = [
+    "BAD_SIGNATURE", "DUPLICATE", "EXPIRED", "MALFORMED", "MISPLACED", "MISSING", "NOT_YET_VALID",
+    "OUT_OF_ORDER", "UNKNOWN_KEY", "UNSUPPORTED", "VALID", "WRONG_NAMESPACE", "WRONG_PRINCIPAL",
+    "JournalCheck", "SignatureRow", "VerifyReport", "verify_record",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """One required role, or one signature the record should not have; ``detail`` says why the status."""
+
+    role: str
+    status: str
+    detail: str
+    name: str = ""
+    principal: str = ""
+    fingerprint: str = ""
+    signed_at: str = ""
+
+
+@dataclass(frozen=True)
+class JournalCheck:
+    """Whether the journal's chain is whole and ends where the record says."""
+
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The outcome of ``verify_record``: one row per required role, then any extra signatures."""
+
+    path: Path
+    outcome: str
+    required: tuple[str, ...]
+    rows: tuple[SignatureRow, ...]
+    journal: JournalCheck | None
+
+    @property
+    def ok(self) -> bool:
+        """True only when every required role is validly signed, nothing else is off, and the journal (if
+        checked) is intact. A record that needs no sign-off verifies nothing, so it is not ok."""
+        return (
+            bool(self.required)
+            and all(row.status == VALID for row in self.rows)
+            and (self.journal is None or self.journal.ok)
+        )
+
+    def verdict(self) -> str:
+        """One line for people: what holds, or every problem by role."""
+        if not self.required:
+            return "NOT VERIFIED: the record names no role to sign it ([record].signoff is empty)"
+        journal = "journal not checked" if self.journal is None else (
+            "journal intact" if self.journal.ok else "journal CHANGED"
+        )
+        if self.ok:
+            return f"VERIFIED: all {len(self.required)} required roles signed and valid; {journal}"
+        problems = [f"{row.role} {row.status}" for row in self.rows if row.status != VALID]
+        if self.journal is not None and not self.journal.ok:
+            problems.append("journal changed")
+        return "NOT VERIFIED: " + ", ".join(problems)
+
+
+def _parse_signed_at(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _digest_or_none(entry: dict) -> str | None:
+    try:
+        return signature_digest(str(entry.get("signature", "")))
+    except ValueError:
+        return None
+
+
+def _diagnose_bad(body: bytes, entry: dict, roles: list[str]) -> str:
+    """Why a signature does not match, as precisely as the unsigned hints in the entry allow."""
+    from sshsig import check_signature
+
+    if entry.get("body_sha256") and entry["body_sha256"] != hashlib.sha256(body).hexdigest():
+        return "the record body was changed after this signature was made"
+    for other in roles:
+        if other == entry.get("role"):
+            continue
+        try:
+            check_signature(entry_message(body, {**entry, "role": other}), entry["signature"], NAMESPACE)
+        except Exception:
+            continue
+        return f"made for role {other}, moved to {entry.get('role')}"
+    return "the body is as signed, but this entry's role, name, principal, signed_at or previous was changed"
+
+
+def _chain_detail(entries: list[dict], index: int) -> str | None:
+    """None when the entry follows the signature it was made after; else what moved or went missing."""
+    entry = entries[index]
+    expected = GENESIS if index == 0 else _digest_or_none(entries[index - 1])
+    if entry.get("previous") == expected:
+        return None
+    if entry.get("previous") == GENESIS:
+        return f"signed first, now placed after {entries[index - 1].get('role')}"
+    for j, other in enumerate(entries):
+        if j != index and _digest_or_none(other) == entry.get("previous"):
+            return f"signed after {other.get('role')}'s signature, which is no longer just before it"
+    return "signed after a signature that is no longer in the record (removed)"
+
+
+def check_entry(
+    body: bytes, entries: list[dict], index: int, signers: list[AllowedSigner], roles: list[str], now: datetime
+) -> tuple[str, str]:
+    """(status, detail) for one [[signature]] entry on its own: cryptography, allowed signers, chain."""
+    from sshsig import InvalidSignature, check_signature
+    from sshsig.sshsig import SshsigSignature
+
+    entry = entries[index]
+    armored = entry.get("signature")
+    if not isinstance(armored, str):
+        return MALFORMED, "the entry has no signature text"
+    try:
+        outer = SshsigSignature.from_armored(armored)
+    except Exception:  # sshsig raises ValueError, NotImplementedError or binascii.Error for damaged armor
+        return BAD_SIGNATURE, "the signature text is not an SSH signature"
+    if outer.namespace != NAMESPACE.encode() or entry.get("namespace", NAMESPACE) != NAMESPACE:
+        shown = outer.namespace.decode("ascii", "replace")
+        return WRONG_NAMESPACE, f"signed in namespace {shown!r}, not {NAMESPACE!r}"
+    signed_at = _parse_signed_at(entry.get("signed_at"))
+    try:
+        message = entry_message(body, entry)
+    except ValueError as exc:
+        return MALFORMED, str(exc)
+    if signed_at is None:
+        return MALFORMED, f"signed_at {entry.get('signed_at')!r} is not an ISO-8601 UTC time"
+    try:
+        public_key = check_signature(message, armored, NAMESPACE)
+    except InvalidSignature:
+        return BAD_SIGNATURE, _diagnose_bad(body, entry, roles)
+    except NotImplementedError as exc:
+        return UNSUPPORTED, str(exc).rstrip(".")
+    except Exception:  # a malformed blob can surface as ValueError or AssertionError inside sshsig
+        return BAD_SIGNATURE, "the signature blob is malformed"
+    fingerprint = public_key.sha256_str()
+    if entry.get("fingerprint") != fingerprint:
+        return BAD_SIGNATURE, f"the fingerprint field says {entry.get('fingerprint')}, the signing key is {fingerprint}"
+    status, detail = signers_file.authorize(
+        signers, outer.public_key, entry["principal"], NAMESPACE, [("signed_at", signed_at), ("now", now)]
+    )
+    if status != VALID:
+        return status, detail
+    moved = _chain_detail(entries, index)
+    if moved:
+        return OUT_OF_ORDER, moved
+    return VALID, detail
+
+
+def _journal_check(journal: Path, record: dict) -> JournalCheck:
+    from console.journal import JournalError, read_journal
+
+    try:
+        replay = read_journal(journal)
+    except JournalError as exc:
+        return JournalCheck(False, str(exc))
+    head, count = replay.head, len(replay.events)
+    want_head, want_count = record.get("journal_sha256"), record.get("journal_events")
+    if not isinstance(want_head, str) or not isinstance(want_count, int):
+        return JournalCheck(False, "the record names no journal head (journal_sha256, journal_events)")
+    if head != want_head or count != want_count:
+        return JournalCheck(
+            False,
+            f"{journal.name} has {count} events ending in {head[:12]}…; "
+            f"the record says {want_count} ending in {want_head[:12]}…",
+        )
+    torn = f"; {replay.warnings[0]}" if replay.warnings else ""
+    return JournalCheck(True, f"{count} events, head {head[:12]}… as the record says{torn}")
+
+
+def verify_record(
+    path: Path, allowed_signers: Path, journal: Path | None = None, now: datetime | None = None
+) -> VerifyReport:
+    """Check every signature of record ``path`` and, when given, that ``journal`` is whole and is the one the
+    record was written from. ``now`` is the verification time (default: the current time).
+
+    Returns a VerifyReport. Raises RecordInputError for bad input: the record unreadable or not a record, the
+    allowed signers file unreadable or malformed, the journal unreadable.
+    """
+    now = now or datetime.now(timezone.utc)
+    _, record = read_record(Path(path))
+    try:
+        signers = signers_file.load_allowed_signers(Path(allowed_signers))
+    except AllowedSignersError as exc:
+        raise RecordInputError(str(exc)) from None
+    if journal is not None and not Path(journal).is_file():
+        raise RecordInputError(f"{journal}: cannot read the journal: no such file")
+    head = record["record"]
+    required = list(head.get("signoff", []))
+    body = canonical_bytes(record)
+    entries = list(record.get("signature", []))
+    first_for_role: dict[str, SignatureRow] = {}
+    extras: list[SignatureRow] = []
+    for index, entry in enumerate(entries):
+        role = str(entry.get("role", "?"))
+        status, detail = check_entry(body, entries, index, signers, required, now)
+        if role not in required:
+            status, detail = MISPLACED, f"role {role} is not in [record].signoff ({status}: {detail})"
+        elif role in first_for_role:
+            status, detail = DUPLICATE, f"a second signature for {role} ({status}: {detail})"
+        row = SignatureRow(
+            role=role,
+            status=status,
+            detail=detail,
+            name=str(entry.get("name", "")),
+            principal=str(entry.get("principal", "")),
+            fingerprint=str(entry.get("fingerprint", "")),
+            signed_at=str(entry.get("signed_at", "")),
+        )
+        if status in (MISPLACED, DUPLICATE):
+            extras.append(row)
+        else:
+            first_for_role[role] = row
+    rows = [first_for_role.get(r) or SignatureRow(role=r, status=MISSING, detail="no signature yet") for r in required]
+    return VerifyReport(
+        path=Path(path),
+        outcome=str(head.get("outcome", "")),
+        required=tuple(required),
+        rows=tuple(rows + extras),
+        journal=_journal_check(Path(journal), head) if journal is not None else None,
+    )
