@@ -7,6 +7,8 @@ and a read-only follower, so all three show the same state.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from typing import Any, Callable
 
@@ -17,7 +19,7 @@ from console.state import (
     ERROR, FAIL, GO, NO_GO, PARTIAL, PASS, PENDING, ROLLED_BACK, WARN,
     CheckState, Gate, GoLiveState, ManualState, PhaseStatus, TriggerStatus,
 )
-from console.units import Threshold, format_duration, format_number
+from console.units import Threshold, format_duration, format_number, round_sig
 
 DEFAULT_ALERT_PASS = Threshold("==", 0.0)
 
@@ -113,6 +115,9 @@ class Engine:
             return None
         phase = self.state.phases[self.runbook.phase_index(cs.phase)] if cs.phase else None
         start = cs.pass_since
+        if phase is not None and self.runbook.phases[self.runbook.phase_index(cs.phase)].action is not None \
+                and phase.action_done is None:
+            return None  # evidence before the phase's action is not evidence about the change
         if phase is not None:
             for t in (phase.started, phase.action_done):
                 if t is not None:
@@ -331,6 +336,9 @@ class Engine:
         cs = st.checks.get(sample.check_id)
         if cs is None or st.outcome is not None:
             return []
+        if sample.value is not None and not math.isfinite(sample.value):
+            # NaN and ±Inf are no data, whichever source let them through
+            sample = dataclasses.replace(sample, value=None, no_data=True, detail=f"value is {sample.value}")
         if sample.error or sample.no_data:
             cs.errors += 1
         cs.record_value(sample.at, sample.value)
@@ -343,7 +351,8 @@ class Engine:
         verdict, detail = judge(check, sample)
         cs.detail = detail
         if verdict != cs.verdict:
-            return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=sample.value, detail=detail)]
+            return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=round_sig(sample.value),
+                               detail=detail)]
         return []
 
     def _observe_trigger(self, sample: Sample) -> list[ev.Event]:
@@ -402,8 +411,8 @@ class Engine:
         return out
 
     def summary_event(self, now: float) -> ev.Summary:
-        figures = {cs.id: [cs.value, cs.min, cs.max, cs.count, cs.errors] for cs in self.state.checks.values()
-                   if cs.count}
+        figures = {cs.id: [round_sig(cs.value), round_sig(cs.min), round_sig(cs.max), cs.count, cs.errors]
+                   for cs in self.state.checks.values() if cs.count}
         return ev.Summary(at=now, checks=figures)
 
     # ------------------------------------------------------------------ commands

@@ -27,7 +27,8 @@ TARGETED = ("prometheus", "kubernetes", "postgres", "alertmanager")
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # strict: TOML has real types, so "yes" for a boolean or "5" for a number is a mistake worth naming
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 # ---------------------------------------------------------------- targets

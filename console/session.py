@@ -25,7 +25,7 @@ from console.journal import Journal, session_folder_name
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
 
-SUMMARY_EVERY = 600.0   # seconds between batched per-check summaries in the journal
+SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
 TICK_EVERY = 0.25
 

@@ -110,3 +110,10 @@ def format_number(value: float | None) -> str:
     if abs(value) >= 100:
         return f"{value:.1f}".rstrip("0").rstrip(".")
     return f"{value:.4g}"
+
+
+def round_sig(value: float | None, digits: int = 6) -> float | None:
+    """A value as the journal keeps it: 6 significant digits are more than any threshold needs."""
+    if value is None or value == 0 or math.isnan(value) or math.isinf(value):
+        return value
+    return float(f"{value:.{digits}g}")

@@ -1,0 +1,39 @@
+"""The core runs without Textual, and without the Kubernetes client unless a runbook uses Kubernetes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ["console.runbook", "console.engine", "console.scheduler", "console.journal", "console.record",
+        "console.session", "console.reporter", "console.cli", "console.cmd_run", "console.cmd_lint", "checks",
+        "checks.command", "checks.manual"]
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_the_core_imports_without_textual():
+    modules = _modules_after("".join(f"import {m}\n" for m in CORE))
+    assert "textual" not in modules
+    assert not any(m.startswith("textual.") for m in modules)
+
+
+def test_the_core_does_not_import_the_kubernetes_client():
+    modules = _modules_after("".join(f"import {m}\n" for m in CORE))
+    assert "kubernetes" not in modules
+
+
+def test_a_headless_run_without_kubernetes_never_imports_the_client(tmp_path):
+    code = (
+        "import sys\nfrom console.cli import main\n"
+        f"rc = main(['run', 'examples/local-smoke.toml', '--headless', '--json', '--answers', "
+        f"'examples/local-smoke.answers.toml', '--session-dir', {str(tmp_path / 's')!r}])\n"
+        "assert rc == 0, rc\n"
+    )
+    modules = _modules_after(code)
+    assert "kubernetes" not in modules and "textual" not in modules
