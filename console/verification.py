@@ -142,7 +142,7 @@ def _chain_detail(entries: list[dict], index: int) -> str | None:
     for j, other in enumerate(entries):
         if j != index and _digest_or_none(other) == entry.get("previous"):
             return f"signed after {other.get('role')}'s signature, which is no longer just before it"
-    return "signed after a signature that is no longer in the record (removed)"
+    return "signed after a signature that is no longer in the record (removed or replaced)"
 
 
 def check_entry(
