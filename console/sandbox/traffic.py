@@ -1,0 +1,123 @@
+"""The demo's simulated traffic: request rate, error ratio, p95 latency and saturation, driven by the rollout.
+
+Values are a function of simulated time and of the share of traffic on the new
+version (from the Kubernetes sandbox's ready pods), with deterministic noise, so
+an instant query and a range query over the same moment agree. This is a
+sandbox for the demo and tests, not a model of any real service.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+SCENARIOS = ("good", "bad-canary", "flaky")
+
+
+def _noise(key: str, t: float) -> float:
+    """Deterministic noise in [-1, 1] for a key and a whole second of time."""
+    digest = hashlib.blake2b(f"{key}:{int(t)}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") / 0xFFFFFFFF * 2 - 1
+
+
+@dataclass
+class TrafficModel:
+    """Metrics of one service with an old and a new version side by side."""
+
+    service: str
+    old_version: str
+    new_version: str
+    scenario: str = "good"
+    speed: float = 1.0
+    weight_source: Callable[[], float] = lambda: 0.0   # share of ready pods on the new version, 0..1
+    clock: Callable[[], float] = time.time
+    started: float = field(default_factory=time.time)
+    # the flaky scenario's outage, in simulated seconds since the start
+    outage: tuple[float, float] = (50.0, 80.0)
+    _times: list[float] = field(default_factory=list)
+    _weights: list[float] = field(default_factory=list)
+    _new_since: float | None = None      # simulated time the new version first took traffic
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def sim_time(self, t: float | None = None) -> float:
+        """Simulated seconds since the start for a wall-clock time."""
+        t = self.clock() if t is None else t
+        return (t - self.started) * self.speed
+
+    def record(self) -> None:
+        """Sample the rollout's weight now (the sandbox calls this about once a second)."""
+        now = self.clock()
+        weight = max(0.0, min(1.0, float(self.weight_source())))
+        with self._lock:
+            self._times.append(now)
+            self._weights.append(weight)
+            if weight > 0 and self._new_since is None:
+                self._new_since = self.sim_time(now)
+            if len(self._times) > 20000:
+                del self._times[:10000], self._weights[:10000]
+
+    def weight_at(self, t: float) -> float:
+        with self._lock:
+            i = bisect.bisect_right(self._times, t) - 1
+            return self._weights[i] if i >= 0 else 0.0
+
+    def in_outage(self, t: float | None = None) -> bool:
+        if self.scenario != "flaky":
+            return False
+        s = self.sim_time(t)
+        return self.outage[0] <= s < self.outage[1]
+
+    def _canary_age(self, t: float) -> float:
+        """Simulated seconds the new version has taken traffic at time t (0 before)."""
+        with self._lock:
+            since = self._new_since
+        if since is None:
+            return 0.0
+        return max(0.0, self.sim_time(t) - since)
+
+    # ------------------------------------------------------------ metrics
+
+    def request_rate(self, version: str | None, t: float) -> float:
+        s = self.sim_time(t)
+        total = 240 + 30 * math.sin(s / 90) + 8 * _noise("rps", s)
+        if version is None:
+            return total
+        w = self.weight_at(t)
+        return total * (w if version == self.new_version else 1 - w)
+
+    def error_ratio(self, version: str | None, t: float) -> float | None:
+        """5xx share in percent; None when the version takes no traffic (no data, as in Prometheus)."""
+        s = self.sim_time(t)
+        old = 0.08 + 0.03 * _noise("err-old", s)
+        new = 0.11 + 0.04 * _noise("err-new", s)
+        if self.scenario == "bad-canary":
+            age = self._canary_age(t)
+            new += min(6.0, 0.1 * max(0.0, age - 10) ** 1.2)   # climbs once the canary has run ~10 s
+        if version is None:
+            w = self.weight_at(t)
+            return old * (1 - w) + new * w
+        if version == self.new_version:
+            return new if self.weight_at(t) > 0 else None
+        return old if self.weight_at(t) < 1 else None
+
+    def latency_p95(self, version: str | None, t: float) -> float | None:
+        s = self.sim_time(t)
+        old = 182 + 9 * _noise("lat-old", s)
+        new = 168 + 9 * _noise("lat-new", s)
+        if self.scenario == "bad-canary":
+            new += min(400.0, 6 * max(0.0, self._canary_age(t) - 10))
+        if version is None:
+            w = self.weight_at(t)
+            return old * (1 - w) + new * w
+        if version == self.new_version:
+            return new if self.weight_at(t) > 0 else None
+        return old if self.weight_at(t) < 1 else None
+
+    def saturation(self, t: float) -> float:
+        s = self.sim_time(t)
+        return 38 + 10 * (self.request_rate(None, t) - 240) / 30 + 3 * _noise("cpu", s)
