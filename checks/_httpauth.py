@@ -138,6 +138,11 @@ def http_status_problem(status: int, reason: str, shown: str) -> str:
 def _root_reason(exc: BaseException) -> str:
     cause: BaseException | None = exc
     while cause is not None:
+        if isinstance(cause, ssl.SSLError):  # its errno is an OpenSSL code, not an OS one
+            verify = getattr(cause, "verify_message", None)
+            return f"{cause.reason or 'TLS error'}: {verify}" if verify else str(cause.reason or cause)
+        if isinstance(cause, OSError) and cause.errno:
+            return os.strerror(cause.errno).lower()  # asyncio's strerror repeats the address
         if isinstance(cause, OSError) and cause.strerror:
             return cause.strerror.lower()
         cause = cause.__cause__ or cause.__context__

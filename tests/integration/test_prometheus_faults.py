@@ -50,7 +50,7 @@ def test_a_stopped_server_is_an_error_and_a_restarted_one_gives_values_again(spa
     before, during, after = asyncio.run(run())
     assert before.value == 42.0
     _assert_error(during)
-    assert during.error.startswith(f"cannot connect to {spare_prometheus.url}")
+    assert during.error == f"cannot connect to {spare_prometheus.url}: connection refused"
     assert after.value == 42.0 and after.error is None
 
 
