@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 
 from checks import http_conditions as cond
-from checks.http_credentials import read_credentials, ssl_context
 from checks.base import Sample, SourceError
+from checks.http_credentials import read_credentials, ssl_context
 from console.units import format_duration
 
 _BODY_LIMIT = 1 << 20  # a health answer is small; never hold a runaway body in memory
