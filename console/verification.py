@@ -24,8 +24,8 @@ from console.allowed_signers import (
     AllowedSigner,
     AllowedSignersError,
 )
-from console.signing import GENESIS, NAMESPACE, RecordInputError, canonical_bytes, entry_message, read_record
-from console.signing import signature_digest
+from console.signed_body import GENESIS, RecordInputError, canonical_bytes, entry_message, read_record, signature_digest
+from console.ssh_keygen import NAMESPACE
 
 MISSING = "missing"
 BAD_SIGNATURE = "bad signature"
@@ -128,7 +128,7 @@ def _diagnose_bad(body: bytes, entry: dict, roles: list[str]) -> str:
         except Exception:
             continue
         return f"made for role {other}, moved to {entry.get('role')}"
-    return "the body is as signed, but this entry's role, name, principal, signed_at or previous was changed"
+    return "the body is as signed, so this entry's role, name, principal, signed_at, previous or signature text was changed"
 
 
 def _chain_detail(entries: list[dict], index: int) -> str | None:

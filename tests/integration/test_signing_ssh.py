@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -171,3 +172,11 @@ def test_with_no_key_given_the_agents_first_key_signs(record: Path, tmp_path: Pa
     allowed = tmp_path / "allowed_signers"
     allowed.write_text(key.allowed_line() + "\n")
     assert statuses(record, allowed)["deployment-lead"] == "valid"
+
+
+def test_when_record_md_cannot_be_rendered_the_signature_is_kept_with_a_warning(record: Path, ssh_keys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "console.record", None)  # as if the renderer were not installed
+    warnings: list[str] = []
+    sign_record(record, "operations", key=ssh_keys["operations"].path, name="Olga Ops", on_warning=warnings.append)
+    assert warnings == ["record.md not refreshed: console.record.render_markdown is not available"]
+    assert 'role = "operations"' in record.read_text()

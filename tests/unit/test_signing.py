@@ -5,6 +5,8 @@ codes for it. Signatures themselves are made with the real ssh-keygen in tests/i
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -175,3 +177,13 @@ def test_a_missing_ssh_keygen_is_a_clear_error(record_path: Path, tmp_path: Path
     with pytest.raises(SigningError, match="ssh-keygen not found: install OpenSSH"):
         sign_record(record_path, "operations", key=key)
     assert "[[signature]]" not in record_path.read_text()
+
+
+def test_the_signing_core_and_its_commands_import_neither_textual_nor_cryptography():
+    code = (
+        "import sys, console.signing, console.verification, console.cmd_sign, console.cmd_verify; "
+        "print(sorted(m for m in ('textual', 'cryptography', 'rich') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
