@@ -1,0 +1,75 @@
+"""The record: stable TOML for machines, the hand-written tables for people, signatures kept only when valid."""
+
+from __future__ import annotations
+
+import tomllib
+
+from checks.base import Sample
+from console import events as ev
+from console.engine import Engine
+from console.record import build_record, canonical_body, render_markdown, write_record
+from tests.unit.test_engine import RUNBOOK, Clock, feed
+from console.runbook import parse_runbook
+
+
+def finished_engine() -> Engine:
+    clock = Clock()
+    eng = Engine(parse_runbook(RUNBOOK, "rb.toml"), clock)
+    feed(eng, eng.cmd_start(clock(), operator="alice", host="bastion-1"))
+    feed(eng, [ev.ActionStarted(at=clock(), action="phase:canary", argv=("true",)),
+               ev.ActionFinished(at=clock() + 1, action="phase:canary", exit_code=0, duration=1.0,
+                                 output_sha256="ab" * 32)])
+    for k, v in enumerate((0.2, 0.4, 0.1)):
+        feed(eng, eng.observe(Sample.number("err", clock() + k, v)))
+    feed(eng, eng.cmd_tick("smoke", "bob", note="all journeys green"))
+    clock.t += 400
+    feed(eng, eng.cmd_proceed("alice"))
+    feed(eng, eng.observe(Sample.number("lat", clock(), 120)))
+    feed(eng, eng.cmd_override("alice", "latency dashboard confirms, checked by hand"))
+    feed(eng, eng.cmd_signoff("operations", "Bob Ops"))
+    return eng
+
+
+def test_the_record_holds_what_an_auditor_needs():
+    record = build_record(finished_engine(), "f" * 64, 42)
+    head = record["record"]
+    assert head["outcome"] == "PARTIAL" and head["operator"] == "alice" and head["host"] == "bastion-1"
+    assert head["journal_sha256"] == "f" * 64 and head["journal_events"] == 42
+    err = record["phase"][0]["check"][0]
+    assert (err["last"], err["min"], err["max"], err["samples"], err["verdict"]) == (0.1, 0.1, 0.4, 3, "PASS")
+    assert err["pass"] == "< 0.5" and err["warn"] == "< 1" and err["unit"] == "%"
+    assert record["phase"][0]["manual"][0] == {
+        "id": "smoke", "title": "smoke", "role": "qa", "checked": True, "by": "bob",
+        "at": "2027-01-15T08:00:00Z", "note": "all journeys green"}
+    assert [d["kind"] for d in record["decision"]] == ["proceed", "override"]
+    assert record["phase"][1]["status"] == "overridden"
+    assert record["action"][0]["exit_code"] == 0
+
+
+def test_the_toml_is_stable_for_the_same_state():
+    eng = finished_engine()
+    assert canonical_body(build_record(eng, "0" * 64, 1)) == canonical_body(build_record(eng, "0" * 64, 1))
+
+
+def test_the_markdown_shows_the_tables_people_write_by_hand():
+    md = render_markdown(build_record(finished_engine(), "0" * 64, 1))
+    assert "**Outcome: ⚠ PARTIAL**" in md
+    assert "| Check | Value | Target | Status |" in md
+    assert "| err | 0.1 % (min 0.1, max 0.4, 3 samples) | < 0.5 % | ✓ PASS |" in md
+    assert "| [x] smoke | bob |" in md
+    assert "| deployment-lead | — | — | ✗ missing |" in md
+
+
+def test_signatures_survive_a_rewrite_of_an_unchanged_body_and_go_when_it_changes(tmp_path):
+    eng = finished_engine()
+    record = build_record(eng, "0" * 64, 1)
+    toml_path, _ = write_record(tmp_path, record)
+    doc = tomllib.loads(toml_path.read_text())
+    assert doc["signature_status"]["missing"] == ["deployment-lead", "operations"]
+    doc_with_sig = toml_path.read_text() + '\n[[signature]]\nrole = "operations"\nsignature = "x"\n'
+    toml_path.write_text(doc_with_sig)
+    write_record(tmp_path, record)
+    assert tomllib.loads(toml_path.read_text())["signature"][0]["role"] == "operations"
+    changed = build_record(eng, "1" * 64, 2)
+    write_record(tmp_path, changed)
+    assert "signature" not in tomllib.loads(toml_path.read_text())
