@@ -224,7 +224,7 @@ def authorize(
         if problem:
             failures.append(problem)
             continue
-        return VALID, f"{principal} per {signer.where}"
+        return VALID, f"allowed by {signer.where}"
     return failures[0]
 
 

@@ -61,12 +61,13 @@ def _render(report) -> None:
     console = Console(highlight=False)
     table = Table(title=f"{report.path}  ({report.outcome or 'no outcome'})", title_justify="left", expand=False)
     table.add_column("Role", no_wrap=True)
-    table.add_column("Signer")
+    # fold, never "…": a principal or fingerprint cut short would hide exactly what an auditor checks
+    table.add_column("Signer", overflow="fold")
     table.add_column("Status", no_wrap=True)
-    table.add_column("Detail")
+    table.add_column("Detail", overflow="fold")
     for row in report.rows:
         symbol, style = _SYMBOLS.get(row.status, _FAILED)
-        signer = f"{row.name} <{row.principal}>" if row.principal else row.name
+        signer = f"{row.name}\n<{row.principal}>" if row.principal else row.name
         table.add_row(row.role, signer, Text(f"{symbol} {row.status}", style=style), row.detail)
     console.print(table)
     if report.journal is not None:
