@@ -13,9 +13,9 @@ import tomli_w
 
 from console.engine import Engine, verdict_symbol
 from console.runbook import resolve_target
+from console.signed_body import canonical_bytes
 from console.units import format_duration, format_number
 
-UNSIGNED_KEYS = ("signature", "signature_status")
 
 
 def iso(t: float | None) -> str | None:
@@ -109,10 +109,6 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
     return {k: v for k, v in record_doc.items() if v != []}
 
 
-def canonical_body(record: dict[str, Any]) -> bytes:
-    return tomli_w.dumps({k: v for k, v in record.items() if k not in UNSIGNED_KEYS}).encode("utf-8")
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -140,7 +136,7 @@ def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
             old = tomllib.loads(toml_path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError):
             old = {}
-        if old.get("signature") and canonical_body(old) == canonical_body(record):
+        if old.get("signature") and canonical_bytes(old) == canonical_bytes(record):
             out["signature"] = old["signature"]
     signed = {s.get("role") for s in out.get("signature", [])}
     out["signature_status"] = {"missing": [r for r in record["record"].get("signoff", []) if r not in signed]}

@@ -7,7 +7,8 @@ import tomllib
 from checks.base import Sample
 from console import events as ev
 from console.engine import Engine
-from console.record import build_record, canonical_body, render_markdown, write_record
+from console.record import build_record, render_markdown, write_record
+from console.signed_body import canonical_bytes
 from tests.unit.test_engine import RUNBOOK, Clock, feed
 from console.runbook import parse_runbook
 
@@ -48,7 +49,7 @@ def test_the_record_holds_what_an_auditor_needs():
 
 def test_the_toml_is_stable_for_the_same_state():
     eng = finished_engine()
-    assert canonical_body(build_record(eng, "0" * 64, 1)) == canonical_body(build_record(eng, "0" * 64, 1))
+    assert canonical_bytes(build_record(eng, "0" * 64, 1)) == canonical_bytes(build_record(eng, "0" * 64, 1))
 
 
 def test_the_markdown_shows_the_tables_people_write_by_hand():
