@@ -33,7 +33,7 @@ from console.units import format_duration
 
 WINDOW = 0.002  # seconds a query waits for others to share its request
 WINDOW_MAX = 4096  # a window this full is sent at once
-BATCH_MAX = 32  # queries in one request
+BATCH_MAX = 64  # queries in one request
 BATCH_MIN = 4  # a window is split to use idle connections, but not into batches smaller than this
 BATCH_CHARS = 60_000  # PromQL characters in one request
 # errors that belong to one query of a batch, not to the server: retry the batch one by one
@@ -254,7 +254,8 @@ class PrometheusSource:
         async with self._slots:
             self.requests_sent += 1
             try:
-                response = await self._client.post(self._base + path, data=form, timeout=timeout)
+                response = await self._client.post(self._base + path, content=_form_body(form),
+                                                   headers=_FORM_HEADERS, timeout=timeout)
             except httpx.HTTPError as exc:
                 raise _Failure(self._scrub(auth.describe_error(exc, self.shown, timeout))) from None
         status = response.status_code
@@ -282,3 +283,17 @@ class PrometheusSource:
 
 def _num(value: float) -> str:
     return repr(float(value))
+
+
+# Form encoding by one str.translate per field: urllib's quote loops in Python over every
+# character of a batch's PromQL, which made it a tenth of the client's CPU per query.
+_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_FORM_TABLE = [chr(b) if b in _SAFE else "+" if b == 32 else f"%{b:02X}" for b in range(256)]
+_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _form_body(fields: dict[str, str]) -> bytes:
+    """``application/x-www-form-urlencoded`` bytes, as urllib.parse.urlencode would give them."""
+    return "&".join(
+        f"{key}={value.encode('utf-8').decode('latin-1').translate(_FORM_TABLE)}" for key, value in fields.items()
+    ).encode("ascii")
