@@ -1,0 +1,81 @@
+"""What an import knows across the whole document: variables, ids in use, queries seen, roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from console.importer.commands import code_kind, promql_one_line
+from console.importer.markdown import Code, Item
+from console.importer.placeholders import Variables
+from console.importer.sections import iter_items
+from console.importer.text import plain
+from console.importer.thresholds import find_threshold
+
+
+class Ids:
+    """Unique ids for phases, or for checks and triggers (which share one namespace)."""
+
+    def __init__(self, fallback: str):
+        self.used: set[str] = set()
+        self.fallback = fallback
+
+    def take(self, base: str, prefix: str = "") -> str:
+        """``base``, else ``prefix-base``, else ``base-2``, ``base-3``…; never empty, never reused."""
+        base = base or self.fallback
+        candidates = [base] + ([f"{prefix}-{base}"[:64].strip("-")] if prefix else [])
+        for candidate in candidates:
+            if candidate and candidate not in self.used:
+                self.used.add(candidate)
+                return candidate
+        n = 2
+        while f"{base}-{n}" in self.used:
+            n += 1
+        self.used.add(f"{base}-{n}")
+        return f"{base}-{n}"
+
+
+@dataclass(frozen=True)
+class KnownQuery:
+    query: str
+    title: str
+    unit: str
+
+
+@dataclass
+class ImportContext:
+    variables: Variables
+    check_ids: Ids = field(default_factory=lambda: Ids("check"))
+    phase_ids: Ids = field(default_factory=lambda: Ids("phase"))
+    queries: dict[frozenset[str], KnownQuery] = field(default_factory=dict)
+    roles: list[str] = field(default_factory=list)
+    uses_prometheus: bool = False
+    service: str = "service"
+
+    def add_roles(self, roles: list[str]) -> None:
+        for role in roles:
+            if role and role not in self.roles:
+                self.roles.append(role)
+
+    def learn_queries(self, blocks: list) -> None:
+        """Remember every PromQL block under an item with a threshold, by the metric's words.
+
+        A later item with the same metric and no query of its own ("Error rate <0.5%" at
+        the 25% step after the canary gave the query) reuses it: the query is obvious there.
+        """
+        for item in iter_items(blocks):
+            threshold = find_threshold(plain(item.text))
+            if threshold is None or not threshold.metric_key:
+                continue
+            for child in item.children:
+                if isinstance(child, Code) and code_kind(child.info, child.text) == "promql":
+                    query = promql_one_line(child.text)
+                    if query:
+                        self.queries.setdefault(threshold.metric_key, KnownQuery(query, plain(item.text), threshold.unit))
+                    break
+
+    def query_for(self, metric_key: frozenset[str]) -> KnownQuery | None:
+        return self.queries.get(metric_key) if metric_key else None
+
+
+def has_code(item: Item) -> bool:
+    return any(isinstance(c, Code) for c in item.children)

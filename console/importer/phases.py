@@ -1,0 +1,181 @@
+"""One planned section to one or more phases: groups, contexts (triggers, decisions), actions, holds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from console.importer.commands import code_kind, split_commands
+from console.importer.context import ImportContext
+from console.importer.draft import Entry, PhaseDraft
+from console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
+from console.importer.markdown import Code, Item, Paragraph, Table
+from console.importer.roles import team_label
+from console.importer.sections import Mode, PhasePlan, Section, counts, table_columns
+from console.importer.tables import convert_table
+from console.importer.text import plain, slug, strip_markers
+from console.importer.thresholds import duration_in_brackets, single_percentage, without_time_window
+from console.importer.triggers import AUTOMATIC, TRIGGER_CONTEXT, convert_trigger
+
+_DECISION = re.compile(r"\bdecision\s+point\b|\bgo\s*/\s*no[\s\-]go\b|\bproceed\b.*\bor\b.*\broll\s*back\b", re.I)
+_DECISION_ITEM = re.compile(r"(?:→|->|=>)\s*\**\s*(?:proceed|roll\s*back|rollback|go\b|no[\s\-]go|abort|continue|stop)",
+                            re.I)
+_OUTCOME = re.compile(r"\(check one\)|\b(?:choose|select|pick|tick) one\b", re.I)
+_OUTCOME_ITEM = re.compile(r"^(?:yes|no|partial|go|no-go)\b\s*[-–—:]", re.I)
+_MONITOR = re.compile(r"\b(?:monitor|soak|observe|watch|bake|hold|wait)\b", re.I)
+_ROLLBACK = re.compile(r"\broll\s*back\b|\brollback\b|\brevert\b", re.I)
+_READINESS = re.compile(r"\b(?:readiness|ready|plan|verification|preparation|prepare|triggers?|practice)\b", re.I)
+
+
+@dataclass
+class Group:
+    title: str
+    label: str  # the title prefix of its checks
+    triggers: bool = False
+    rollback: bool = False
+
+
+@dataclass
+class PhaseBuild:
+    """The phases one plan produced, the watch items of its triggers, and what was left aside."""
+
+    phases: list[PhaseDraft] = field(default_factory=list)
+    triggers: list[Entry] = field(default_factory=list)
+    watch: list[Entry] = field(default_factory=list)
+    rollbacks: list[ActionCandidate] = field(default_factory=list)
+    procedure_steps: list[str] = field(default_factory=list)
+
+
+def _group(section: Section) -> Group:
+    title = section.title
+    return Group(title, without_time_window(title), bool(TRIGGER_CONTEXT.search(title)) or
+                 bool(re.search(r"\brollback\s+triggers?\b", title, re.I)), bool(_ROLLBACK.search(title)))
+
+
+class PhaseBuilder:
+    def __init__(self, plan: PhasePlan, ctx: ImportContext, mode: Mode, consumed: set[int]):
+        self.plan, self.ctx, self.mode, self.consumed = plan, ctx, mode, consumed
+        self.out = PhaseBuild()
+        self.title = plan.section.title or "Checklist"
+        self.procedure = bool(_ROLLBACK.search(self.title)) and not _READINESS.search(self.title)
+        self.phase = self._new_phase(self.title, single_percentage(self.title))
+        self.action_group: str | None = None
+        self.notes_seen: set[str] = set()
+
+    def _new_phase(self, title: str, traffic: float | None) -> PhaseDraft:
+        phase = PhaseDraft({"id": self.ctx.phase_ids.take(slug(title)), "title": self.ctx.variables.apply(title),
+                            "description": None, "hold": None, "traffic": traffic})
+        self.out.phases.append(phase)
+        return phase
+
+    def note(self, text: str) -> None:
+        if text not in self.notes_seen:
+            self.notes_seen.add(text)
+            self.phase.comments.append(text)
+
+    def build(self) -> PhaseBuild:
+        top = Group("", "", rollback=bool(_ROLLBACK.search(self.title)))
+        self.walk(self.plan.section.blocks, top, own=True)
+        if self.plan.whole:
+            self.walk_children(self.plan.section, top)
+        if self.procedure:
+            # a rollback procedure is what [rollback] does, not a stage of the go-live: keep its steps as notes
+            self.out.procedure_steps = [str(c.fields.get("title")) for p in self.out.phases for c in p.checks]
+            self.out.phases = []
+        return self.out
+
+    def walk_children(self, section: Section, parent: Group) -> None:
+        for child in section.children:
+            group = _group(child)
+            group.rollback = group.rollback or parent.rollback
+            hold = duration_in_brackets(child.title) if _MONITOR.search(child.title) else None
+            if hold and not self.phase.fields.get("hold"):
+                self.phase.fields["hold"] = hold
+            self.walk(child.blocks, group, own=False)
+            self.walk_children(child, group)
+
+    def walk(self, blocks: list, group: Group, own: bool) -> None:
+        context: tuple[str, object] | None = ("trigger", AUTOMATIC.search(group.title) is not None) \
+            if group.triggers else None
+        last_paragraph = ""
+        description: list[str] = []
+        for block in blocks:
+            if isinstance(block, Item):
+                self.item(block, group, context)
+                continue
+            context = ("trigger", AUTOMATIC.search(group.title) is not None) if group.triggers else None
+            if isinstance(block, Paragraph):
+                text = plain(block.text)
+                last_paragraph = text
+                if TRIGGER_CONTEXT.search(text):
+                    context = ("trigger", AUTOMATIC.search(text + group.title) is not None)
+                elif _DECISION.search(text):
+                    context = ("decision", text)
+                elif _OUTCOME.search(text):
+                    context = ("outcome", text)
+                elif (role := team_label(block.text)) is not None:
+                    context = ("role", role)
+                elif own:
+                    description.append(text)
+            elif isinstance(block, Table):
+                self.table(block, group)
+            elif isinstance(block, Code) and code_kind(block.info, block.text) in ("shell", "promql"):
+                commands = split_commands(block.text)
+                title = last_paragraph.rstrip(":") or (commands[0] if commands else "Run")
+                self.item(Item(title, block.line, 0, False, " ", [block]), group, None)
+        if own and description:
+            self.phase.fields["description"] = self.ctx.variables.apply("\n".join(description))
+
+    def table(self, table: Table, group: Group) -> None:
+        heading = group.title or self.title
+        columns = table_columns(table, heading)
+        if columns is None:
+            self.note(f"not imported: a table of results ({' | '.join(plain(h) for h in table.header)}) "
+                      f"at line {table.line}")
+            return
+        self.phase.checks.extend(convert_table(table, columns, self.ctx, group.label))
+
+    def item(self, item: Item, group: Group, context: tuple[str, object] | None) -> None:
+        if id(item) in self.consumed or not (counts(item, self.mode, group.title) or counts(item, self.mode, self.title)):
+            return
+        text = strip_markers(plain(item.text))
+        if (context and context[0] == "decision") or _DECISION_ITEM.search(text):
+            self.note("a decision point of the checklist is Golive's gate: proceed when every check passes, "
+                      "or roll back")
+            return
+        if (context and context[0] == "outcome") or _OUTCOME_ITEM.match(text):
+            self.note("the outcome (GO / PARTIAL / ROLLED BACK) is recorded by Golive when the go-live ends")
+            return
+        if context and context[0] == "trigger":
+            trigger, watch = convert_trigger(item, self.ctx, bool(context[1]))
+            if trigger is not None:
+                self.out.triggers.append(trigger)
+            if watch is not None:
+                self.out.watch.append(watch)
+            return
+        role = context[1] if context and context[0] == "role" else None
+        result = convert_item(item, self.ctx, group.label, role if isinstance(role, str) else None, group.rollback)
+        self.phase.checks.extend(result.checks)
+        self.out.rollbacks.extend(result.rollbacks)
+        for candidate in result.actions:
+            self.action(candidate, group)
+
+    def action(self, candidate: ActionCandidate, group: Group) -> None:
+        if self.phase.action is None:
+            self.phase.action = Entry(action_fields(candidate, self.ctx))
+            self.action_group = group.title
+            if self.phase.fields.get("traffic") is None:
+                self.phase.fields["traffic"] = single_percentage(group.title)
+            return
+        if group.title and group.title != self.action_group:
+            # a second change in a later group ("Scale to 50%") starts the next step: its own phase
+            if self.phase.fields["title"] == self.ctx.variables.apply(self.title) and self.action_group:
+                self.phase.fields["title"] += " — " + self.ctx.variables.apply(without_time_window(self.action_group))
+            self.phase = self._new_phase(f"{self.title} — {group.label}", single_percentage(group.title))
+            self.phase.action = Entry(action_fields(candidate, self.ctx))
+            self.action_group = group.title
+            return
+        entry = manual_entry(self.ctx, candidate.title, "Run by hand:\n" + commands_text(candidate), None)
+        entry.comments.append("a phase runs one action: this change is a manual item (move it to a phase of its own "
+                              "to have Golive run it)")
+        self.phase.checks.append(entry)

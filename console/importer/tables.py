@@ -1,0 +1,40 @@
+"""Check tables ("Metric | Value | Target | Status") to manual checks, or Prometheus checks when a query is known."""
+
+from __future__ import annotations
+
+from console.importer.context import ImportContext
+from console.importer.draft import Entry
+from console.importer.items import prometheus_entry, manual_entry
+from console.importer.markdown import Table
+from console.importer.text import clean_title, plain
+from console.importer.thresholds import find_threshold
+
+
+def convert_table(table: Table, columns: tuple[int, int | None], ctx: ImportContext, group: str) -> list[Entry]:
+    """One check per row: its name, with the target as the threshold. Value and status columns are a
+    past run's results and are not imported."""
+    check_col, target_col = columns
+    entries: list[Entry] = []
+    for row in table.rows:
+        if check_col >= len(row) or not clean_title(row[check_col]):
+            continue
+        name = clean_title(row[check_col])
+        target = plain(row[target_col]) if target_col is not None and target_col < len(row) else ""
+        title = f"{group}: {name}" if group else name
+        threshold = find_threshold(f"{name} {target}") if target else None
+        if threshold is not None:
+            known = ctx.query_for(threshold.metric_key)
+            if known is not None:
+                entry = prometheus_entry(ctx, f"{title} {threshold.text}{threshold.unit}", known.query, threshold,
+                                          "", group)
+                entry.comments.append(f"query reused from {known.title!r} (same metric)")
+                entries.append(entry)
+                continue
+        shown = f"{title} (target {target})" if target else title
+        entry = manual_entry(ctx, shown, "", None, group)
+        if threshold is not None:
+            entry.comments.append(f'needs a query: to measure it, set source = "prometheus", query = "…", '
+                                  f'pass = "{threshold.text}"' + (f', unit = "{threshold.unit}"' if threshold.unit else ""))
+            entry.needs = "query"
+        entries.append(entry)
+    return entries
