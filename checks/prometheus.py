@@ -65,6 +65,9 @@ class PrometheusSource:
     """
 
     kind = "prometheus"
+    # the source caps its own connections at the target's concurrency; a scheduler that
+    # also caps samples in flight per target keeps them from sharing batches
+    limits_own_concurrency = True
 
     def __init__(self, name: str, target: Any, *, clock: Callable[[], float] | None = None) -> None:
         where = f"targets.prometheus.{name}"
