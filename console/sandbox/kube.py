@@ -61,7 +61,7 @@ class KubeSandbox:
             ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ssl_context.load_cert_chain(self.tls[0], self.tls[1])
         try:
-            await web.TCPSite(runner, self.host, self.port, shutdown_timeout=1.0, ssl_context=ssl_context).start()
+            await web.TCPSite(runner, self.host, self.port, ssl_context=ssl_context).start()
         except BaseException:
             await runner.cleanup()
             raise

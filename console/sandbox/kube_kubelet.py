@@ -65,18 +65,19 @@ class Kubelet:
         self.store = store
         self.recorder = recorder
         self._next_node = 0
+        self._backoff: dict[str, int] = {}  # pod uid → steps left in CrashLoopBackOff
 
     def advance(self, pod: dict, crashing: bool, image_fails: bool) -> bool:
         """Move one pod one step; returns whether it changed."""
         meta = pod["metadata"]
         if meta.get("deletionTimestamp"):
+            self._backoff.pop(meta["uid"], None)
             try:
                 self.store.delete("pods", meta["namespace"], meta["name"])
             except NotFound:
                 pass
             return True
         now = stage(pod)
-        names = [c["name"] for c in pod["spec"]["containers"]]
         host = pod["spec"].get("nodeName", "")
         if now == "unscheduled":
             node = NODES[self._next_node % len(NODES)]
@@ -97,6 +98,11 @@ class Kubelet:
                 self._set(pod, "ErrImagePull", ready=False)
                 self.recorder.record(pod, "Warning", "Failed",
                                      f'Failed to pull image "{image}": not found', host=host)
+        elif now == "CrashLoopBackOff" and self._backoff.get(meta["uid"], 0) > 1:
+            # the kubelet's back-off grows with each restart, so the pod is mostly seen waiting
+            self._backoff[meta["uid"]] -= 1
+            self.recorder.record(pod, "Warning", "BackOff", self._backoff_message(pod), host=host)
+            return True
         elif now in ("ContainerCreating", "ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff"):
             self._set(pod, "running", ready=False)
             if now != "CrashLoopBackOff":
@@ -110,14 +116,20 @@ class Kubelet:
                                  "Readiness probe failed: HTTP probe failed with statuscode: 503", host=host)
         elif now == "terminated":
             self._set(pod, "CrashLoopBackOff", ready=False, restarted=True)
-            self.recorder.record(pod, "Warning", "BackOff", f"Back-off restarting failed container {names[0]} "
-                                 f'in pod {meta["name"]}_{meta["namespace"]}({meta["uid"]})', host=host)
+            self._backoff[meta["uid"]] = min(pod["status"]["containerStatuses"][0]["restartCount"], 5)
+            self.recorder.record(pod, "Warning", "BackOff", self._backoff_message(pod), host=host)
         elif now == "running":
             self._set(pod, "running", ready=True)
         else:
             return False
         self.store.update("pods", pod)
         return True
+
+    @staticmethod
+    def _backoff_message(pod: dict) -> str:
+        meta = pod["metadata"]
+        return (f'Back-off restarting failed container {pod["spec"]["containers"][0]["name"]} '
+                f'in pod {meta["name"]}_{meta["namespace"]}({meta["uid"]})')
 
     def _set(self, pod: dict, state: str, ready: bool, restarted: bool = False) -> None:
         status, now = pod["status"], rfc3339()
