@@ -124,6 +124,8 @@ def build_draft(blocks: list[Block], name: str) -> Draft:
                 {"id": ctx.phase_ids.take("rollback-triggers"), "title": watch_title,
                  "description": "Conditions the checklist rolls back on that have no query yet: watched by hand."},
                 checks=built.watch))
+    if not phases and (triggers or rollbacks):
+        raise NoChecklist("nothing for a phase: every item is a rollback step or a trigger (a runbook needs a phase)")
     if not phases:
         raise NoChecklist("no checklist items found (no list items or check tables under its headings)")
 

@@ -137,7 +137,7 @@ class _Parser:
             body.append(line[min(indent, _indent_of(line)):])
         language = info.split()[0].lower() if info else ""
         code = Code(language, "\n".join(body), number)
-        if self.stack and not self.blank_before and indent <= self.stack[-1].indent:
+        if self.stack and not self.blank_before and indent <= self.stack[0].indent:
             self.stack[-1].children.append(code)  # a fence written flush under its item still belongs to it
         else:
             self.add(code, indent)

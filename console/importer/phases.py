@@ -11,11 +11,11 @@ from console.importer.draft import Entry, PhaseDraft
 from console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import team_label
-from console.importer.sections import Mode, PhasePlan, Section, counts, table_columns
+from console.importer.sections import TRIGGER_CONTEXT, Mode, PhasePlan, Section, counts, table_columns
 from console.importer.tables import convert_table
 from console.importer.text import plain, slug, strip_markers
 from console.importer.thresholds import duration_in_brackets, single_percentage, without_time_window
-from console.importer.triggers import AUTOMATIC, TRIGGER_CONTEXT, convert_trigger
+from console.importer.triggers import AUTOMATIC, convert_trigger
 
 _DECISION = re.compile(r"\bdecision\s+point\b|\bgo\s*/\s*no[\s\-]go\b|\bproceed\b.*\bor\b.*\broll\s*back\b", re.I)
 _DECISION_ITEM = re.compile(r"(?:→|->|=>)\s*\**\s*(?:proceed|roll\s*back|rollback|go\b|no[\s\-]go|abort|continue|stop)",
@@ -136,7 +136,10 @@ class PhaseBuilder:
         self.phase.checks.extend(convert_table(table, columns, self.ctx, group.label))
 
     def item(self, item: Item, group: Group, context: tuple[str, object] | None) -> None:
-        if id(item) in self.consumed or not (counts(item, self.mode, group.title) or counts(item, self.mode, self.title)):
+        if id(item) in self.consumed:
+            return
+        if not (context and context[0] == "trigger") and not (
+                counts(item, self.mode, group.title) or counts(item, self.mode, self.title)):
             return
         text = strip_markers(plain(item.text))
         if (context and context[0] == "decision") or _DECISION_ITEM.search(text):

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.importer.markdown import Block, Heading, Item, Table
+from console.importer.markdown import Block, Heading, Item, Paragraph, Table
 from console.importer.text import clean_title, starts_with_marker
 from console.importer.thresholds import looks_like_stage
 
+TRIGGER_CONTEXT = re.compile(
+    r"\broll\s*back\s+(?:if|when|on)\b|\brollback\s+(?:if|when|on|triggers?|conditions?|criteria)\b"
+    r"|\babort\s+(?:if|when)\b|\b(?:automatic|auto)\s+rollback\b",
+    re.IGNORECASE,
+)
 _SUMMARY_HEADING = re.compile(r"\b(?:summary|overview|results?|report|achievements?|metrics)\b", re.IGNORECASE)
 _CHECK_COLUMNS = ("check", "metric", "test", "item", "task", "step", "validation", "criteria", "criterion",
                   "requirement", "control")
@@ -106,8 +111,11 @@ def counts(item: Item, mode: Mode, heading: str) -> bool:
 
 def own_items(section: Section, mode: Mode) -> bool:
     """True when the section's own blocks (not its subsections') hold checklist items or a check table."""
+    triggers = bool(TRIGGER_CONTEXT.search(section.title))
     for block in section.blocks:
-        if isinstance(block, Item) and counts(block, mode, section.title):
+        if isinstance(block, Paragraph):
+            triggers = bool(TRIGGER_CONTEXT.search(block.text)) or bool(TRIGGER_CONTEXT.search(section.title))
+        if isinstance(block, Item) and (triggers or counts(block, mode, section.title)):
             return True
         if isinstance(block, Table) and table_columns(block, section.title) is not None:
             return True
