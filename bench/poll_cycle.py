@@ -1,8 +1,8 @@
 """One poll cycle of N distinct PromQL checks: Golive's Prometheus source against a sequential client.
 
 Starts its own Prometheus holding the tests' backfilled history, then for N = 100,
-500, 1000 times one full cycle (a) through ``checks.prometheus`` with every sample
-awaited at once, (b) through ``console.scheduler`` as it runs checks today, and
+500, 1000 times one full cycle (a) through ``console.scheduler`` and
+``checks.prometheus`` as a go-live runs checks, (b) the source alone, and
 (c) the baseline in the same run: ``prometheus_api_client.PrometheusConnect.custom_query``
 in a loop. Twice: on loopback, and through a proxy that adds 10 ms each way (a
 20 ms round trip; this machine has no netem). Prints figures; never fails on time.
@@ -63,22 +63,13 @@ def make_checks(queries: list[str]) -> list[PrometheusCheck]:
             for i, q in enumerate(queries)]
 
 
-def scheduler_available() -> bool:
-    try:
-        import console.scheduler  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-async def golive_cycle(url: str, checks: list, repeat: int, scheduler: str = "") -> tuple[float, float, int]:
+async def golive_cycle(url: str, checks: list, repeat: int, direct: bool = False) -> tuple[float, float, int]:
     """Median wall time of one cycle, client CPU per query, and bad samples (must be 0).
 
-    ``scheduler``: "" calls the source directly; "capped" goes through the scheduler as it
-    is; "uncapped" through the scheduler without its per-target limit on samples in flight.
+    Through ``console.scheduler`` as a go-live runs checks, or (``direct``) the source alone.
     """
     source = PrometheusSource("bench", PrometheusTarget(url=url), clock=lambda: NOW)
-    run = _through_scheduler(source, url, scheduler == "uncapped") if scheduler else (lambda c: source.sample(c))
+    run = (lambda c: source.sample(c)) if direct else _through_scheduler(source, url)
     try:
         await asyncio.gather(*(run(c) for c in checks))  # warm: connections open
         walls, cpus, bad = [], [], 0
@@ -93,7 +84,7 @@ async def golive_cycle(url: str, checks: list, repeat: int, scheduler: str = "")
         await source.close()
 
 
-def _through_scheduler(source: PrometheusSource, url: str, uncapped: bool):
+def _through_scheduler(source: PrometheusSource, url: str):
     from console.runbook import parse_runbook
     from console.scheduler import Scheduler, SourcePool
 
@@ -106,10 +97,6 @@ def _through_scheduler(source: PrometheusSource, url: str, uncapped: bool):
     class FixedClockPool(SourcePool):
         def get(self, key):  # the pool's own source would query at the wall clock, where there is no history
             return source
-
-        def limit(self, key):
-            # the source bounds its own connections; the pool's limit caps how many samples can batch
-            return asyncio.Semaphore(1_000_000) if uncapped else super().limit(key)
 
     scheduler = Scheduler(FixedClockPool(runbook), on_sample=lambda s: None, clock=lambda: NOW)
     return scheduler.sample_once
@@ -144,7 +131,6 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    with_scheduler = scheduler_available()
 
     with tempfile.TemporaryDirectory(prefix="golive-bench-") as tmp:
         folder = Path(tmp)
@@ -154,10 +140,9 @@ def main() -> int:
         prometheus.start()
         proxy, delayed_url = start_delay_proxy(port, 0.010)
         try:
-            print(f"Prometheus with {series} backfilled series; {sys.executable.split('/')[-3]} Python "
-                  f"{sys.version.split()[0]}; scheduler: {'console/scheduler.py' if with_scheduler else 'absent'}")
-            header = (f"{'setting':<10} {'N':>5} {'baseline':>9} {'golive':>8} {'ratio':>6} {'sched':>8} "
-                      f"{'ratio':>6} {'uncapped':>8} {'ratio':>6} {'CPU/q':>8} {'base CPU/q':>10}")
+            print(f"Prometheus with {series} backfilled series; Python {sys.version.split()[0]}")
+            header = (f"{'setting':<10} {'N':>5} {'baseline':>9} {'golive':>8} {'ratio':>6} {'source':>8} "
+                      f"{'CPU/q':>8} {'base CPU/q':>10}")
             print(header)
             print("-" * len(header))
             for setting, url in (("loopback", prometheus.url), ("20 ms RTT", delayed_url)):
@@ -165,25 +150,20 @@ def main() -> int:
                     queries = distinct_queries(n)
                     checks = make_checks(queries)
                     wall, cpu, bad = asyncio.run(golive_cycle(url, checks, args.repeat))
-                    sched = free = float("nan")
-                    if with_scheduler:
-                        sched, _, bad_s = asyncio.run(golive_cycle(url, checks, args.repeat, "capped"))
-                        free, _, bad_f = asyncio.run(golive_cycle(url, checks, args.repeat, "uncapped"))
-                        bad += bad_s + bad_f
+                    alone, _, bad_a = asyncio.run(golive_cycle(url, checks, args.repeat, direct=True))
+                    bad += bad_a
                     base_repeat = args.repeat if setting == "loopback" else 1
                     base, base_cpu = baseline_cycle(url, queries, base_repeat)
                     note = f"  ({bad} samples without a value!)" if bad else ""
-                    print(f"{setting:<10} {n:>5} {base:>8.3f}s {wall:>7.3f}s {base / wall:>5.1f}x {sched:>7.3f}s "
-                          f"{base / sched:>5.1f}x {free:>7.3f}s {base / free:>5.1f}x {cpu * 1000:>6.3f}ms "
-                          f"{base_cpu * 1000:>8.3f}ms{note}", flush=True)
+                    print(f"{setting:<10} {n:>5} {base:>8.3f}s {wall:>7.3f}s {base / wall:>5.1f}x {alone:>7.3f}s "
+                          f"{cpu * 1000:>6.3f}ms {base_cpu * 1000:>8.3f}ms{note}", flush=True)
         finally:
             proxy.kill()
             proxy.wait()
             prometheus.stop()
     print("baseline: sequential PrometheusConnect.custom_query (median of --repeat on loopback, one run at 20 ms).\n"
-          "golive: one cycle through checks.prometheus with every sample awaited at once (median of --repeat).\n"
-          "sched: the same through console.scheduler.Scheduler.sample_once as it is (per-target limit on samples\n"
-          "in flight); uncapped: the scheduler without that limit. CPU/q: golive's client CPU per query.")
+          "golive: one cycle of every check through console.scheduler and checks.prometheus (median of --repeat).\n"
+          "source: the same cycle calling the source directly. CPU/q: golive's client CPU per query.")
     return 0
 
 

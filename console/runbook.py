@@ -148,7 +148,9 @@ class PrometheusCheck(CheckBase):
     each: bool = False
 
     def request_key(self) -> tuple:
-        return ("prometheus", self.target, self.query)
+        # with each = true the sample's value is the worst series by this check's own threshold
+        judged = (str(self.pass_), str(getattr(self, "fire", None))) if self.each else ()
+        return ("prometheus", self.target, self.query, self.each, *judged)
 
 
 class KubernetesCheck(CheckBase):

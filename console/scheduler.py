@@ -9,6 +9,7 @@ sample has a timeout, and anything a source raises becomes an ERROR sample.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 from typing import Any, Callable
@@ -167,7 +168,10 @@ class Scheduler:
             source = self.pool.get(key)
         except SourceError as exc:
             return Sample.failed(check.id, self.clock(), str(exc))
-        async with self.pool.limit(key):
+        # a source that limits its own connections (Prometheus batches many checks into one request)
+        # must see every waiting check at once, so the per-target cap would only defeat it
+        limit = contextlib.nullcontext() if getattr(source, "limits_own_concurrency", False) else self.pool.limit(key)
+        async with limit:
             try:
                 return await asyncio.wait_for(source.sample(check), timeout=check.timeout)
             except asyncio.TimeoutError:
