@@ -267,6 +267,12 @@ class ObjectStore:
             self._subscribers.add(sub)
             return sub, initial, self._rv
 
+    @property
+    def watchers(self) -> int:
+        """How many watches are open."""
+        with self._lock:
+            return len(self._subscribers)
+
     def unsubscribe(self, sub: Subscriber) -> None:
         with self._lock:
             self._subscribers.discard(sub)
