@@ -1,0 +1,31 @@
+"""`golive watch SESSION_DIR`: the mission screen, read-only, following a session's journal as it grows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
+    parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
+
+
+def run(args: argparse.Namespace) -> int:
+    """0 after watching (whatever the outcome: the driver's exit code says that), 2 for a bad folder."""
+    from console.journal import JournalError
+
+    def make_session(listeners=()):
+        from console.follower import Follower
+
+        return Follower(args.session_dir, listeners=listeners)
+
+    try:
+        from console.app import run_mission
+
+        run_mission(make_session, theme=args.theme)
+    except (JournalError, ValueError, OSError) as exc:
+        print(f"golive: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
+        return 2
+    return 0

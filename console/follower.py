@@ -1,0 +1,158 @@
+"""A read-only "session" for `golive watch`: the same reading surface as Session, fed by tailing the journal.
+
+It takes no lock, so any number of followers can watch one driver. Every command raises ``Refused``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from checks.base import Sample
+from console import events as ev
+from console.engine import Refused
+from console.journal import JOURNAL_NAME, JournalError, JournalFollower
+from console.session import Listener, default_operator, replay_session
+
+POLL_EVERY = 0.3   # seconds between reads of the journal: every change shows within a second
+
+
+class Follower:
+    """Follows a session folder's journal; ``engine.state`` is the same fold the driver has."""
+
+    read_only = True
+    headless = False
+
+    def __init__(self, folder: Path, *, clock: Callable[[], float] = time.time,
+                 listeners: tuple[Listener, ...] = (), poll_every: float = POLL_EVERY):
+        """Read the journal so far and fold it. Raises JournalError (damaged or missing journal) or
+        ValueError (not a session journal, the runbook changed since it started)."""
+        self.folder = Path(folder)
+        self.clock = clock
+        self.poll_every = poll_every
+        self.operator = default_operator()
+        self.record_paths: tuple[Path, Path] | None = None
+        self.resume_warnings: list[str] = []
+        self._reader = JournalFollower(self.folder / JOURNAL_NAME)
+        raw = self._reader.read_new()
+        if not raw:
+            raise JournalError(f"{self.folder / JOURNAL_NAME}: no journal yet (has the go-live started?)")
+        self.runbook, self.engine, events = replay_session(self.folder, raw, clock)
+        for event in events:
+            self._remember_value(event)
+        self.dry_run = self.engine.state.dry_run
+        self.broken = ""
+        self._listeners: list[Listener] = list(listeners)
+        self._stop: asyncio.Event | None = None
+
+    # ------------------------------------------------------------------ reading
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, kind: str, payload: Any) -> None:
+        for listener in list(self._listeners):
+            listener(kind, payload)
+
+    def _apply(self, event: ev.Event) -> None:
+        self.engine.apply(event)
+        self._remember_value(event)
+        self._notify("event", event)
+
+    def _remember_value(self, event: ev.Event) -> None:
+        # Samples are not journaled, only verdict changes and summaries; their values are what a follower
+        # can draw a sparkline from.
+        if isinstance(event, ev.Verdict) and event.value is not None:
+            cs = self.engine.state.checks.get(event.check)
+            if cs is not None:
+                cs.history.append((event.at, event.value))
+        elif isinstance(event, ev.Summary):
+            for check_id, figures in event.checks.items():
+                cs = self.engine.state.checks.get(check_id)
+                if cs is not None and figures and figures[0] is not None:
+                    cs.history.append((event.at, figures[0]))
+
+    def poll(self) -> int:
+        """Fold the journal lines written since the last poll; returns how many. A broken journal is logged
+        once and following stops (``broken`` says why)."""
+        if self.broken:
+            return 0
+        try:
+            raw = self._reader.read_new()
+        except JournalError as exc:
+            self.broken = str(exc)
+            self._apply(ev.Log(at=self.clock(), source="golive", level="error",
+                               text=f"stopped following: {exc}"))
+            return 0
+        for data in raw:
+            try:
+                event = ev.Event.from_dict(data)
+            except (TypeError, ValueError) as exc:
+                self._apply(ev.Log(at=self.clock(), source="golive", level="warning",
+                                   text=f"{JOURNAL_NAME}:{data.get('seq')}: skipped: {exc}"))
+                continue
+            self._apply(event)
+        return len(raw)
+
+    def observe(self, sample: Sample) -> None:
+        """Fold a sample as a driver would (verdicts, pods, history) without journaling anything: for a state
+        built from a fixed list of samples (screenshots, benchmarks), never alongside a live driver."""
+        for event in self.engine.observe(sample):
+            self._apply(event)
+        self._notify("sample", sample)
+
+    async def run(self, until_outcome: bool | None = False) -> str | None:
+        """Poll the journal until ``stop`` (or, with ``until_outcome``, until the go-live has an outcome)."""
+        self._stop = self._stop or asyncio.Event()
+        while not self._stop.is_set():
+            self.poll()
+            if until_outcome and self.engine.state.outcome is not None:
+                break
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=self.poll_every)
+            except asyncio.TimeoutError:
+                pass
+        return self.engine.state.outcome
+
+    def stop(self) -> None:
+        if self._stop is None:
+            self._stop = asyncio.Event()
+        self._stop.set()
+
+    def close(self) -> None:
+        """Nothing to release: a follower holds no lock and writes nothing."""
+
+    # ------------------------------------------------------------------ commands: all refused
+
+    def _refuse(self, what: str) -> None:
+        raise Refused(f"read-only: golive watch cannot {what}; drive from the terminal that runs the session")
+
+    async def proceed(self, by: str | None = None) -> None:
+        self._refuse("proceed")
+
+    async def override(self, reason: str, by: str | None = None) -> None:
+        self._refuse("override")
+
+    async def tick(self, check_id: str, checked: bool = True, note: str = "", by: str | None = None) -> None:
+        self._refuse("tick items")
+
+    async def note(self, text: str, by: str | None = None) -> None:
+        self._refuse("add notes")
+
+    async def sign(self, role: str, name: str | None = None) -> None:
+        self._refuse("sign off")
+
+    async def abort(self, reason: str, by: str | None = None) -> None:
+        self._refuse("abort")
+
+    async def run_action(self, by: str | None = None) -> None:
+        self._refuse("run actions")
+
+    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
+        self._refuse("roll back")
+
+    def write_record(self) -> tuple[Path, Path]:
+        self._refuse("write the record")
+        raise AssertionError  # unreachable: _refuse raises

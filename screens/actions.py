@@ -1,0 +1,46 @@
+"""The mission screen's actions: name, footer label, help line, and whether `golive watch` allows it.
+
+Keys live apart, in ``keymap.py``; the help screen and the footer are generated from both tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MissionAction:
+    name: str            # the screen's method is action_<name>
+    label: str           # a word or two for the footer
+    help: str            # one line for the help screen
+    read_only: bool      # available in `golive watch`
+    footer: bool = True  # shown in the footer when available
+
+
+ACTIONS: tuple[MissionAction, ...] = (
+    MissionAction("tick", "tick", "tick or untick the highlighted manual item, as the operator", False),
+    MissionAction("proceed", "proceed", "go to the next phase (the gate must be open; says why when closed)", False),
+    MissionAction("run_action", "action", "run the phase action after showing its exact command", False),
+    MissionAction("note", "note", "add a note to the journal and the record", False),
+    MissionAction("override", "override", "proceed despite a closed gate, with a written reason (PARTIAL)", False),
+    MissionAction("rollback", "rollback", "roll back: shows the exact rollback command, then runs it", False),
+    MissionAction("sign", "sign off", "sign off the outcome for a role (and sign the record with your SSH key)",
+                  False),
+    MissionAction("next_pane", "pane", "move to the next pane (the next tab on a small terminal)", True,
+                  footer=False),
+    MissionAction("previous_pane", "pane back", "move to the previous pane (or tab)", True, footer=False),
+    MissionAction("help", "help", "show this help", True),
+    MissionAction("palette", "commands", "jump to a phase or check, switch theme, write a record draft", True,
+                  footer=False),
+    MissionAction("quit", "quit", "leave the screen (the session stays resumable)", True),
+)
+
+BY_NAME: dict[str, MissionAction] = {action.name: action for action in ACTIONS}
+
+# Moving around inside a pane is the widgets' own business; listed for the help screen.
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("↑ ↓  j k", "move in a table or list, scroll a pane"),
+    ("PgUp PgDn Home End", "page through a table or the event log"),
+    ("Enter", "in the phase list: show that phase's checks; in a dialog: confirm"),
+    ("Esc", "close a dialog without doing anything"),
+)

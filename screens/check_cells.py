@@ -1,0 +1,80 @@
+"""What the checks table shows for one check: verdict, value with unit, target, hold progress — as Rich text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from console.engine import Engine, verdict_symbol
+from console.state import PASS, PENDING, CheckState
+from console.units import format_duration, format_number
+from screens.palette import Palette
+
+
+def target_text(check: Any) -> str:
+    """The pass threshold as the runbook wrote it (``< 0.5, warn < 1``), or what the source judges."""
+    parts = []
+    if getattr(check, "pass_", None) is not None:
+        parts.append(str(check.pass_))
+    if getattr(check, "warn", None) is not None:
+        parts.append(f"warn {check.warn}")
+    if parts:
+        return ", ".join(parts)
+    source = getattr(check, "source", "")
+    if source == "kubernetes":
+        return check.expect
+    if source == "http":
+        return f"status {check.status}"
+    if source == "alertmanager":
+        return "no alerts"
+    if source == "command":
+        return "exit 0"
+    return ""
+
+
+def value_text(check: Any, cs: CheckState) -> str:
+    """The last value with its unit, or the source's own short detail when it judges without a number."""
+    if cs.value is not None:
+        unit = f" {check.unit}" if getattr(check, "unit", "") else ""
+        return f"{format_number(cs.value)}{unit}"
+    if cs.verdict == PENDING:
+        return "…"
+    # Without a number the source's own judgement is the value; a long why belongs in the hold column.
+    detail = cs.detail or ""
+    if cs.verdict == PASS:
+        return detail if detail and len(detail) <= 14 else "ok"
+    return "—"
+
+
+def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bool) -> str:
+    """``held 3m12s / 5m`` while passing in the active phase, otherwise why it is not passing."""
+    if not cs.confirmed:
+        return "waiting for your tick (space)"
+    if cs.verdict == PASS:
+        if not active:
+            return "passed"
+        held, hold = engine.hold_progress(check.id, now)
+        if hold <= 0:
+            return "held"
+        if held >= hold:
+            return f"held ✓ {format_duration(hold)}"
+        return f"held {format_duration(int(held))} / {format_duration(hold)}"
+    if cs.verdict == PENDING:
+        return "waiting for a sample" if active else ""
+    return cs.detail
+
+
+def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: Palette) -> tuple:
+    """(verdict, title, value, target, hold) for one row of the checks table."""
+    cs = engine.state.checks[check.id]
+    style = palette.verdict(cs.verdict, bold=True)
+    verdict = Text(f"{verdict_symbol(cs.verdict)} {cs.verdict}", style=style)
+    title = Text(check.label)
+    if not getattr(check, "required", True):
+        title.append(" (optional)", style="dim")
+    value = Text(value_text(check, cs), style=palette.verdict(cs.verdict) if cs.value is not None else "")
+    hold = hold_text(engine, check, cs, now, active)
+    hold_style = palette.style("status-pass") if hold.startswith("held ✓") else (
+        "" if cs.verdict in (PASS, PENDING) else palette.verdict(cs.verdict))
+    return verdict, title, value, Text(target_text(check), style="dim"), Text(hold, style=hold_style)

@@ -1,0 +1,84 @@
+"""One or two lines under the checks: everything about the highlighted check or item that a narrow table cuts
+(full title, what it measures, value, target, why) — so nothing is out of reach at 80 columns."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from textual.content import Content
+from textual.widgets import Static
+
+from console.engine import Engine, verdict_symbol
+from screens.check_cells import hold_text, target_text, value_text
+from screens.checklist import clock_text
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def what_text(check: Any) -> str:
+    """What the check measures: its query, deployment, URL (never with a password), command or matchers."""
+    for attr in ("query", "deployment", "selector", "builtin"):
+        value = getattr(check, attr, None)
+        if value:
+            return f"{check.source}: {' '.join(str(value).split())}"
+    url = getattr(check, "url", None)
+    if url:
+        return f"{check.method} {_USERINFO.sub('', url)}"
+    run = getattr(check, "run", None)
+    if run:
+        return f"$ {run if isinstance(run, str) else shlex.join(run)}"
+    if getattr(check, "matchers", None):
+        return "alerts: " + ", ".join(check.matchers)
+    if check.source == "manual":
+        return f"manual item for {check.role}" if check.role else "manual item"
+    return check.source
+
+
+def detail_content(engine: Engine, check_id: str, now: float) -> Content:
+    check = engine.runbook.check(check_id)
+    st = engine.state
+    if check.source == "manual":
+        ms = st.manual[check_id]
+        done = f"ticked by {ms.by} at {clock_text(ms.at)}" + (f": {ms.note}" if ms.note else "") if ms.checked \
+            else "not confirmed yet — space ticks it"
+        return Content.assemble((check.label, "bold"), ("  ", ""), (what_text(check), "dim"), ("\n", ""),
+                                (done, "$status-pass" if ms.checked else "$status-warn"))
+    cs = st.checks[check_id]
+    phase = engine.runbook.phase_of(check_id)
+    active = phase is not None and engine.active_phase() is phase and st.outcome is None
+    verdict_style = {"PASS": "$status-pass", "WARN": "$status-warn", "FAIL": "$status-fail",
+                     "ERROR": "$status-error"}.get(cs.verdict, "$status-pending")
+    why = hold_text(engine, check, cs, now, active)
+    return Content.assemble(
+        (f"{verdict_symbol(cs.verdict)} {cs.verdict} ", f"bold {verdict_style}"), (check.label, "bold"),
+        ("  ", ""), (what_text(check), "dim"), ("\n", ""),
+        ("value ", "dim"), (value_text(check, cs), ""), ("  target ", "dim"), (target_text(check) or "—", ""),
+        ("  ", ""), (why, verdict_style if cs.verdict not in ("PASS", "PENDING") else ""),
+    )
+
+
+class CheckDetail(Static):
+    """Shows the check (or manual item) last highlighted in the checks table or the checklist."""
+
+    DEFAULT_CSS = """
+    CheckDetail { height: auto; max-height: 4; padding: 0 1; }
+    """
+
+    def __init__(self, engine: Engine, **kw: Any):
+        super().__init__(**kw)
+        self.engine = engine
+        self.check_id: str | None = None
+        self._shown: str | None = None
+
+    def show(self, check_id: str | None, now: float) -> None:
+        if check_id is not None:
+            self.check_id = check_id
+        if self.check_id is None:
+            content = Content.assemble(("↑↓ to pick a check; its query and details show here", "dim"))
+        else:
+            content = detail_content(self.engine, self.check_id, now)
+        if content.markup != self._shown:
+            self._shown = content.markup
+            self.update(content)

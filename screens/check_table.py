@@ -1,0 +1,49 @@
+"""The checks of the phase on view: verdict symbol and word, value with unit, target, hold progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.engine import Engine
+from screens.check_cells import check_cells
+from screens.live_table import LiveTable
+from screens.palette import Palette
+
+
+def check_columns(width: int) -> list[tuple[str, str, int]]:
+    """Column (key, label, width) for a table ``width`` cells wide; the title and hold columns take the rest."""
+    fixed = {"verdict": 9, "value": 12, "target": 16 if width < 100 else 20}
+    padding = 2 * 5 + 2   # each cell has one cell of padding either side; the vertical scrollbar
+    rest = max(30, width - sum(fixed.values()) - padding)
+    title = max(14, min(34, rest * 11 // 20))
+    hold = max(14, rest - title)
+    return [("verdict", "", fixed["verdict"]), ("title", "Check", title), ("value", "Value", fixed["value"]),
+            ("target", "Target", fixed["target"]), ("hold", "Hold / why", hold)]
+
+
+class CheckTable(LiveTable):
+    """Rows keyed by check id, for the automated checks of the phase on view."""
+
+    def __init__(self, engine: Engine, **kw: Any):
+        super().__init__(**kw)
+        self.engine = engine
+        self.phase_index = -1
+
+    def show(self, phase_index: int, now: float, palette: Palette, only: set[str] | None = None) -> None:
+        """Show the phase's checks; with ``only``, recompute just those rows (the others keep their cells)."""
+        if not self.size.width:
+            return
+        self.set_columns(check_columns(self.size.width))
+        runbook = self.engine.runbook
+        if not (0 <= phase_index < len(runbook.phases)):
+            self.sync_rows([])
+            return
+        self.phase_index = phase_index
+        active = phase_index == self.engine.state.active and self.engine.state.outcome is None
+        rows = []
+        for check in runbook.phases[phase_index].automated_checks:
+            if only is not None and check.id not in only and check.id in self._cells:
+                rows.append((check.id, self._cells[check.id]))
+            else:
+                rows.append((check.id, check_cells(self.engine, check, now, active, palette)))
+        self.sync_rows(rows)

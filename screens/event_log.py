@@ -1,0 +1,60 @@
+"""The event log: the state's log lines (verdict changes, decisions, actions, triggers) and action output,
+each with its time. Appends only what is new."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import RichLog
+
+from console.state import GoLiveState
+from screens.checklist import clock_text
+from screens.palette import Palette
+
+LEVELS = {"info": ("·", "status-pending"), "warning": ("!", "status-warn"), "error": ("✗", "status-fail")}
+
+
+def log_line(at: float, level: str, text: str, palette: Palette) -> Text:
+    symbol, variable = LEVELS.get(level, ("·", "status-pending"))
+    line = Text(clock_text(at), style=palette.style("log-time"))
+    line.append(f" {symbol} ", style=palette.style(variable, bold=True))
+    line.append(text, style=palette.style(variable) if level != "info" else "")
+    return line
+
+
+class EventLog(RichLog):
+    """Follows the end unless scrolled back; j/k scroll."""
+
+    BINDINGS = [Binding("j", "scroll_down", show=False), Binding("k", "scroll_up", show=False)]
+
+    def __init__(self, **kw: Any):
+        kw.setdefault("max_lines", 2000)
+        kw.setdefault("wrap", True)
+        kw.setdefault("min_width", 20)  # wrap at the pane's width, never scroll sideways
+        super().__init__(markup=False, highlight=False, **kw)
+        self._last: tuple | None = None
+        self.lines_written = 0
+
+    def sync(self, state: GoLiveState, palette: Palette) -> None:
+        """Write the log entries added since the last call (all of them the first time)."""
+        new: list[tuple] = []
+        for entry in reversed(state.log):
+            if entry is self._last:
+                break
+            new.append(entry)
+        if not new:
+            return
+        self._last = new[0]
+        for at, level, text in reversed(new):
+            self.write(log_line(at, level, text, palette))
+            self.lines_written += 1
+
+    def add_output(self, at: float, action: str, line: str, palette: Palette) -> None:
+        """One line of an action's output, shown as it is (never as markup)."""
+        text = Text(clock_text(at), style=palette.style("log-time"))
+        text.append(f" │ {action}: ", style="dim")
+        text.append(line)
+        self.write(text)
+        self.lines_written += 1

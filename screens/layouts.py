@@ -1,0 +1,128 @@
+"""The two arrangements of the same panes: side by side from 110×32 up, tabs below (80×24 works).
+
+Both hold one instance of each pane widget; switching arrangement mounts fresh widgets that fill themselves
+from the state, so nothing is copied between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import TabbedContent, TabPane
+
+from console.engine import Engine
+from screens.check_detail import CheckDetail
+from screens.check_table import CheckTable
+from screens.checklist import Checklist
+from screens.event_log import EventLog
+from screens.phase_list import PhaseList
+from screens.pod_table import PodPane
+from screens.sparkline_panel import SparklinePanel
+from screens.trigger_panel import TriggerPanel
+
+WIDE_MIN_WIDTH, WIDE_MIN_HEIGHT = 110, 32
+
+# narrow tabs in Tab order: (pane id, label, id of the widget that takes focus)
+TABS = (("tab-checks", "Checks", "check-table"), ("tab-trends", "Trends", "sparklines"),
+        ("tab-phases", "Phases", "phase-list"), ("tab-pods", "Pods", "pod-table"), ("tab-log", "Log", "event-log"))
+
+
+def is_wide(width: int, height: int) -> bool:
+    return width >= WIDE_MIN_WIDTH and height >= WIDE_MIN_HEIGHT
+
+
+@dataclass
+class Panes:
+    phases: PhaseList
+    triggers: TriggerPanel
+    checks: CheckTable
+    detail: CheckDetail
+    checklist: Checklist
+    sparklines: SparklinePanel
+    pods: PodPane
+    log: EventLog
+
+    @classmethod
+    def create(cls, engine: Engine) -> "Panes":
+        return cls(phases=PhaseList(engine.runbook, id="phase-list"), triggers=TriggerPanel(engine, id="triggers"),
+                   checks=CheckTable(engine, id="check-table"), detail=CheckDetail(engine, id="check-detail"),
+                   checklist=Checklist(engine, id="checklist"),
+                   sparklines=SparklinePanel(engine, id="sparklines"), pods=PodPane(id="pods"),
+                   log=EventLog(id="event-log"))
+
+
+def _titled(widget: Widget, title: str) -> Widget:
+    widget.border_title = title
+    widget.add_class("pane")
+    return widget
+
+
+class WideBody(Vertical):
+    """Phases and triggers on the left; checks, checklist and trends in the middle; pods and log below."""
+
+    def __init__(self, panes: Panes, **kw):
+        super().__init__(id="body", classes="wide", **kw)
+        self.panes = panes
+
+    def compose(self) -> ComposeResult:
+        p = self.panes
+        with Horizontal(id="wide-top"):
+            with Vertical(id="wide-left"):
+                yield _titled(p.phases, "Phases")
+                with VerticalScroll(id="trigger-scroll"):
+                    yield p.triggers
+            with Vertical(id="wide-centre"):
+                yield _titled(p.checks, "Checks")
+                yield p.detail
+                yield _titled(p.checklist, "Checklist")
+                yield _titled(p.sparklines, "Trends")
+        with Horizontal(id="wide-bottom"):
+            yield _titled(p.pods, "Pods")
+            yield _titled(p.log, "Event log")
+
+    def on_mount(self) -> None:
+        self.query_one("#trigger-scroll").border_title = "Triggers"
+        self.query_one("#trigger-scroll").add_class("pane")
+
+
+class NarrowBody(Vertical):
+    """One pane at a time; Tab and Shift+Tab walk the tabs."""
+
+    def __init__(self, panes: Panes, **kw):
+        super().__init__(id="body", classes="narrow", **kw)
+        self.panes = panes
+
+    @property
+    def active(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    @active.setter
+    def active(self, pane_id: str) -> None:
+        self.query_one(TabbedContent).active = pane_id
+
+    def compose(self) -> ComposeResult:
+        p = self.panes
+        with TabbedContent(id="tabs"):
+            with TabPane("Checks", id="tab-checks"):
+                yield p.checks
+                yield p.detail
+                yield p.checklist
+            with TabPane("Trends", id="tab-trends"):
+                yield p.sparklines
+            with TabPane("Phases", id="tab-phases"):
+                yield p.phases
+                yield p.triggers
+            with TabPane("Pods", id="tab-pods"):
+                yield p.pods
+            with TabPane("Log", id="tab-log"):
+                yield p.log
+
+    def step(self, delta: int) -> str:
+        """Activate the next (or previous) tab; returns the id of the widget to focus."""
+        ids = [t[0] for t in TABS]
+        index = (ids.index(self.active) + delta) % len(ids) if self.active in ids else 0
+        self.active = ids[index]
+        return TABS[index][2]

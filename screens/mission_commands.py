@@ -1,0 +1,214 @@
+"""The mission screen's actions (the methods ``keymap`` binds): each opens its dialog if it has one, then sends
+one command through the session. Read-only followers refuse them with the session's own reason."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any
+
+from screens.action_modal import ActionModal
+from screens.help_screen import HelpScreen
+from screens.layouts import NarrowBody
+from screens.note_modal import NoteModal
+from screens.override_modal import OverrideModal
+from screens.quit_modal import QuitModal
+from screens.rollback_modal import RollbackChoice, RollbackModal
+from screens.signoff_modal import SignoffChoice, SignoffModal
+
+
+class MissionCommandsMixin:
+    """Mixed into MissionScreen; relies on its session, engine, panes, command(), refuse() and say()."""
+
+    session: Any
+    engine: Any
+    runbook: Any
+
+    def _refused_here(self, what: str) -> bool:
+        """True (after saying why) when the session is read-only or the go-live cannot take ``what`` now."""
+        if self.session.read_only:
+            self.refuse(what, "read-only: golive watch follows the journal; drive from the session's terminal")
+            return True
+        outcome = self.engine.state.outcome
+        if outcome is not None and what not in ("note", "sign off"):
+            self.refuse(what, f"the go-live has ended ({outcome})")
+            return True
+        return False
+
+    def _phase_label(self) -> str:
+        phase = self.engine.active_phase()
+        return phase.label if phase else ""
+
+    # ------------------------------------------------------------------ evidence
+
+    def action_tick(self) -> None:
+        panes = self.panes
+        check_id = panes.checklist.highlighted_check() if panes else None
+        if self.viewed != self.engine.state.active and not self.session.read_only:
+            self.refuse("tick", "only the active phase's items can be ticked (this is another phase)")
+            return
+        if check_id is None:
+            self.refuse("tick", "this phase has no manual items")
+            return
+        check = self.runbook.check(check_id)
+        checked = self.engine.state.manual[check_id].checked if check.source == "manual" \
+            else self.engine.state.checks[check_id].confirmed
+        verb = "unticked" if checked else "ticked"
+        self.command("tick", lambda: self.session.tick(check_id, not checked), done=f"{verb}: {check.label}")
+
+    def action_note(self) -> None:
+        if self._refused_here("note"):
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.command("note", lambda: self.session.note(text), done="note saved")
+        self.app.push_screen(NoteModal(self._phase_label() or "the go-live"), chosen)
+
+    # ------------------------------------------------------------------ decisions
+
+    def action_proceed(self) -> None:
+        self.command("proceed", lambda: self.session.proceed(), done="proceeded")
+
+    def action_override(self) -> None:
+        if self._refused_here("override"):
+            return
+        reasons = self.engine.gate(self.now()).reasons
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.command("override", lambda: self.session.override(reason), done="overridden: proceeded")
+        self.app.push_screen(OverrideModal(self._phase_label(), reasons), chosen)
+
+    def action_rollback(self) -> None:
+        if self._refused_here("rollback"):
+            return
+        if self.engine.state.rollback_running:
+            self.refuse("rollback", "a rollback is already running")
+            return
+        self.open_rollback(trigger=self.engine.state.rollback_request or "")
+
+    def open_rollback(self, trigger: str = "") -> None:
+        rollback = self.runbook.rollback
+        label = self.runbook.check(trigger).label if trigger else ""
+
+        def chosen(choice: RollbackChoice | None) -> None:
+            if choice is None:
+                if trigger:
+                    self.say("rollback not confirmed; r asks again", warning=True)
+                return
+            self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger),
+                         done="rollback finished")
+        self.app.push_screen(RollbackModal(rollback.display() if rollback else None, dry_run=self.session.dry_run,
+                                           trigger=trigger, trigger_label=label, phase_label=self._phase_label()),
+                             chosen)
+
+    def action_run_action(self) -> None:
+        if self._refused_here("action"):
+            return
+        phase = self.engine.active_phase()
+        if phase is None or phase.action is None:
+            self.refuse("action", f"phase {self._phase_label()} has no action")
+            return
+        st = self.engine.state.active_phase
+        if st is not None and st.action_done is not None:
+            self.refuse("action", f"the action of {phase.label} has already run")
+            return
+        action = phase.action
+
+        def run(go: bool | None = True) -> None:
+            if go:
+                self.command("action", lambda: self.session.run_action(), done=f"action of {phase.label} finished")
+        if not action.confirm:
+            run()
+            return
+        self.app.push_screen(ActionModal(phase.label, action.display(), shell=action.shell or isinstance(action.run, str),
+                                         dry_run=self.session.dry_run, title=action.title or ""), run)
+
+    # ------------------------------------------------------------------ the end
+
+    def signing_key_note(self) -> str:
+        if self.key:
+            return f"The record will be signed with {self.key} (ssh-keygen -Y sign)."
+        if os.environ.get("SSH_AUTH_SOCK"):
+            return "The record will be signed with your ssh-agent's key."
+        return "No SSH key (--key) or agent: the sign-off is journaled; sign the record later with golive sign."
+
+    def action_sign(self) -> None:
+        if self._refused_here("sign off"):
+            return
+        st = self.engine.state
+        if st.outcome is None:
+            self.refuse("sign off", "sign-off opens when the go-live has an outcome")
+            return
+        missing = self.engine.missing_signoffs()
+        if not missing:
+            self.refuse("sign off", "every role has signed off")
+            return
+
+        def chosen(choice: SignoffChoice | None) -> None:
+            if choice is not None:
+                self.command("sign off", lambda: self._sign(choice))
+        self.app.push_screen(SignoffModal(st.outcome, missing, self.session.operator, self.signing_key_note()),
+                             chosen)
+
+    async def _sign(self, choice: SignoffChoice) -> None:
+        """Journal the sign-off, then add the role's SSH signature to record.toml when a key is at hand."""
+        await self.session.sign(choice.role, choice.name)
+        if not (self.key or os.environ.get("SSH_AUTH_SOCK")):
+            self.say(f"signed off as {choice.role}; sign the record later with golive sign")
+            return
+        try:
+            from console.signing import sign_record
+        except ImportError:
+            self.say(f"signed off as {choice.role}; record signing is not available in this build", warning=True)
+            return
+        record = (self.session.record_paths or (Path(self.session.folder) / "record.toml",))[0]
+        try:
+            await asyncio.to_thread(sign_record, record, choice.role, self.key, name=choice.name)
+        except Exception as exc:  # SigningError and friends: the sign-off stands, the signature can follow
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.say(f"signed off as {choice.role}, but the record was not signed: {first}", warning=True)
+            return
+        self.say(f"signed off as {choice.role} and signed the record")
+
+    def write_draft(self) -> None:
+        if self.session.read_only:
+            self.refuse("record draft", "read-only: golive watch writes nothing; the driver writes the record")
+            return
+        try:
+            toml_path, _ = self.session.write_record()
+        except Exception as exc:
+            self.refuse("record draft", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return
+        self.say(f"record written: {toml_path}")
+
+    # ------------------------------------------------------------------ moving around and leaving
+
+    def action_next_pane(self) -> None:
+        self._step_pane(1)
+
+    def action_previous_pane(self) -> None:
+        self._step_pane(-1)
+
+    def _step_pane(self, delta: int) -> None:
+        if self.wide:
+            self.focus_next() if delta > 0 else self.focus_previous()
+            return
+        body = self.query_one(NarrowBody)
+        target = body.step(delta)
+        self.call_after_refresh(lambda: self.query_one(f"#{target}").focus())
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(read_only=self.session.read_only))
+
+    def action_palette(self) -> None:
+        self.app.action_command_palette()
+
+    def action_quit(self) -> None:
+        def chosen(go: bool | None) -> None:
+            if go:
+                self.app.run_worker(self.app.shutdown(), exit_on_error=False)
+        self.app.push_screen(QuitModal(str(self.session.folder), read_only=self.session.read_only,
+                                       outcome=self.engine.state.outcome), chosen)

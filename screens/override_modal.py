@@ -1,0 +1,52 @@
+"""Override: proceed with the gate closed. It needs a written reason and marks the go-live PARTIAL."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Static
+
+from screens.dialog import Dialog, quiet_input
+
+MIN_REASON = 3   # the engine refuses shorter reasons too; saying so here saves a round trip
+
+
+class OverrideModal(Dialog[str]):
+    """Returns the reason, or None when cancelled. Enter with an empty reason is refused, not sent."""
+
+    def __init__(self, phase_label: str, reasons: list[str]):
+        super().__init__()
+        self.phase_label, self.reasons = phase_label, reasons
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(f"Override the gate of {self.phase_label}", id="dialog-title")
+            if self.reasons:
+                yield Static("The gate is closed because:", classes="hint")
+                yield Static("\n".join(f" • {r}" for r in self.reasons[:8])
+                             + (f"\n • … and {len(self.reasons) - 8} more" if len(self.reasons) > 8 else ""),
+                             classes="command", markup=False)
+            else:
+                yield Static("The gate is open: p proceeds without an override.", classes="hint")
+            yield Static("Why proceed anyway? The reason is journaled, shown in the record, and the outcome "
+                         "becomes PARTIAL.", classes="hint")
+            yield quiet_input(placeholder="a written reason (required)", id="override-reason")
+            yield Static("", classes="problem", id="problem")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Override and proceed", id="confirm", variant="warning")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#confirm")
+    def confirm(self) -> None:
+        reason = self.query_one("#override-reason", Input).value.strip()
+        if len(reason) < MIN_REASON:
+            self.query_one("#problem", Static).update("an override needs a written reason")
+            self.query_one("#override-reason", Input).focus()
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,109 @@
+"""The pods the Kubernetes checks report: name, ready, status or reason, restarts, age, image tag.
+
+Crash-looping and not-ready pods come first and are marked with a symbol as well as a colour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from console.state import GoLiveState
+from screens.live_table import LiveTable
+from screens.palette import Palette
+
+HEALTHY = ("Running", "Succeeded", "Completed")
+
+
+def pod_age(seconds: Any) -> str:
+    """A coarse age (``45s``, ``12m``, ``3h4m``, ``2d3h``) so the table does not redraw every second."""
+    try:
+        s = int(float(seconds))
+    except (TypeError, ValueError):
+        return "?"
+    if s < 60:
+        return f"{max(s, 0)}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60}m"
+    return f"{s // 86400}d{s % 86400 // 3600}h"
+
+
+def pod_trouble(pod: dict) -> tuple[bool, bool]:
+    """(status is bad, not ready) for one pod row."""
+    status = str(pod.get("status", ""))
+    ready = str(pod.get("ready", ""))
+    try:
+        have, want = (int(x) for x in ready.split("/", 1))
+        not_ready = have < want
+    except ValueError:
+        not_ready = True
+    return status not in HEALTHY, not_ready
+
+
+def pod_cells(pod: dict, palette: Palette) -> tuple:
+    bad_status, not_ready = pod_trouble(pod)
+    fail, warn = palette.style("status-fail", bold=True), palette.style("status-warn", bold=True)
+    status = str(pod.get("status", "?"))
+    restarts = int(pod.get("restarts") or 0)
+    return (
+        Text(str(pod.get("name", "?")), style=fail if bad_status else ""),
+        Text(("! " if not_ready else "") + str(pod.get("ready", "?")), style=warn if not_ready else ""),
+        Text(("✗ " if bad_status else "") + status, style=fail if bad_status else palette.style("status-pass")),
+        Text(str(restarts), style=warn if restarts else "dim"),
+        Text(pod_age(pod.get("age_seconds")), style="dim"),
+        Text(str(pod.get("image_tag", "")), style="dim"),
+    )
+
+
+def pod_rows(state: GoLiveState, palette: Palette) -> list[tuple[str, tuple]]:
+    """Rows keyed ``check/pod``: troubled pods first, then by check and name (a stable order)."""
+    pods = [(check_id, pod) for check_id, rows in state.pods.items() for pod in rows]
+    pods.sort(key=lambda cp: (not any(pod_trouble(cp[1])), cp[0], str(cp[1].get("name", ""))))
+    return [(f"{check_id}/{pod.get('name', '?')}", pod_cells(pod, palette)) for check_id, pod in pods]
+
+
+class PodTable(LiveTable):
+    def show(self, state: GoLiveState, palette: Palette) -> None:
+        if not self.size.width:
+            return
+        width = self.size.width
+        narrow = width < 100   # the pod's name matters most: the other columns give way first
+        status, restarts, image = (18, 3, 7) if narrow else (18, 8, 12)
+        fixed = 5 + status + restarts + 5 + image + 2 * 6 + 2   # the columns, their padding, a scrollbar
+        longest = max((len(str(p.get("name", ""))) for rows in state.pods.values() for p in rows), default=16)
+        name = max(16, min(longest, width - fixed))
+        image += max(0, width - fixed - name)
+        self.set_columns([("name", "Pod", name), ("ready", "Ready", 5), ("status", "Status", status),
+                          ("restarts", "Rst" if narrow else "Restarts", restarts), ("age", "Age", 5),
+                          ("image", "Image", image)])
+        self.sync_rows(pod_rows(state, palette))
+
+
+class PodPane(Vertical):
+    """The pod table, with a line that says so when no check reports pods."""
+
+    DEFAULT_CSS = """
+    PodPane { height: 1fr; }
+    PodPane > #pods-empty { color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, **kw: Any):
+        super().__init__(**kw)
+        self.table = PodTable(id="pod-table")
+
+    def compose(self) -> ComposeResult:
+        yield Static("no pods reported (the runbook has no Kubernetes check, or none has run yet)", id="pods-empty")
+        yield self.table
+
+    def show(self, state: GoLiveState, palette: Palette) -> None:
+        has_pods = any(state.pods.values())
+        self.query_one("#pods-empty").display = not has_pods
+        self.table.display = has_pods
+        if has_pods:
+            self.table.show(state, palette)

@@ -1,0 +1,154 @@
+"""Sparklines of recent values for every numeric check (and trigger), with the threshold drawn beside.
+
+Bars are coloured by the verdict each value would get (pass, warn, fail); the scale always includes the
+threshold, and the threshold's own bar height is drawn in ``$spark-threshold`` before its text, so a glance
+says how far above or below it the values run. Line API: only visible lines are drawn, at most once a second.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from console.engine import Engine, verdict_symbol
+from console.units import format_number
+from screens.palette import Palette
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def bar_level(value: float, lo: float, hi: float) -> int:
+    """0..7: the bar for ``value`` on a scale from lo to hi (the middle bar when the scale is flat)."""
+    if hi <= lo:
+        return 3
+    return max(0, min(7, int((value - lo) / (hi - lo) * 7.999)))
+
+
+def value_band(check: Any, value: float, trigger: bool) -> str:
+    """The theme variable for a value: pass/warn/fail against the check's thresholds (a trigger fires on fail)."""
+    if trigger:
+        fire = getattr(check, "fire", None)
+        return "status-fail" if fire is not None and fire.test(value) else "status-pass"
+    if check.pass_ is None or check.pass_.test(value):
+        return "status-pass"
+    if check.warn is not None and check.warn.test(value):
+        return "status-warn"
+    return "status-fail"
+
+
+def threshold_of(check: Any, trigger: bool):
+    return getattr(check, "fire", None) if trigger else getattr(check, "pass_", None)
+
+
+def spark_segments(check: Any, values: list[float], width: int, palette: Palette, trigger: bool) -> list[Segment]:
+    """``width`` cells of bars for the last values, each coloured by its band; padded on the left."""
+    shown = values[-width:] if width > 0 else []
+    threshold = threshold_of(check, trigger)
+    points = shown + ([threshold.number] if threshold is not None else [])
+    lo, hi = (min(points), max(points)) if points else (0.0, 0.0)
+    segments = [Segment(" " * (width - len(shown)))] if len(shown) < width else []
+    run_style, run = None, []
+    for value in shown:
+        style = palette.style(value_band(check, value, trigger))
+        if style is not run_style and run:
+            segments.append(Segment("".join(run), run_style))
+            run = []
+        run_style = style
+        run.append(BARS[bar_level(value, lo, hi)])
+    if run:
+        segments.append(Segment("".join(run), run_style))
+    return segments
+
+
+class SparklinePanel(ScrollView):
+    """One line per numeric check of the phase on view, then the triggers with a `fire` threshold."""
+
+    BINDINGS = [Binding("j", "scroll_down", show=False), Binding("k", "scroll_up", show=False)]
+    DEFAULT_CSS = """
+    SparklinePanel { height: 1fr; overflow-x: hidden; }
+    """
+
+    def __init__(self, engine: Engine, **kw: Any):
+        super().__init__(**kw)
+        self.engine = engine
+        self.rows: list[tuple[str, bool]] = []       # (check id, is a trigger)
+        self.palette: Palette | None = None
+        self._signature: tuple = ()
+        self._cache: dict[int, tuple[tuple, Strip]] = {}
+
+    def rows_for(self, phase_index: int) -> list[tuple[str, bool]]:
+        runbook = self.engine.runbook
+        rows: list[tuple[str, bool]] = []
+        if 0 <= phase_index < len(runbook.phases):
+            rows += [(c.id, False) for c in runbook.phases[phase_index].automated_checks
+                     if getattr(c, "pass_", None) is not None or self.engine.state.checks[c.id].history]
+        rows += [(t.id, True) for t in runbook.triggers if getattr(t, "fire", None) is not None]
+        return rows
+
+    def show(self, phase_index: int, palette: Palette) -> None:
+        """Redraw when a shown check has new values, the rows or the theme changed; otherwise do nothing."""
+        rows = self.rows_for(phase_index)
+        checks = self.engine.state.checks
+        signature = (tuple(rows), id(palette), self.size.width,
+                     tuple((len(checks[c].history), checks[c].last_at, checks[c].verdict) for c, _ in rows))
+        if signature == self._signature:
+            return
+        if rows != self.rows or palette is not self.palette:
+            self._cache.clear()
+        self._signature, self.rows, self.palette = signature, rows, palette
+        self.virtual_size = Size(self.size.width, len(rows))
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.size.width
+        if not (0 <= index < len(self.rows)) or self.palette is None or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        check_id, trigger = self.rows[index]
+        cs = self.engine.state.checks[check_id]
+        key = (check_id, len(cs.history), cs.last_at, cs.verdict, width)
+        cached = self._cache.get(index)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        strip = self._line(check_id, trigger, width).adjust_cell_length(width, self.rich_style)
+        self._cache[index] = (key, strip)
+        return strip
+
+    def _line(self, check_id: str, trigger: bool, width: int) -> Strip:
+        palette = self.palette
+        check = self.engine.runbook.check(check_id)
+        cs = self.engine.state.checks[check_id]
+        threshold = threshold_of(check, trigger)
+        values = [v for _, v in cs.history]
+        if trigger:
+            ts = self.engine.state.triggers[check_id]
+            symbol, sym_style = "⚑", palette.style("status-fail" if ts.state == "firing" else "status-pending",
+                                                   bold=True)
+        else:
+            symbol, sym_style = verdict_symbol(cs.verdict), palette.verdict(cs.verdict, bold=True)
+        label_width = max(10, min(26, width // 4))
+        unit = f" {check.unit}" if check.unit else ""
+        value = f"{format_number(cs.value)}{unit}" if cs.value is not None else "—"
+        target = f"{'fire' if trigger else 'pass'} {threshold}" if threshold is not None else ""
+        tail_width = 11 + (len(target) + 2 if target else 0)
+        bars_width = max(4, width - 2 - label_width - 1 - tail_width)
+        label = check.label if len(check.label) <= label_width else check.label[: label_width - 1] + "…"
+        segments = [Segment(symbol + " ", sym_style), Segment(f"{label:<{label_width}} ")]
+        if values:
+            segments += spark_segments(check, values, bars_width, palette, trigger)
+        else:
+            segments.append(Segment(f"{'no values yet':<{bars_width}}", Style(dim=True)))
+        value_style = palette.style(value_band(check, cs.value, trigger)) if cs.value is not None else Style(dim=True)
+        segments.append(Segment(f" {value:>10}", value_style))
+        if threshold is not None:
+            lo_hi = values[-bars_width:] + [threshold.number]
+            level = bar_level(threshold.number, min(lo_hi), max(lo_hi))
+            segments += [Segment(" "), Segment(BARS[level], palette.style("spark-threshold", bold=True)),
+                         Segment(target, palette.style("spark-threshold"))]
+        return Strip(segments)

@@ -1,0 +1,68 @@
+"""The rollback and alert triggers: disarmed, armed, pending 2m of 5m, FIRING, or error (blind)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+from textual.widgets import Static
+
+from console.engine import Engine
+from console.units import format_duration, format_number
+
+# trigger state → (symbol, theme variable)
+TRIGGER_SYMBOLS = {
+    "disarmed": ("○", "status-pending"),
+    "armed": ("●", "status-pass"),
+    "pending": ("◔", "status-warn"),
+    "firing": ("✗", "status-fail"),
+    "error": ("⚠", "status-error"),
+}
+
+
+def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
+    ts = engine.state.triggers[trigger.id]
+    symbol, variable = TRIGGER_SYMBOLS.get(ts.state, ("?", "status-pending"))
+    if ts.state == "pending" and ts.pending_since is not None:
+        state = f"pending {format_duration(int(max(0.0, now - ts.pending_since)))} of {format_duration(trigger.for_)}"
+    elif ts.state == "firing":
+        state = "FIRING"
+    elif ts.state == "error":
+        state = "error (blind)"
+    elif ts.state == "disarmed":
+        state = "disarmed until the first action"
+    else:
+        state = "armed"
+    then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else (
+        "→ rollback" if trigger.then == "rollback" else "→ alert")
+    unit = f" {trigger.unit}" if trigger.unit else ""
+    value = f" · {format_number(ts.value)}{unit}" if ts.value is not None else ""
+    parts: list = [(f"{symbol} ", f"bold ${variable}"), (trigger.label, "bold"), (f" {then}", "dim"), ("\n  ", ""),
+                   (state, f"bold ${variable}" if ts.state in ("firing", "pending") else f"${variable}"),
+                   (value, "")]
+    if ts.state == "error" and ts.detail:
+        parts += [("\n  ", ""), (ts.detail[:120], "$status-error")]
+    return Content.assemble(*parts)
+
+
+class TriggerPanel(Static):
+    """Two lines per trigger; redrawn only when a line changed."""
+
+    DEFAULT_CSS = """
+    TriggerPanel { height: auto; }
+    """
+
+    def __init__(self, engine: Engine, **kw: Any):
+        super().__init__(**kw)
+        self.engine = engine
+        self._shown: str | None = None
+
+    def show(self, now: float) -> None:
+        triggers = self.engine.runbook.triggers
+        if triggers:
+            content = Content("\n").join(trigger_line(self.engine, t, now) for t in triggers)
+        else:
+            content = Content.assemble(("no triggers in this runbook", "dim"))
+        if content.markup != self._shown:
+            self._shown = content.markup
+            self.update(content)
