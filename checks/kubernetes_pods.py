@@ -118,17 +118,18 @@ def pod_status(pod: dict) -> str:
 
 
 def pod_problem(pod: dict) -> str | None:
-    """Why a pod is failing (``CrashLoopBackOff (5 restarts)``, ``OOMKilled``), or None."""
+    """Why a pod is failing (``CrashLoopBackOff (OOMKilled, 5 restarts)``, ``ErrImagePull``), or None."""
     if is_terminating(pod):
         return None
     for cs in (pod.get("status") or {}).get("containerStatuses") or []:
         state, last = cs.get("state") or {}, (cs.get("lastState") or {}).get("terminated") or {}
         reason = (state.get("waiting") or {}).get("reason") or (state.get("terminated") or {}).get("reason")
         if reason in BAD_REASONS:
-            if reason == "CrashLoopBackOff" and last.get("reason") == "OOMKilled":
-                reason = "CrashLoopBackOff (OOMKilled)"
+            notes = ["OOMKilled"] if reason == "CrashLoopBackOff" and last.get("reason") == "OOMKilled" else []
             count = cs.get("restartCount", 0)
-            return f"{reason} ({count} restart{'s' if count != 1 else ''})" if count else reason
+            if count:
+                notes.append(f"{count} restart{'s' if count != 1 else ''}")
+            return f"{reason} ({', '.join(notes)})" if notes else reason
     return None
 
 
