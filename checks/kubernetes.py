@@ -99,7 +99,7 @@ class KubernetesSource:
         self._namespaces: dict[str, _Namespace] = {}
         self._interests: dict[str, dict[str, Any]] = {}
         self._pending_events: dict[str, dict] = {}
-        self._logged_events: set[str] = set()
+        self._logged_events: dict[str, None] = {}  # an ordered set: the oldest are forgotten first
         self._change_pending = False
         self._started = time.time()
 
@@ -262,11 +262,13 @@ class KubernetesSource:
             deployment = check.deployment
             if deployment and kind == "Deployment" and name == deployment:
                 return True
-            if deployment and kind in ("ReplicaSet", "Pod") and name.startswith(deployment + "-"):
+            if deployment and kind == "ReplicaSet" and name.rsplit("-", 1)[0] == deployment:
                 return True
             if kind == "Pod" and follow is not None and name in follow.pods.items:
                 if self._concerns(ns, "pods", follow.pods.items[name]):
                     return True
+            elif deployment and kind == "Pod" and name.rsplit("-", 2)[0] == deployment:
+                return True  # a pod already gone from the cache, named <deployment>-<hash>-<suffix>
         return False
 
     def _log_events(self, ns: str) -> None:
@@ -275,7 +277,9 @@ class KubernetesSource:
             if (event.get("metadata") or {}).get("namespace", ns) != ns or not self._event_concerns(ns, event):
                 continue
             del self._pending_events[uid]
-            self._logged_events.add(uid)
+            self._logged_events[uid] = None
+            while len(self._logged_events) > 10 * MAX_PENDING_EVENTS:
+                self._logged_events.pop(next(iter(self._logged_events)))
             if self._on_log is not None:
                 involved = event.get("involvedObject") or {}
                 what = f'{str(involved.get("kind", "")).lower()}/{involved.get("name", "")}'

@@ -8,6 +8,7 @@ code. Standalone: ``python -m console.sandbox.kube --port 8001 --kubeconfig kc.y
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import threading
@@ -166,7 +167,7 @@ class KubeSandboxThread:
         assert self._loop is not None, "the sandbox thread is not running"
 
         async def run() -> Any:
-            return await make() if asyncio.iscoroutinefunction(make) else make()
+            return await make() if inspect.iscoroutinefunction(make) else make()
 
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
 
