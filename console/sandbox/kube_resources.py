@@ -99,6 +99,10 @@ def api_resource_list(group: str, version: str) -> dict | None:
         if r.plural in ("deployments", "replicasets", "pods"):
             resources.append({"name": f"{r.plural}/status", "singularName": "", "namespaced": True,
                               "kind": r.kind, "verbs": ["get", "patch", "update"]})
+        if r.plural in ("deployments", "replicasets"):
+            resources.append({"name": f"{r.plural}/scale", "singularName": "", "namespaced": True,
+                              "group": "autoscaling", "version": "v1", "kind": "Scale",
+                              "verbs": ["get", "patch", "update"]})
     out = {"kind": "APIResourceList", "groupVersion": f"{group}/{version}" if group else version,
            "resources": resources}
     if group:

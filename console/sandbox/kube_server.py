@@ -16,11 +16,12 @@ from aiohttp import web
 
 from console.sandbox import kube_resources as res
 from console.sandbox.kube_patch import PatchError, apply_patch
-from console.sandbox.kube_selectors import SelectorError, parse_field_selector, parse_label_selector
+from console.sandbox.kube_selectors import SelectorError, parse_field_selector, parse_label_selector, selector_string
 from console.sandbox.kube_store import Gone, ObjectStore, StoreError, rfc3339
 from console.sandbox.kube_tables import table
 
 PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
+SCALABLE = ("deployments", "replicasets")
 
 
 def status_body(code: int, reason: str, message: str) -> dict:
@@ -40,6 +41,16 @@ def table_version(accept: str) -> str | None:
         if fields[0] == "application/json" and params.get("as") == "Table" and params.get("g") == "meta.k8s.io":
             return params.get("v", "v1")
     return None
+
+
+def scale_of(obj: dict) -> dict:
+    """The autoscaling/v1 Scale of a Deployment or ReplicaSet."""
+    meta = obj["metadata"]
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")},
+            "spec": {"replicas": obj["spec"].get("replicas", 1)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": selector_string(obj["spec"].get("selector"))}}
 
 
 def _list_item(obj: dict) -> dict:
@@ -108,7 +119,7 @@ class KubeApi:
             return status_response(404, "NotFound", "the server could not find the requested resource")
         name = rest[1] if len(rest) > 1 else None
         sub = rest[2] if len(rest) > 2 else None
-        if sub not in (None, "status"):
+        if sub not in (None, "status", "scale") or (sub == "scale" and resource.plural not in SCALABLE):
             return status_response(404, "NotFound", "the server could not find the requested resource")
         try:
             return await self._serve(request, resource, namespace, name, sub)
@@ -120,6 +131,8 @@ class KubeApi:
     async def _serve(self, request: web.Request, resource: res.Resource, namespace: str | None,
                      name: str | None, sub: str | None) -> web.StreamResponse:
         plural, method, query = resource.plural, request.method, request.query
+        if sub == "scale" and name is not None:
+            return await self._scale(request, resource, namespace or "", name)
         if method == "GET" and name is None:
             if query.get("watch") in ("true", "1"):
                 return await self._watch(request, resource, namespace)
@@ -160,6 +173,24 @@ class KubeApi:
         elif "status" in current:
             wanted["status"] = current["status"]
         return web.json_response(self.store.update(plural, wanted))
+
+    async def _scale(self, request: web.Request, resource: res.Resource, namespace: str, name: str) -> web.Response:
+        """The autoscaling/v1 Scale subresource (``kubectl scale``): spec.replicas of the owner."""
+        current = self.store.get(resource.plural, namespace, name)
+        if current is None:
+            return self._not_found(resource, name)
+        if request.method in ("PATCH", "PUT"):
+            body = await self._body(request)
+            if request.method == "PATCH":
+                body = apply_patch(scale_of(current), request.headers.get("Content-Type", ""), body)
+            replicas = (body.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                return status_response(422, "Invalid", "spec.replicas must be a non-negative integer")
+            current["spec"]["replicas"] = replicas
+            current = self.store.update(resource.plural, current)
+        elif request.method != "GET":
+            return status_response(405, "MethodNotAllowed", "the scale subresource allows get, patch and update")
+        return web.json_response(scale_of(current))
 
     def _delete(self, plural: str, current: dict, grace: str | None) -> dict:
         if plural == "pods" and grace != "0":

@@ -93,6 +93,17 @@ def test_kubectl_rollout_undo_brings_back_the_previous_replica_set(kube_payments
     assert replica_sets["3"]["spec"]["template"]["spec"]["containers"][0]["image"] == f"{IMAGE}:v1.2.2"
 
 
+def test_kubectl_scale_goes_through_the_scale_subresource_and_the_simulator_follows(kube_payments, kubeconfig,
+                                                                                    kubectl):
+    done = kubectl(kubeconfig, "scale", f"deployment/{DEPLOYMENT}", "--replicas=5")
+    kube_payments.sim.settle()
+
+    assert done.returncode == 0, done.stderr
+    status = kube_payments.store.get("deployments", NAMESPACE, DEPLOYMENT)["status"]
+    assert (status["replicas"], status["availableReplicas"]) == (5, 5)
+    assert len(kube_payments.store.list("pods", NAMESPACE)[0]) == 5
+
+
 def test_kubectl_shows_a_crashlooping_pod_and_its_warning_events(kube_payments, kubeconfig, kubectl):
     sim = kube_payments.sim
     sim.set_image(NAMESPACE, DEPLOYMENT, f"{IMAGE}:v1.2.3")
