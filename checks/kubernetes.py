@@ -1,10 +1,5 @@
-"""Kubernetes evidence: rollouts and pods of one cluster target, followed by list+watch.
-
-Pods, Deployments and Warning events of each namespace a check asks about are followed
-with the official client's asyncio API (imported on first use) into a cache, so a pod's
-change reaches Golive within a second (``on_change``); ``sample`` only reads that cache.
-Unreachable, unauthorized or not yet listed is ERROR, in one line, never with a token.
-"""
+"""Kubernetes evidence: rollouts and pods of one cluster target, followed by list+watch into
+a cache with the official client's asyncio API (imported on first use)."""
 
 from __future__ import annotations
 
@@ -77,7 +72,13 @@ class _Namespace:
 
 
 class KubernetesSource:
-    """Rollout and pod evidence from one cluster (one kubeconfig context, or in-cluster)."""
+    """Rollout and pod evidence from one cluster (one kubeconfig context, or in-cluster).
+
+    Pods, Deployments and Warning events of each namespace a check asks about are
+    followed by watch, so a pod's change reaches Golive within a second (``on_change``);
+    ``sample`` only reads the cache. Unreachable, unauthorized or not yet listed is
+    ERROR, in one line, never with a token.
+    """
 
     kind = "kubernetes"
 

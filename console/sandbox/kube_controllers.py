@@ -1,10 +1,5 @@
-"""The sandbox's deployment and replica-set controllers, following the real ones' arithmetic.
-
-A changed pod template gets a new ReplicaSet (next revision); a RollingUpdate scales it up
-within maxSurge and the old ones down within maxUnavailable; the Deployment's status
-(replicas, updated/ready/available/unavailable, conditions) is computed as the real
-controller computes it, including ProgressDeadlineExceeded on simulated time.
-"""
+"""The Kubernetes sandbox's deployment and replica-set controllers, following the real ones'
+arithmetic (maxSurge/maxUnavailable, status counts, conditions, progress deadline)."""
 
 from __future__ import annotations
 
@@ -89,7 +84,12 @@ class ReplicaSetController:
 
 
 class DeploymentController:
-    """Creates and scales a Deployment's ReplicaSets and writes its status."""
+    """Creates and scales a Deployment's ReplicaSets and writes its status.
+
+    A changed pod template gets a new ReplicaSet (next revision); a RollingUpdate scales
+    it up within maxSurge and the old ones down within maxUnavailable; the status
+    conditions include ProgressDeadlineExceeded, measured on simulated time.
+    """
 
     def __init__(self, store: ObjectStore, recorder: EventRecorder, clock: Callable[[], float]):
         self.store, self.recorder, self.clock = store, recorder, clock

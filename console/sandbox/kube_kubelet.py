@@ -1,10 +1,5 @@
-"""The sandbox's simulated kubelet and scheduler: moves each pod one step along its life.
-
-Pending → ContainerCreating → Running (not ready) → Running (ready); a crashing pod
-cycles Running → Error → CrashLoopBackOff with its restartCount rising; a pod whose
-image cannot be pulled cycles ErrImagePull ↔ ImagePullBackOff; a terminating pod goes.
-Events are recorded the way a kubelet records them (repeats raise ``count``).
-"""
+"""The Kubernetes sandbox's simulated kubelet and scheduler, and its event recorder
+(a repeated event raises its ``count``, as a kubelet's does)."""
 
 from __future__ import annotations
 
@@ -59,7 +54,12 @@ def stage(pod: dict) -> str:
 
 
 class Kubelet:
-    """Advances pods; told by the simulator which pods crash and which images fail to pull."""
+    """Advances pods; told by the simulator which pods crash and which images fail to pull.
+
+    Pending → ContainerCreating → Running (not ready) → Running (ready); a crashing pod
+    cycles Running → Error → CrashLoopBackOff with its restartCount rising; a pod whose
+    image cannot be pulled cycles ErrImagePull ↔ ImagePullBackOff; a terminating pod goes.
+    """
 
     def __init__(self, store: ObjectStore, recorder: EventRecorder):
         self.store = store

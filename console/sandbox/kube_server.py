@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-from typing import Any
+from typing import Any, Callable
 
 from aiohttp import web
 
@@ -222,7 +222,8 @@ class KubeApi:
                                            request.query.get("includeObject", "Metadata"), version))
         return web.json_response(obj)
 
-    def _predicates(self, request: web.Request):
+    def _predicates(self, request: web.Request) -> tuple[Callable[[dict], bool], Callable[[dict], bool]]:
+        """The label and field selector predicates of a list or watch request."""
         labels = parse_label_selector(request.query.get("labelSelector"))
         fields = parse_field_selector(request.query.get("fieldSelector"))
         return labels, fields

@@ -1,11 +1,5 @@
-"""Golive's rollout simulator: the cluster behind the Kubernetes sandbox, driven step by step.
-
-Each ``step()`` moves every pod one stage (Pending → ContainerCreating → Running →
-ready; terminating pods go) and lets the deployment and replica-set controllers act, so
-a changed image rolls pods over one by one. Tests call ``step()``/``advance()``; the
-demo runs ``run(speed)`` in the background. Helpers set up what a go-live meets:
-canary weights, a pod in CrashLoopBackOff, an image that cannot be pulled, warnings.
-"""
+"""Golive's rollout simulator: the cluster behind the Kubernetes sandbox, driven step by step
+(tests call ``step()``/``advance()``, the demo runs ``run(speed)``)."""
 
 from __future__ import annotations
 
@@ -18,7 +12,13 @@ from console.sandbox.kube_store import AlreadyExists, NotFound, ObjectStore, rfc
 
 
 class RolloutSimulator:
-    """Plays scheduler, kubelets and controllers over an ObjectStore; thread-safe."""
+    """Plays scheduler, kubelets and controllers over an ObjectStore; thread-safe.
+
+    Each ``step()`` moves every pod one stage (Pending → ContainerCreating → Running →
+    ready; terminating pods go) and lets the controllers act, so a changed image rolls
+    pods over one by one. The other methods set up what a go-live meets: canary
+    weights, a pod in CrashLoopBackOff, an image that cannot be pulled, warnings.
+    """
 
     def __init__(self, store: ObjectStore, tick: float = 1.0):
         self.store = store

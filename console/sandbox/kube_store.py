@@ -1,10 +1,5 @@
-"""The sandbox Kubernetes API's object store: objects, resourceVersions, history and watchers.
-
-Thread-safe: the simulator and tests may change objects from any thread while the
-server's event loop streams watches; every change gets the next resourceVersion and is
-fanned out to subscribers through their own loop. A bounded history lets a watch resume
-from a recent resourceVersion; an older one is answered 410 Gone, as the real server does.
-"""
+"""The Kubernetes sandbox's object store: objects, resourceVersions, a bounded history for
+resuming watches (older versions are 410 Gone) and fan-out to watchers, safe across threads."""
 
 from __future__ import annotations
 
@@ -105,7 +100,12 @@ class Subscriber:
 
 
 class ObjectStore:
-    """API objects by resource, namespace and name, with a global resourceVersion."""
+    """API objects by resource, namespace and name, with a global resourceVersion.
+
+    The simulator and tests may change objects from any thread while the server's
+    event loop streams watches: every change gets the next resourceVersion and reaches
+    each subscriber through its own loop.
+    """
 
     def __init__(self, history: int = 1000, seed: int = 0):
         self._lock = threading.RLock()
