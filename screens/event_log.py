@@ -3,6 +3,7 @@ each with its time. Appends only what is new."""
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from rich.text import Text
@@ -36,6 +37,7 @@ class EventLog(RichLog):
         super().__init__(markup=False, highlight=False, **kw)
         self._last: tuple | None = None
         self.lines_written = 0
+        self.recent: deque[str] = deque(maxlen=200)   # the last lines as plain text, unwrapped
 
     def sync(self, state: GoLiveState, palette: Palette) -> None:
         """Write the log entries added since the last call (all of them the first time)."""
@@ -48,13 +50,16 @@ class EventLog(RichLog):
             return
         self._last = new[0]
         for at, level, text in reversed(new):
-            self.write(log_line(at, level, text, palette))
-            self.lines_written += 1
+            self._write(log_line(at, level, text, palette))
 
     def add_output(self, at: float, action: str, line: str, palette: Palette) -> None:
         """One line of an action's output, shown as it is (never as markup)."""
         text = Text(clock_text(at), style=palette.style("log-time"))
         text.append(f" │ {action}: ", style="dim")
         text.append(line)
-        self.write(text)
+        self._write(text)
+
+    def _write(self, line: Text) -> None:
+        self.write(line)
+        self.recent.append(line.plain)
         self.lines_written += 1
