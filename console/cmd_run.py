@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.headless:
-            return _headless(make_session, runbook, args)
+            return headless(make_session, runbook, args)
         from console.app import run_mission
 
         return run_mission(make_session, theme=args.theme, key=args.key)
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
-def _headless(make_session, runbook, args) -> int:
+def headless(make_session, runbook, args) -> int:
     import asyncio
 
     from console.reporter import JsonReporter, RichReporter

@@ -52,9 +52,6 @@ def judge(check: Any, sample: Sample) -> tuple[str, str]:
             verdict = WARN
         else:
             verdict = FAIL
-        if not detail:
-            unit = f" {check.unit}" if check.unit else ""
-            detail = f"{format_number(sample.value)}{unit} (pass {threshold})"
     elif threshold is not None and sample.ok is None:
         return ERROR, sample.detail or "the source returned no value to compare"
     if sample.ok is False:

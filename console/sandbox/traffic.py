@@ -35,13 +35,14 @@ class TrafficModel:
     scenario: str = "good"
     speed: float = 1.0
     weight_source: Callable[[], float] = lambda: 0.0   # share of ready pods on the new version, 0..1
+    stage_source: Callable[[], float] = lambda: 0.0    # the canary weight the rollout was set to, 0..100
     clock: Callable[[], float] = time.time
     started: float = field(default_factory=time.time)
-    # the flaky scenario's outage, in simulated seconds since the start
-    outage: tuple[float, float] = (50.0, 80.0)
+    # the flaky scenario's outage: from this long after the canary reaches 25 %, for this long (simulated s)
+    outage: tuple[float, float] = (5.0, 30.0)
     _times: list[float] = field(default_factory=list)
     _weights: list[float] = field(default_factory=list)
-    _new_since: float | None = None      # simulated time the new version first took traffic
+    _stage25_since: float | None = None  # simulated time the canary reached 25 %
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sim_time(self, t: float | None = None) -> float:
@@ -56,8 +57,9 @@ class TrafficModel:
         with self._lock:
             self._times.append(now)
             self._weights.append(weight)
-            if weight > 0 and self._new_since is None:
-                self._new_since = self.sim_time(now)
+            # the bad canary looks healthy at 5 % and breaks under the load of 25 %
+            if self._stage25_since is None and self.stage_source() >= 25:
+                self._stage25_since = self.sim_time(now)
             if len(self._times) > 20000:
                 del self._times[:10000], self._weights[:10000]
 
@@ -67,15 +69,18 @@ class TrafficModel:
             return self._weights[i] if i >= 0 else 0.0
 
     def in_outage(self, t: float | None = None) -> bool:
-        if self.scenario != "flaky":
-            return False
-        s = self.sim_time(t)
-        return self.outage[0] <= s < self.outage[1]
-
-    def _canary_age(self, t: float) -> float:
-        """Simulated seconds the new version has taken traffic at time t (0 before)."""
+        """The flaky scenario drops the metrics endpoint while the canary runs at 25 %."""
         with self._lock:
-            since = self._new_since
+            since = self._stage25_since
+        if self.scenario != "flaky" or since is None:
+            return False
+        after = self.sim_time(t) - since
+        return self.outage[0] <= after < self.outage[0] + self.outage[1]
+
+    def _breaking_for(self, t: float) -> float:
+        """Simulated seconds since the bad canary started to break at time t (0 before, and when good)."""
+        with self._lock:
+            since = self._stage25_since if self.scenario == "bad-canary" else None
         if since is None:
             return 0.0
         return max(0.0, self.sim_time(t) - since)
@@ -95,9 +100,7 @@ class TrafficModel:
         s = self.sim_time(t)
         old = 0.08 + 0.03 * _noise("err-old", s)
         new = 0.11 + 0.04 * _noise("err-new", s)
-        if self.scenario == "bad-canary":
-            age = self._canary_age(t)
-            new += min(6.0, 0.1 * max(0.0, age - 10) ** 1.2)   # climbs once the canary has run ~10 s
+        new += min(6.0, 0.15 * self._breaking_for(t) ** 1.2)
         if version is None:
             w = self.weight_at(t)
             return old * (1 - w) + new * w
@@ -109,8 +112,7 @@ class TrafficModel:
         s = self.sim_time(t)
         old = 182 + 9 * _noise("lat-old", s)
         new = 168 + 9 * _noise("lat-new", s)
-        if self.scenario == "bad-canary":
-            new += min(400.0, 6 * max(0.0, self._canary_age(t) - 10))
+        new += min(400.0, 6 * self._breaking_for(t))
         if version is None:
             w = self.weight_at(t)
             return old * (1 - w) + new * w
