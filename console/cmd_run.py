@@ -94,8 +94,6 @@ def headless(make_session, runbook, args) -> int:
         try:
             outcome = await session.run()
         finally:
-            if session.engine.state.outcome is None:
-                session.write_record()  # a draft, so an interrupted run still leaves its evidence
             session.close()
         if not args.json:
             toml_path, md_path = session.record_paths or (None, None)

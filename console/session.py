@@ -116,6 +116,8 @@ class Session:
     def submit(self, events: list[ev.Event]) -> None:
         """Journal (fsync'd when human), fold, tell listeners, then react — in that order."""
         for event in events:
+            if self.engine.state.outcome is not None and not event.human:
+                continue  # the record already holds the journal's head; only people may add to it now
             self.journal.append(event.to_dict(), sync=event.human)
             if not event.human:
                 self._pending_sync = True
@@ -279,9 +281,11 @@ class Session:
             self._stop.set()
 
     def close(self) -> None:
-        """Write a summary, fsync and release the session lock."""
-        if self.engine.state.checks and any(c.count for c in self.engine.state.checks.values()):
-            self.submit([self.engine.summary_event(self.clock())])
+        """Fsync and release the session lock; an unfinished go-live first gets a summary and a draft record."""
+        if self.engine.state.outcome is None:
+            if any(c.count for c in self.engine.state.checks.values()):
+                self.submit([self.engine.summary_event(self.clock())])
+            self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
         self.journal.close()
 
     def write_record(self) -> tuple[Path, Path]:

@@ -35,6 +35,10 @@ def test_the_good_scenario_ends_go_with_a_record(tmp_path):
     assert [p["status"] for p in record["phase"]] == ["passed"] * 6
     assert {s["role"] for s in record["signoff"]} == {"deployment-lead", "operations"}
     assert all(a["exit_code"] == 0 for a in record["action"])
+    from console.journal import verify_chain
+
+    head, count = verify_chain(tmp_path / "session" / "journal.jsonl")
+    assert (record["record"]["journal_sha256"], record["record"]["journal_events"]) == (head, count)
 
 
 def test_the_bad_canary_is_rolled_back_by_its_trigger(tmp_path):

@@ -32,6 +32,10 @@ def test_the_local_smoke_example_runs_headless_to_go_and_writes_its_record(tmp_p
     manual = {m["id"]: m for p in record["phase"] for m in p.get("manual", [])}
     assert manual["change-approved"]["by"] == "alice" and manual["change-approved"]["checked"]
     assert [a["exit_code"] for a in record["action"]] == [0]
+    from console.journal import verify_chain
+
+    assert (record["record"]["journal_sha256"], record["record"]["journal_events"]) == \
+        verify_chain(folder / "journal.jsonl")  # the record is bound to the final journal
     md = (folder / "record.md").read_text()
     assert "**Outcome: ✓ GO**" in md and "| Check | Value | Target | Status |" in md
     assert "✓" in res.stdout and "GO" in res.stdout
