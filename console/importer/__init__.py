@@ -17,9 +17,11 @@ from console.importer.markdown import parse_markdown
 from console.importer.mojibake import repair_mojibake
 from console.importer.text import clean_control
 
-__all__ = ["ChecklistError", "ImporterBug", "ImportResult", "import_checklist", "decode_checklist", "MAX_BYTES"]
+__all__ = ["ChecklistError", "ImporterBug", "ImportResult", "import_checklist", "decode_checklist", "MAX_BYTES",
+           "MAX_CHECKS"]
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_CHECKS = 5000
 
 
 class ChecklistError(ValueError):
@@ -90,6 +92,10 @@ def import_checklist(data: bytes | str, name: str = "<checklist>") -> ImportResu
     except NoChecklist as exc:
         raise ChecklistError(f"{name}: {exc}") from None
     summary = summarise(draft, repair.restored, repair.dropped)
+    total = sum(summary.checks_by_source.values()) + summary.triggers
+    if total > MAX_CHECKS:
+        raise ChecklistError(f"{name}: {total} checks and triggers: more than a go-live can drive "
+                             f"(at most {MAX_CHECKS}); split the checklist")
     draft.header[:0] = [f"Runbook imported by `golive import` from {name}.",
                         "Review it before a go-live: the comments say what could not be mapped and why.",
                         "Command checks pass when the command exits 0; confirm = true makes Golive ask first.",

@@ -17,6 +17,7 @@ class Ids:
 
     def __init__(self, fallback: str):
         self.used: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # so that thousands of equal titles stay linear
         self.fallback = fallback
 
     def take(self, base: str, prefix: str = "") -> str:
@@ -27,9 +28,10 @@ class Ids:
             if candidate and candidate not in self.used:
                 self.used.add(candidate)
                 return candidate
-        n = 2
+        n = self.next_suffix.get(base, 2)
         while f"{base}-{n}" in self.used:
             n += 1
+        self.next_suffix[base] = n + 1
         self.used.add(f"{base}-{n}")
         return f"{base}-{n}"
 

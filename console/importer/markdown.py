@@ -13,6 +13,8 @@ _FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
 _ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])(?:( +)(.*))?$")
 _CHECKBOX = re.compile(r"^\[([ xX])\](?:\s+|$)")
 _BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+MAX_DEPTH = 16  # deeper nesting is kept at this depth: no checklist needs more, and recursion stays bounded
+MAX_TEXT = 20_000  # characters of one paragraph or item; the rest is cut so pathological lines stay cheap
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
 
@@ -69,6 +71,10 @@ def _cells(line: str) -> list[str]:
     if row.endswith("|") and not row.endswith("\\|"):
         row = row[:-1]
     return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", row)]
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " …"
 
 
 def _indent_of(line: str) -> int:
@@ -148,7 +154,9 @@ class _Parser:
         if c := _CHECKBOX.match(text):
             checkbox = "x" if c.group(1) in "xX" else " "
             text = text[c.end():].strip()
-        item = Item(text, number, indent, ordered=marker[0].isdigit(), checkbox=checkbox)
+        item = Item(_cut(text), number, indent, ordered=marker[0].isdigit(), checkbox=checkbox)
+        if len(self.stack) >= MAX_DEPTH and indent > self.stack[-1].indent:
+            self.stack.pop()  # too deep: a sibling of the deepest item instead of its child
         self.add(item, indent)
         self.stack.append(item)
         self.pos += 1
@@ -167,13 +175,15 @@ class _Parser:
         self.pos += 1
         item = self.stack[-1] if self.stack else None
         if item is not None and not self.blank_before and not item.children:
-            item.text = f"{item.text} {text}".strip()  # a continuation (or lazy) line of the item's text
+            if len(item.text) < MAX_TEXT:  # a continuation (or lazy) line of the item's text
+                item.text = _cut(f"{item.text} {text}".strip())
             return
         siblings = item.children if item is not None and indent > item.indent else self.blocks
         if not self.blank_before and siblings and isinstance(siblings[-1], Paragraph):
-            siblings[-1].text += "\n" + text
+            if len(siblings[-1].text) < MAX_TEXT:
+                siblings[-1].text = _cut(siblings[-1].text + "\n" + text)
             return
-        self.add(Paragraph(text, number), indent)
+        self.add(Paragraph(_cut(text), number), indent)
 
 
 def parse_markdown(text: str) -> list[Block]:

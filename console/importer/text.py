@@ -6,8 +6,10 @@ import re
 import unicodedata
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
+# spans are bounded so that text full of unmatched markers stays linear to read
 _EMPHASIS = re.compile(
-    r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!_)__(?=[^_\s])(.+?)(?<=[^_\s])__(?!_)|(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])"
+    r"\*\*(?=\S)([^\n]{1,120}?)(?<=\S)\*\*|(?<!_)__(?=[^_\s])([^\n]{1,120}?)(?<=[^_\s])__(?!_)"
+    r"|(?<![\w*])\*(?=\S)([^*\n]{1,120}?)(?<=\S)\*(?![\w*])"
 )
 _CODE = re.compile(r"`+([^`]*)`+")
 _HTML_TAG = re.compile(r"</?(?:br|b|i|em|strong|code|span|sup|sub|u|s|kbd)\s*/?>", re.IGNORECASE)

@@ -129,3 +129,22 @@ def test_items_without_headings_still_make_one_phase():
 def test_any_string_is_written_as_a_toml_string_that_reads_back_the_same(text):
     assert tomllib.loads(f"value = {toml_value(text)}\n")["value"] == text
     assert tomllib.loads(f"value = {toml_string(text)}\n")["value"] == text
+
+
+def test_nesting_deeper_than_any_checklist_needs_is_flattened_not_a_crash():
+    deep = "# X\n\n## Steps\n" + "".join("  " * i + f"- [ ] step {i}\n" for i in range(400))
+    rb = import_checklist(deep.encode(), "deep.md").runbook
+    assert len(rb.phases[0].checks) > 300
+
+
+def test_a_checklist_too_large_to_drive_is_refused_with_one_line(monkeypatch):
+    import console.importer as importer
+
+    monkeypatch.setattr(importer, "MAX_CHECKS", 10)
+    with pytest.raises(ChecklistError, match=r"^big.md: 11 checks and triggers: more than a go-live can drive"):
+        import_checklist(("## Steps\n" + "- [ ] step\n" * 11).encode(), "big.md")
+
+
+def test_a_line_full_of_unmatched_emphasis_markers_imports():
+    rb = import_checklist(("## Steps\n- [ ] " + "**a " * 20000 + "\n").encode(), "stars.md").runbook
+    assert rb.phases[0].checks[0].title.endswith("…")
