@@ -51,6 +51,16 @@ class EventLog(RichLog):
         self._last = new[0]
         for at, level, text in reversed(new):
             self._write(log_line(at, level, text, palette))
+        self._follow_end()
+
+    def _follow_end(self) -> None:
+        # A burst of writes (and the first layout) can leave the view short of the end: settle after layout.
+        if self.auto_scroll:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
+
+    def on_resize(self, event: Any) -> None:
+        super().on_resize(event)
+        self._follow_end()
 
     def add_output(self, at: float, action: str, line: str, palette: Palette) -> None:
         """One line of an action's output, shown as it is (never as markup)."""

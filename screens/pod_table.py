@@ -46,13 +46,18 @@ def pod_trouble(pod: dict) -> tuple[bool, bool]:
     return status not in HEALTHY, not_ready
 
 
-def pod_cells(pod: dict, palette: Palette) -> tuple:
+def fit_name(name: str, width: int) -> str:
+    """The pod's name, cut from the left when too long: the generated suffix is what tells pods apart."""
+    return name if len(name) <= width else "…" + name[len(name) - width + 1:]
+
+
+def pod_cells(pod: dict, palette: Palette, name_width: int = 64) -> tuple:
     bad_status, not_ready = pod_trouble(pod)
     fail, warn = palette.style("status-fail", bold=True), palette.style("status-warn", bold=True)
     status = str(pod.get("status", "?"))
     restarts = int(pod.get("restarts") or 0)
     return (
-        Text(str(pod.get("name", "?")), style=fail if bad_status else ""),
+        Text(fit_name(str(pod.get("name", "?")), name_width), style=fail if bad_status else ""),
         Text(("! " if not_ready else "") + str(pod.get("ready", "?")), style=warn if not_ready else ""),
         Text(("✗ " if bad_status else "") + status, style=fail if bad_status else palette.style("status-pass")),
         Text(str(restarts), style=warn if restarts else "dim"),
@@ -61,11 +66,11 @@ def pod_cells(pod: dict, palette: Palette) -> tuple:
     )
 
 
-def pod_rows(state: GoLiveState, palette: Palette) -> list[tuple[str, tuple]]:
+def pod_rows(state: GoLiveState, palette: Palette, name_width: int = 64) -> list[tuple[str, tuple]]:
     """Rows keyed ``check/pod``: troubled pods first, then by check and name (a stable order)."""
     pods = [(check_id, pod) for check_id, rows in state.pods.items() for pod in rows]
     pods.sort(key=lambda cp: (not any(pod_trouble(cp[1])), cp[0], str(cp[1].get("name", ""))))
-    return [(f"{check_id}/{pod.get('name', '?')}", pod_cells(pod, palette)) for check_id, pod in pods]
+    return [(f"{check_id}/{pod.get('name', '?')}", pod_cells(pod, palette, name_width)) for check_id, pod in pods]
 
 
 class PodTable(LiveTable):
@@ -73,16 +78,20 @@ class PodTable(LiveTable):
         if not self.size.width:
             return
         width = self.size.width
-        narrow = width < 100   # the pod's name matters most: the other columns give way first
-        status, restarts, image = (18, 3, 7) if narrow else (18, 8, 12)
+        pods = [p for rows in state.pods.values() for p in rows]
+        # The pod's name matters most: the other columns take what their longest value needs.
+        status = max(8, min(22, max((len(str(p.get("status", ""))) + 2 for p in pods), default=8)))
+        image = max(5, min(20, max((len(str(p.get("image_tag", ""))) for p in pods), default=5)))
+        narrow = width < 100
+        restarts = 3 if narrow else 8
         fixed = 5 + status + restarts + 5 + image + 2 * 6 + 2   # the columns, their padding, a scrollbar
-        longest = max((len(str(p.get("name", ""))) for rows in state.pods.values() for p in rows), default=16)
-        name = max(16, min(longest, width - fixed))
+        longest = max((len(str(p.get("name", ""))) for p in pods), default=16)
+        name = max(12, min(longest, width - fixed))
         image += max(0, width - fixed - name)
         self.set_columns([("name", "Pod", name), ("ready", "Ready", 5), ("status", "Status", status),
                           ("restarts", "Rst" if narrow else "Restarts", restarts), ("age", "Age", 5),
                           ("image", "Image", image)])
-        self.sync_rows(pod_rows(state, palette))
+        self.sync_rows(pod_rows(state, palette, name))
 
 
 class PodPane(Vertical):

@@ -95,19 +95,19 @@ class SparklinePanel(ScrollView):
         """Redraw when a shown check has new values, the rows or the theme changed; otherwise do nothing."""
         rows = self.rows_for(phase_index)
         checks = self.engine.state.checks
-        signature = (tuple(rows), id(palette), self.size.width,
+        signature = (tuple(rows), id(palette), self.scrollable_content_region.width,
                      tuple((len(checks[c].history), checks[c].last_at, checks[c].verdict) for c, _ in rows))
         if signature == self._signature:
             return
         if rows != self.rows or palette is not self.palette:
             self._cache.clear()
         self._signature, self.rows, self.palette = signature, rows, palette
-        self.virtual_size = Size(self.size.width, len(rows))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if not (0 <= index < len(self.rows)) or self.palette is None or width <= 0:
             return Strip.blank(width, self.rich_style)
         check_id, trigger = self.rows[index]

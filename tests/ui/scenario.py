@@ -165,7 +165,7 @@ run = ["kubectl", "argo", "rollouts", "abort", "payments-api", "-n", "payments"]
 """
 
 
-def _events(rb_sha: str) -> list[dict]:
+def _events(rb_sha: str, variant: str) -> list[dict]:
     e = [
         {"type": "session_started", "at": T0, "runbook_sha256": rb_sha, "runbook_path": "payments-canary.toml",
          "name": "payments-api v1.2.3 to production", "service": "payments-api", "version": "v1.2.3",
@@ -188,9 +188,39 @@ def _events(rb_sha: str) -> list[dict]:
          "dry_run": False, "error": ""},
         {"type": "note", "at": CANARY_START + 300, "by": "alice", "phase": "canary",
          "text": "eu-west canary pods take traffic; watching p99"},
-        {"type": "log", "at": CANARY_START + 610, "source": "kubernetes", "level": "warning",
-         "text": "Back-off restarting failed container api in pod payments-api-7d9f8-xk2pq"},
     ]
+    if variant in ("mid-canary", "rollback-requested"):
+        e.append({"type": "log", "at": CANARY_START + 610, "source": "kubernetes", "level": "warning",
+                  "text": "Back-off restarting failed container api in pod payments-api-7d9f8-xk2pq"})
+    if variant in ("gate-open", "go"):
+        e.append({"type": "tick", "at": CANARY_START + 320, "check": "smoke", "by": "bob", "checked": True,
+                  "note": "suite 412/412 green"})
+    if variant == "go":
+        at = NOW - 600
+        for check, value in (("canary-error-rate", 0.2), ("canary-p99", 190.0), ("cpu-saturation", 52.0),
+                             ("rollout", None), ("health", None), ("replication-lag", 0.4)):
+            e.append({"type": "verdict", "at": CANARY_START + 30, "check": check, "verdict": "PASS",
+                      "value": value, "detail": ""})
+        for phase, nxt, weight in (("canary", "canary-50", "50"), ("canary-50", "full", None)):
+            e += [{"type": "decision", "at": at, "kind": "proceed", "phase": phase, "by": "alice", "reason": "",
+                   "trigger": ""},
+                  {"type": "phase_ended", "at": at, "phase": phase, "status": "passed", "reason": ""},
+                  {"type": "phase_started", "at": at, "phase": nxt}]
+            if weight:
+                argv = ["kubectl", "argo", "rollouts", "set", "weight", "payments-api", weight, "-n", "payments"]
+                e += [{"type": "action_started", "at": at + 5, "action": f"phase:{nxt}", "argv": argv,
+                       "shell": False, "dry_run": False, "by": "alice"},
+                      {"type": "action_finished", "at": at + 7, "action": f"phase:{nxt}", "exit_code": 0,
+                       "duration": 1.9, "output_tail": "", "output_sha256": "0" * 64, "dry_run": False,
+                       "error": ""}]
+            e.append({"type": "verdict", "at": at + 20, "check": f"{'half' if nxt == 'canary-50' else 'full'}"
+                      "-error-rate", "verdict": "PASS", "value": 0.18, "detail": ""})
+            at += 240
+        e += [{"type": "decision", "at": NOW - 60, "kind": "proceed", "phase": "full", "by": "alice", "reason": "",
+               "trigger": ""},
+              {"type": "phase_ended", "at": NOW - 60, "phase": "full", "status": "passed", "reason": ""},
+              {"type": "outcome", "at": NOW - 60, "outcome": "GO", "reason": "every phase passed"},
+              {"type": "signoff", "at": NOW - 30, "role": "deployment-lead", "name": "Alice Lead", "note": ""}]
     return e
 
 
@@ -198,7 +228,7 @@ def _wave(i: int, base: float, spread: float, period: float = 17.0) -> float:
     return round(base + spread * math.sin(i / period * 2 * math.pi) + spread * 0.35 * math.sin(i * 1.7), 4)
 
 
-def _pods(at: float) -> list[dict]:
+def _pods(at: float, healthy: bool = False) -> list[dict]:
     age = at - (CANARY_START + 14)
     rows = []
     for i, suffix in enumerate(("4b7xz", "9cd2m", "h2k8s", "m5p0q", "q8w3e", "t1v6n", "w0z4c", "x7r2b")):
@@ -207,29 +237,45 @@ def _pods(at: float) -> list[dict]:
                      "image_tag": "v1.2.2"})
     rows.append({"name": "payments-api-7d9f8-ab3cd", "ready": "2/2", "status": "Running", "restarts": 0,
                  "age_seconds": age, "node": "node-1", "image_tag": "v1.2.3"})
-    rows.append({"name": "payments-api-7d9f8-xk2pq", "ready": "1/2", "status": "CrashLoopBackOff",
-                 "restarts": 7, "age_seconds": age, "node": "node-2", "image_tag": "v1.2.3"})
+    if healthy:
+        rows.append({"name": "payments-api-7d9f8-xk2pq", "ready": "2/2", "status": "Running",
+                     "restarts": 0, "age_seconds": age, "node": "node-2", "image_tag": "v1.2.3"})
+    else:
+        rows.append({"name": "payments-api-7d9f8-xk2pq", "ready": "1/2", "status": "CrashLoopBackOff",
+                     "restarts": 7, "age_seconds": age, "node": "node-2", "image_tag": "v1.2.3"})
     return rows
 
 
-def _samples() -> list[Sample]:
+def _samples(variant: str) -> list[Sample]:
+    healthy = variant == "gate-open"
     out: list[Sample] = []
     start = CANARY_START + 20
     steps = int((NOW - start) // 10)
     for i in range(steps + 1):
         at = start + i * 10
         error = _wave(i, 0.24, 0.07)
-        if 60 <= i <= 61:
+        if 60 <= i <= 61 and not healthy:
             error = 0.74   # a blip into the warn band: the hold restarts after it
+        if variant == "rollback-requested" and at > NOW - 420:
+            error = 1.4 + 0.2 * math.sin(i)
         out.append(Sample.number("canary-error-rate", at, error))
         out.append(Sample.number("canary-p99", at, _wave(i, 205, 35, 23)))
-        out.append(Sample.number("cpu-saturation", at, _wave(i, 56 + i * 0.18, 4, 29)))
+        cpu = _wave(i, 48, 4, 29) if healthy else _wave(i, 56 + i * 0.18, 4, 29)
+        out.append(Sample.number("cpu-saturation", at, cpu))
         if i % 3 == 0:
-            out.append(Sample(check_id="rollout", at=at, ok=False, detail="9/10 ready: 1 in CrashLoopBackOff",
-                              extra={"pods": _pods(at)}))
+            if healthy:
+                out.append(Sample(check_id="rollout", at=at, ok=True, detail="10/10 available",
+                                  extra={"pods": _pods(at, healthy=True)}))
+                out.append(Sample.number("replication-lag", at, _wave(i, 0.4, 0.2)))
+            else:
+                out.append(Sample(check_id="rollout", at=at, ok=False, detail="9/10 ready: 1 in CrashLoopBackOff",
+                                  extra={"pods": _pods(at)}))
+                out.append(Sample.failed("replication-lag", at, "connection refused (primary.payments:5432)"))
             out.append(Sample(check_id="health", at=at, ok=True, detail="200 in 41ms"))
-            out.append(Sample.failed("replication-lag", at, "connection refused (primary.payments:5432)"))
-        spike = at > NOW - 135
+        if variant == "rollback-requested":
+            spike = at > NOW - 400
+        else:
+            spike = not healthy and at > NOW - 135
         out.append(Sample.number("error-spike", at, 1.3 + 0.1 * math.sin(i) if spike else _wave(i, 0.4, 0.15)))
         out.append(Sample.number("latency-alert", at, _wave(i, 420, 60, 23)))
     return out
@@ -241,23 +287,31 @@ class Rehearsal(Follower):
     read_only = False
 
 
-def write_session(folder: Path) -> Path:
-    """Write the runbook copy and the journal of the mid-canary go-live into ``folder``; returns it."""
+VARIANTS = ("mid-canary", "gate-open", "rollback-requested", "go")
+
+
+def write_session(folder: Path, variant: str = "mid-canary") -> Path:
+    """Write the runbook copy and the journal of the go-live in state ``variant`` into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "runbook.toml").write_text(RUNBOOK, encoding="utf-8")
     sha = load_runbook(folder / "runbook.toml").sha256
     with Journal.create(folder) as journal:
-        for event in _events(sha):
+        for event in _events(sha, variant):
             journal.append(event, sync=False)
     return folder
 
 
-def mid_canary(folder: Path, *, read_only: bool = False, extra_samples: list[Sample] = (), listeners=()):
-    """A Follower (or a Rehearsal) over the fixed journal, with the fixed samples folded in, at NOW."""
+def scripted(folder: Path, variant: str = "mid-canary", *, read_only: bool = False, listeners=()):
+    """A Follower (or a Rehearsal) over the fixed journal with the fixed samples folded in, its clock at NOW."""
+    assert variant in VARIANTS, variant
     if not (folder / "journal.jsonl").exists():
-        write_session(folder)
+        write_session(folder, variant)
     cls = Follower if read_only else Rehearsal
     follower = cls(folder, clock=lambda: NOW, listeners=tuple(listeners))
-    for sample in [*_samples(), *extra_samples]:
+    for sample in _samples(variant):
         follower.observe(sample)
     return follower
+
+
+def mid_canary(folder: Path, *, read_only: bool = False, listeners=()):
+    return scripted(folder, "mid-canary", read_only=read_only, listeners=listeners)
