@@ -133,15 +133,17 @@ def build_draft(blocks: list[Block], name: str) -> Draft:
     if rollbacks:
         draft.rollback = Entry(action_fields(rollbacks[0], ctx))
         draft.rollback.fields["title"] = "Roll back"
-        draft.rollback.comments += [f"another rollback command in the checklist: {'; '.join(c.text for c in r.commands)}"
-                                    for r in rollbacks[1:]]
+        for other in rollbacks[1:]:
+            draft.rollback.comments.append("another rollback command in the checklist: "
+                                           + "; ".join(c.text for c in other.commands))
     if steps:
         target = draft.rollback.comments if draft.rollback else draft.header
         target.append("steps of the checklist's rollback procedure, done by hand: " + "; ".join(steps))
     for trigger in triggers:
         if draft.rollback is None:
             trigger.fields["then"] = "alert"
-            trigger.comments.append('no rollback command found in the checklist: add [rollback], then set then = "rollback"')
+            trigger.comments.append(
+                'no rollback command found in the checklist: add [rollback], then set then = "rollback"')
     draft.phases, draft.triggers = phases, triggers
 
     apply = ctx.variables.apply

@@ -43,7 +43,8 @@ _CHANGING_SQL = re.compile(
     r"\b(?:drop|delete|update|insert|alter|truncate|create|grant|revoke|vacuum|reindex|cluster|copy|call)\b", re.I
 )
 _ROLLBACK_WORDS = {"undo", "rollback", "revert"}
-_CURL_WRITES = {"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "-F", "--form", "-T", "--upload-file"}
+_CURL_WRITES = {"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "-F", "--form", "-T",
+                "--upload-file"}
 _CURL_CREDENTIALS = {"-u", "--user", "-H", "--header", "-b", "--cookie", "-E", "--cert", "--oauth2-bearer"}
 
 
@@ -220,6 +221,7 @@ def classify(command: str) -> Command:
     notes: tuple[str, ...] = ()
     if argv and argv[0] == "trivy" and "--exit-code" not in " ".join(argv):
         argv = [*argv, "--exit-code", "1"]
-        notes = ("trivy exits 0 even when it finds vulnerabilities: --exit-code 1 was added so findings fail the check",)
+        notes = ("trivy exits 0 even when it finds vulnerabilities: "
+                 "--exit-code 1 was added so findings fail the check",)
     http = None if changes else _http_probe(argv)
     return Command(command, argv, changes, rolls_back, http, notes)

@@ -72,7 +72,8 @@ class ImportContext:
                 if isinstance(child, Code) and code_kind(child.info, child.text) == "promql":
                     query = promql_one_line(child.text)
                     if query:
-                        self.queries.setdefault(threshold.metric_key, KnownQuery(query, plain(item.text), threshold.unit))
+                        known = KnownQuery(query, plain(item.text), threshold.unit)
+                        self.queries.setdefault(threshold.metric_key, known)
                     break
 
     def query_for(self, metric_key: frozenset[str]) -> KnownQuery | None:

@@ -15,8 +15,8 @@ from console.importer.roles import item_owner
 from console.importer.text import plain, slug, split_title
 from console.importer.thresholds import Threshold, find_range, find_threshold
 
-_STATUS = re.compile(r"\b(?:returning|returns?|status|http|responds?\s+with|code)\s*:?\s*([1-5]\d\d)\b|\b([1-5]\d\d)\s+OK\b",
-                     re.IGNORECASE)
+_STATUS = re.compile(
+    r"\b(?:returning|returns?|status|http|responds?\s+with|code)\s*:?\s*([1-5]\d\d)\b|\b([1-5]\d\d)\s+OK\b", re.I)
 _READINESS = re.compile(r"\b(?:ready|available|prepared|documented|tested|verified|in place|reviewed)\b", re.I)
 _SECONDS_METRIC = re.compile(r"_seconds(?:_bucket|_sum|_count)?\b")
 
@@ -63,6 +63,12 @@ def manual_entry(ctx: ImportContext, title: str, description: str, role: str | N
     return Entry(fields)
 
 
+def needs_query_note(threshold: Threshold) -> str:
+    """The comment on a manual check whose threshold has no query: what to add to make it measured."""
+    unit = f', unit = "{threshold.unit}"' if threshold.unit else ""
+    return f'needs a query: to measure it, set source = "prometheus", query = "…", pass = "{threshold.text}"{unit}'
+
+
 def prometheus_entry(ctx: ImportContext, title: str, query: str, threshold: Threshold, description: str,
                      prefix: str, base: str = "") -> Entry:
     comments = []
@@ -71,8 +77,8 @@ def prometheus_entry(ctx: ImportContext, title: str, query: str, threshold: Thre
         comments.append("the metric is in seconds and the threshold in ms: the query is scaled by 1000")
     ctx.uses_prometheus = True
     apply = ctx.variables.apply
-    fields = {"id": ctx.check_ids.take(base or slug(title), slug(prefix)), "title": apply(title), "source": "prometheus",
-              "query": apply(query), "pass": threshold.text, "unit": threshold.unit or None,
+    fields = {"id": ctx.check_ids.take(base or slug(title), slug(prefix)), "title": apply(title),
+              "source": "prometheus", "query": apply(query), "pass": threshold.text, "unit": threshold.unit or None,
               "description": apply(description) or None}
     return Entry(fields, comments)
 
@@ -212,8 +218,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
             return result
     entry = manual_entry(ctx, full_title, description, role, group, base)
     if threshold is not None:
-        entry.comments.append(f'needs a query: to measure it, set source = "prometheus", query = "…", '
-                              f'pass = "{threshold.text}"' + (f', unit = "{threshold.unit}"' if threshold.unit else ""))
+        entry.comments.append(needs_query_note(threshold))
         entry.needs = "query"
     elif (band := find_range(text)) is not None:
         entry.comments.append(f"a band ({band}): a threshold compares one side; needs a query and two checks")

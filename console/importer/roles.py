@@ -7,7 +7,8 @@ import re
 from console.importer.text import plain, slug
 
 _OWNER = re.compile(
-    r"\s*[\[(]?\b(?:responsible|owner|owned by|assignee|assigned to|who)\s*[:=\-]?\s*@?([A-Za-z][\w .&/\-]{0,40}?)[\])]?\s*$",
+    r"\s*[\[(]?\b(?:responsible|owner|owned by|assignee|assigned to|who)\s*[:=\-]?\s*@?"
+    r"([A-Za-z][\w .&/\-]{0,40}?)[\])]?\s*$",
     re.IGNORECASE,
 )
 _MENTION = re.compile(r"\s*\(@([A-Za-z][\w\-]{0,40})\)\s*$|\s+@([A-Za-z][\w\-]{0,40})\s*$")
@@ -23,7 +24,8 @@ _BY_LABEL = {
     "authorized": "authorizer", "authorised": "authorizer", "accepted": "acceptor", "checked": "checker",
 }
 _NOT_ROLES = {"date", "time", "date-time", "datetime", "signature", "notes", "status", "comments", "comment", "name"}
-_SIGNOFF_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?P<label>[A-Za-z][\w /&\-]{1,60}?)\s*:\s*(?P<value>.*)$")
+_SIGNOFF_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?P<label>[A-Za-z][\w /&\-]{1,60}?)\s*:\s*(?P<value>.*)$")
 _BLANK = re.compile(r"^[\s_.\-]*$|^_{2,}|^\[[^\]]*\]\s*$|^<[^>]*>\s*$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}")
 SIGNOFF_HEADING = re.compile(r"sign[\s\-]?off|signatures?|approvals?|authori[sz]ation", re.IGNORECASE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.importer.context import ImportContext
 from console.importer.draft import Entry
-from console.importer.items import prometheus_entry, manual_entry
+from console.importer.items import manual_entry, needs_query_note, prometheus_entry
 from console.importer.markdown import Table
 from console.importer.text import clean_title, plain
 from console.importer.thresholds import find_threshold
@@ -33,8 +33,7 @@ def convert_table(table: Table, columns: tuple[int, int | None], ctx: ImportCont
         shown = f"{title} (target {target})" if target else title
         entry = manual_entry(ctx, shown, "", None, group)
         if threshold is not None:
-            entry.comments.append(f'needs a query: to measure it, set source = "prometheus", query = "…", '
-                                  f'pass = "{threshold.text}"' + (f', unit = "{threshold.unit}"' if threshold.unit else ""))
+            entry.comments.append(needs_query_note(threshold))
             entry.needs = "query"
         entries.append(entry)
     return entries

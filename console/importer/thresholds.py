@@ -140,7 +140,8 @@ def single_percentage(text: str) -> float | None:
 
 
 _TIME_WINDOW = re.compile(
-    rf"\((?=[^)]*(?:\b\d+\s*(?:{_TIME_UNIT})\b|\bT\s*[+-]\s*\d|\bH\s*[+-]\s*\d|\bnow\b|\bimmediate|\bfirst\b|\bday\s*\d))[^)]*\)",
+    rf"\((?=[^)]*(?:\b\d+\s*(?:{_TIME_UNIT})\b|\bT\s*[+-]\s*\d|\bH\s*[+-]\s*\d"
+    rf"|\bnow\b|\bimmediate|\bfirst\b|\bday\s*\d))[^)]*\)",
     re.IGNORECASE,
 )
 _STAGE = re.compile(r"\b(?:phase|stage|step|wave|part)\s*\d+|\bcanary\b|\bday\s*\d+\b|\d+\s*%", re.IGNORECASE)

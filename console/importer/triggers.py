@@ -9,13 +9,13 @@ from console.importer.context import ImportContext
 from console.importer.draft import Entry
 from console.importer.items import manual_entry
 from console.importer.markdown import Code, Item
-from console.importer.sections import TRIGGER_CONTEXT
 from console.importer.text import plain, slug, split_title
 from console.importer.thresholds import find_duration, find_threshold
 
 AUTOMATIC = re.compile(r"\bautomat(?:ic|ed|ically)\b|\bauto[\s\-]rollback\b", re.IGNORECASE)
 _ERROR_RATE = re.compile(r"\berror[\s\-]*rate\b|\b5xx\b|\berrors?\b.*%", re.IGNORECASE)
-_WATCH_NOTE = "A rollback trigger from the checklist, watched by hand: tick it when it has not happened; roll back if it does."
+_WATCH_NOTE = ("A rollback trigger from the checklist, watched by hand: "
+               "tick it when it has not happened; roll back if it does.")
 
 
 def _error_rate_query(percent: bool) -> str:

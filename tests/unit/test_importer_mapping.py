@@ -42,7 +42,8 @@ def test_a_trigger_with_no_rollback_command_only_alerts_and_says_why():
 
 def test_destructive_commands_become_actions_or_the_rollback_never_checks():
     result = runbook_of(
-        "# Api v2.0.0\n\n## Deploy\n- [ ] Roll out\n  ```bash\n  kubectl set image deployment/api api=api:v2.0.0\n  ```\n"
+        "# Api v2.0.0\n\n## Deploy\n"
+        "- [ ] Roll out\n  ```bash\n  kubectl set image deployment/api api=api:v2.0.0\n  ```\n"
         "- [ ] Scale up\n  ```bash\n  kubectl scale deployment api --replicas=10\n  ```\n"
         "- [ ] Pods listed\n  ```bash\n  kubectl get pods\n  ```\n\n" + ROLLBACK)
     rb = result.runbook
