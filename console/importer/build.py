@@ -11,7 +11,7 @@ from console.importer.items import action_fields
 from console.importer.markdown import Block, Code, Item, Paragraph, Table
 from console.importer.phases import PhaseBuilder
 from console.importer.placeholders import Variables, detect_version, guess_service
-from console.importer.roles import SIGNOFF_HEADING, asks_for_signatures, roles_in_list, signoff_roles
+from console.importer.roles import SIGNOFF_HEADING, asks_for_signatures, is_form_field, roles_in_list, signoff_roles
 from console.importer.sections import Section, build_tree, document_mode, first_title, iter_items, plan_phases
 from console.importer.text import plain
 
@@ -78,6 +78,8 @@ def _signoff(root: Section, ctx: ImportContext) -> set[int]:
             if roles:
                 ctx.add_roles(roles)
                 consumed.add(id(item))
+            elif in_signoff and is_form_field(item.text):
+                consumed.add(id(item))  # "Date: ____" on a sign-off form: Golive stamps the time itself
             elif asks_for_signatures(item.text) and item.items:
                 ctx.add_roles(roles_in_list([i.text for i in item.items]))
     return consumed

@@ -125,7 +125,15 @@ def _sub_item_lines(item: Item, depth: int = 0) -> list[str]:
 
 def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | None = None,
                  in_rollback: bool = False) -> ItemResult:
-    """The entries one checklist item becomes (see the module docstring)."""
+    """The entries one checklist item becomes.
+
+    PromQL under the item with a threshold in its text → prometheus checks; read-only
+    commands → command or http checks; changing commands → action (or rollback)
+    candidates, never checks; a threshold alone → a prometheus check when the checklist
+    gave a query for the same metric elsewhere, else a manual check noting it needs one.
+    Nested checkboxes become checks of their own, prefixed with this item's title;
+    plain nested bullets are its description.
+    """
     raw, owner = item_owner(item.text)
     role = owner or role
     title, rest = split_title(raw)

@@ -95,6 +95,12 @@ def signoff_roles(line: str, in_signoff: bool) -> list[str] | None:
     return None
 
 
+def is_form_field(text: str) -> bool:
+    """True for a blank to fill in on paper ("Date/Time: ________", "Notes: [ANY]"): not a check."""
+    m = _SIGNOFF_LINE.match(plain(text))
+    return bool(m) and bool(m.group("value").strip()) and bool(_BLANK.match(m.group("value").strip()))
+
+
 def roles_in_list(names: list[str]) -> list[str]:
     """Roles from a list of people to sign ("Engineering Lead", "Security Lead/CISO"); [] if any is not a role."""
     roles = []

@@ -149,3 +149,10 @@ def test_a_checklist_too_large_to_drive_is_refused_with_one_line(monkeypatch):
 def test_a_line_full_of_unmatched_emphasis_markers_imports():
     rb = import_checklist(("## Steps\n- [ ] " + "**a " * 20000 + "\n").encode(), "stars.md").runbook
     assert rb.phases[0].checks[0].title.endswith("…")
+
+
+def test_blanks_of_a_sign_off_form_are_neither_roles_nor_checks():
+    rb = runbook_of("# X\n\n## Steps\n- step one\n\n## Sign-off\n- Approved by: ______\n- Date: ______\n"
+                    "- Notes: [ANY NOTES]\n").runbook
+    assert rb.runbook.signoff == ["approver"]
+    assert [c.title for _, c in rb.iter_checks()] == ["step one"]
