@@ -165,6 +165,7 @@ def build_draft(blocks: list[Block], name: str) -> Draft:
         draft.variable_comments["prometheus_url"] = "fill in: the Prometheus (or compatible) server to query"
         draft.targets = {"prometheus": {"main": {"url": "${prometheus_url}"}}}
     for variable, shown in sorted(ctx.variables.declared.items()):
-        draft.variables[variable] = shown
-        draft.variable_comments[variable] = f"fill in, or pass --set {variable}=…"
+        if variable not in draft.variables:
+            draft.variables[variable] = shown
+            draft.variable_comments[variable] = f"fill in, or pass --set {variable}=…"
     return draft

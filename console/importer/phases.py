@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.importer.commands import code_kind, split_commands
+from console.importer.commands import classify, code_kind, split_commands
 from console.importer.context import ImportContext
 from console.importer.draft import Entry, PhaseDraft
 from console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
@@ -150,6 +150,7 @@ class PhaseBuilder:
             self.note("the outcome (GO / PARTIAL / ROLLED BACK) is recorded by Golive when the go-live ends")
             return
         if context and context[0] == "trigger":
+            self.trigger_commands(item)
             trigger, watch = convert_trigger(item, self.ctx, bool(context[1]))
             if trigger is not None:
                 self.out.triggers.append(trigger)
@@ -162,6 +163,16 @@ class PhaseBuilder:
         self.out.rollbacks.extend(result.rollbacks)
         for candidate in result.actions:
             self.action(candidate, group)
+
+    def trigger_commands(self, item: Item) -> None:
+        """A command under a trigger ("Error rate >1%: kubectl rollout undo …") is what the trigger rolls back with."""
+        commands = [classify(c) for child in item.children if isinstance(child, Code)
+                    and code_kind(child.info, child.text) == "shell" for c in split_commands(child.text)]
+        changes = [c for c in commands if c.changes]
+        if changes:
+            self.out.rollbacks.append(ActionCandidate(strip_markers(plain(item.text)) or "Roll back", changes))
+        if len(changes) < len(commands):
+            self.note("a read-only command under a rollback trigger was not imported: a trigger needs a query")
 
     def action(self, candidate: ActionCandidate, group: Group) -> None:
         if self.phase.action is None:

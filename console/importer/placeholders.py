@@ -17,7 +17,7 @@ _HTML = {
 }
 # placeholders that name a [runbook] field are that field, not a new variable
 _META = {"service": "service", "service_name": "service", "version": "version", "release": "version",
-         "environment": "environment", "env": "environment", "owner": "owner"}
+         "environment": "environment", "env": "environment"}
 _VERSION = re.compile(r"(?<![\w.\-/])(v?\d+\.\d+\.\d+)(?!\.?\d)(?![A-Za-z0-9])")
 _SERVICE_PATTERNS = [
     re.compile(r"\b(?:deployment|deploy|statefulset|sts)[/ ]([a-z0-9][a-z0-9\-]{1,50})"),

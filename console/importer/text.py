@@ -38,7 +38,7 @@ def plain(text: str) -> str:
 
 def is_marker(ch: str) -> bool:
     """True for emoji and symbols used as status decoration (✅ ❌ ⚠️ 🚀 ☐)."""
-    return unicodedata.category(ch) in _MARKER_CATEGORIES
+    return ord(ch) > 127 and unicodedata.category(ch) in _MARKER_CATEGORIES  # "`" and "^" are Markdown
 
 
 def strip_markers(text: str) -> str:

@@ -156,3 +156,18 @@ def test_blanks_of_a_sign_off_form_are_neither_roles_nor_checks():
                     "- Notes: [ANY NOTES]\n").runbook
     assert rb.runbook.signoff == ["approver"]
     assert [c.title for _, c in rb.iter_checks()] == ["step one"]
+
+
+def test_a_rollback_command_under_a_trigger_becomes_the_rollback_the_trigger_runs():
+    result = runbook_of("# X\n\n## Canary\n- [ ] Smoke tests\n\nRollback if:\n- [ ] Error rate >1%\n"
+                        "  ```bash\n  kubectl rollout undo deploy/x\n  kubectl get pods\n  ```\n")
+    assert result.runbook.triggers[0].then == "rollback"
+    assert result.runbook.rollback.run == ["kubectl", "rollout", "undo", "deploy/x"]
+    assert "a read-only command under a rollback trigger was not imported" in result.text
+
+
+def test_placeholders_that_are_not_runbook_fields_are_declared_and_code_spans_keep_their_text():
+    rb = runbook_of("## A\n- [ ] ask <owner> on <env> about [NAME]\n- [ ] `${{ secrets.TOKEN }}` set\n").runbook
+    assert rb.runbook.vars == {"owner": "<owner>", "name_value": "[NAME]"}
+    assert [c.title for _, c in rb.iter_checks()] == ["ask <owner> on production about [NAME]",
+                                                      "${{ secrets.TOKEN }} set"]
