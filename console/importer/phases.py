@@ -122,7 +122,8 @@ class PhaseBuilder:
             elif isinstance(block, Code) and code_kind(block.info, block.text) in ("shell", "promql"):
                 commands = split_commands(block.text)
                 title = last_paragraph.rstrip(":") or (commands[0] if commands else "Run")
-                self.item(Item(title, block.line, 0, False, " ", [block]), group, None)
+                # a command or query written under a paragraph rather than an item is a step all the same
+                self.item(Item(title, block.line, 0, False, " ", [block]), group, None, counted=True)
         if own and description:
             self.phase.fields["description"] = self.ctx.variables.apply("\n".join(description))
 
@@ -135,10 +136,10 @@ class PhaseBuilder:
             return
         self.phase.checks.extend(convert_table(table, columns, self.ctx, group.label))
 
-    def item(self, item: Item, group: Group, context: tuple[str, object] | None) -> None:
+    def item(self, item: Item, group: Group, context: tuple[str, object] | None, counted: bool = False) -> None:
         if id(item) in self.consumed:
             return
-        if not (context and context[0] == "trigger") and not (
+        if not counted and not (context and context[0] == "trigger") and not (
                 counts(item, self.mode, group.title) or counts(item, self.mode, self.title)):
             return
         text = strip_markers(plain(item.text))

@@ -171,3 +171,10 @@ def test_placeholders_that_are_not_runbook_fields_are_declared_and_code_spans_ke
     assert rb.runbook.vars == {"owner": "<owner>", "name_value": "[NAME]"}
     assert [c.title for _, c in rb.iter_checks()] == ["ask <owner> on production about [NAME]",
                                                       "${{ secrets.TOKEN }} set"]
+
+
+def test_a_command_under_a_paragraph_is_a_step_even_in_a_numbered_checklist():
+    rb = runbook_of("# X\n\n## Verify\n1. Pods are up\n\nHealth endpoint answers:\n\n"
+                    "```bash\ncurl https://api.example/healthz\n```\n").runbook
+    check = rb.phases[0].checks[1]
+    assert (check.source, check.title, check.url) == ("http", "Health endpoint answers", "https://api.example/healthz")
