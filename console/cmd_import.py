@@ -6,9 +6,7 @@ Exit codes: 0 imported, 1 an internal defect (nothing written), 2 bad input.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -22,25 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 def _say(text: str) -> None:
     print(f"golive import: {text}", file=sys.stderr)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write text to path so that a reader sees the old file or the whole new one, never a part.
-
-    Raises:
-        OSError: the folder cannot be written.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _read(source: str) -> tuple[bytes, str]:
@@ -83,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         try:
-            write_atomically(output, result.text)
+            from console.files import write_atomic
+
+            write_atomic(output, result.text.encode("utf-8"))
         except OSError as exc:
             _say(f"{output}: cannot write: {exc.strerror or exc}")
             return 2

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 import tomli_w
 
 from console.engine import Engine, verdict_symbol
+from console.files import write_atomic
 from console.runbook import resolve_target
 from console.signed_body import canonical_bytes
 from console.units import format_duration, format_number
@@ -109,19 +108,6 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
     return {k: v for k, v in record_doc.items() if v != []}
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
     """Write record.toml and record.md atomically.
 
@@ -140,8 +126,8 @@ def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
             out["signature"] = old["signature"]
     signed = {s.get("role") for s in out.get("signature", [])}
     out["signature_status"] = {"missing": [r for r in record["record"].get("signoff", []) if r not in signed]}
-    _atomic_write(toml_path, tomli_w.dumps(out).encode("utf-8"))
-    _atomic_write(md_path, render_markdown(out).encode("utf-8"))
+    write_atomic(toml_path, tomli_w.dumps(out).encode("utf-8"))
+    write_atomic(md_path, render_markdown(out).encode("utf-8"))
     return toml_path, md_path
 
 

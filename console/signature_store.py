@@ -15,6 +15,7 @@ from typing import Callable
 
 import tomli_w
 
+from console import files
 from console.signed_body import RecordInputError, body_of, canonical_bytes, missing_roles
 from console.ssh_keygen import NAMESPACE, SigningError
 
@@ -115,30 +116,10 @@ def _spliced_text(text: str, record: dict, updated: dict) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a crash leaves the old file or the new one, never half of either."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Replace ``path`` atomically; raises SigningError naming the file when it cannot be written."""
     try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+        files.write_atomic(path, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise SigningError(f"{path}: cannot write: {exc.strerror}") from None
 
 
