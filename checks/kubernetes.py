@@ -1,113 +1,42 @@
-"""Kubernetes evidence: rollouts and pods of one cluster target, followed by list+watch into
-a cache with the official client's asyncio API (imported on first use)."""
+"""Kubernetes evidence: rollouts and pods of one cluster target, followed by list+watch into a cache
+with the official client's asyncio API, on a loop thread of the source's own (see ``KubernetesSource``)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import time
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Callable
 
 from checks.base import Sample, SourceError
-from checks.kubernetes_pods import judge, parse_time, selector_matches
-
-FIRST_LIST_WAIT = 10.0
-# Warning events already this old when first listed are history, not news for the log
-STALE_EVENT_SECONDS = 300.0
-MAX_PENDING_EVENTS = 1000
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _without_credentials(url: str) -> str:
-    """The API server URL as shown: no user, no password, no query."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    return urlunsplit((parts.scheme, host + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
-
-
-class _Namespace:
-    """The informers of one namespace: pods, deployments and Warning events."""
-
-    def __init__(self, source: "KubernetesSource", name: str):
-        from checks.kubernetes_watch import Informer
-
-        def follow(call: Any, kind: str, field_selector: str | None = None) -> Informer:
-            return Informer(lambda **kw: call(name, **kw), source._describe,
-                            lambda old, new: source._changed(name, kind, old, new), source._notify,
-                            field_selector=field_selector, request_timeout=source.timeout)
-
-        self.pods = follow(source._core.list_namespaced_pod_without_preload_content, "pods")
-        self.deployments = follow(source._apps.list_namespaced_deployment_without_preload_content, "deployments")
-        self.events = follow(source._core.list_namespaced_event_without_preload_content, "events", "type=Warning")
-        self.tasks = [asyncio.get_running_loop().create_task(i.run(), name=f"golive-k8s-{name}-{kind}")
-                      for kind, i in (("pods", self.pods), ("deployments", self.deployments),
-                                      ("events", self.events))]
-
-    async def first_answer(self, timeout: float) -> None:
-        """Wait until pods and deployments were each listed once or failed (at most ``timeout``)."""
-        try:
-            await asyncio.wait_for(asyncio.gather(self.pods.attempted.wait(), self.deployments.attempted.wait()),
-                                   timeout)
-        except asyncio.TimeoutError:
-            pass
-
-    @property
-    def error(self) -> str | None:
-        return self.pods.error or self.deployments.error
-
-    @property
-    def listed(self) -> bool:
-        return self.pods.listed and self.deployments.listed
-
-    async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+from checks.kubernetes_cluster import ClusterFollower
+from checks.kubernetes_loop import LoopThread
 
 
 class KubernetesSource:
     """Rollout and pod evidence from one cluster (one kubeconfig context, or in-cluster).
 
-    Pods, Deployments and Warning events of each namespace a check asks about are
-    followed by watch, so a pod's change reaches Golive within a second (``on_change``);
-    ``sample`` only reads the cache. Unreachable, unauthorized or not yet listed is
-    ERROR, in one line, never with a token.
+    The client is slow to start: its import, and the first call of each API method
+    (pydantic builds the method's validators then), cost seconds of CPU. So the client,
+    its watches and the cache live on a daemon thread with an event loop of its own,
+    started by the first ``sample`` and stopped by ``close``; the caller's loop only
+    awaits the verdict. ``on_change()`` and ``on_log(level, text)`` are called on the
+    loop that last called ``sample``, never on the source's thread.
     """
 
     kind = "kubernetes"
 
     def __init__(self, name: str, target: Any | None, on_change: Any = None, on_log: Any = None):
         self.name = name
-        kubeconfig = getattr(target, "kubeconfig", None)
-        self.kubeconfig = os.path.expanduser(kubeconfig) if kubeconfig else None
-        self.context = getattr(target, "context", None)
-        self.namespace = getattr(target, "namespace", None) or "default"
-        self.in_cluster = bool(getattr(target, "in_cluster", False))
-        self.timeout = float(getattr(target, "timeout", None) or 10.0)
-        self._on_change, self._on_log = on_change, on_log
-        self._api: Any = None
-        self._core: Any = None
-        self._apps: Any = None
-        self._server = "(not connected)"
-        self._secrets: list[str] = []
-        self._connecting: asyncio.Lock | None = None
-        self._namespaces: dict[str, _Namespace] = {}
-        self._interests: dict[str, dict[str, Any]] = {}
-        self._pending_events: dict[str, dict] = {}
-        self._logged_events: dict[str, None] = {}  # an ordered set: the oldest are forgotten first
-        self._change_pending = False
-        self._started = time.time()
-
-    # ------------------------------------------------------------ the protocol
+        self._on_change: Callable[[], None] | None = on_change
+        self._on_log: Callable[[str, str], None] | None = on_log
+        self._caller: asyncio.AbstractEventLoop | None = None
+        self._thread: LoopThread | None = None
+        self._cluster = ClusterFollower(target, on_change=self._changed if on_change else None,
+                                        on_log=self._logged if on_log else None)
 
     async def sample(self, check: Any) -> Sample:
-        """The check judged on the cached cluster state.
+        """The check judged on the cached cluster state (see ``ClusterFollower.sample``).
 
         Returns ERROR (``Sample.failed``) until the first list arrives and while the API
         server is unreachable or refuses the credentials; no data when a pods-ready check
@@ -115,177 +44,45 @@ class KubernetesSource:
         ``extra["pods"]`` = the rows of the pod table.
         """
         at = time.time()
-        ns = check.namespace or self.namespace
         if not check.deployment and not check.selector:
             return Sample.failed(check.id, at, "a kubernetes check needs a deployment or a selector")
         if check.expect == "available" and not check.deployment:
             return Sample.failed(check.id, at, 'expect = "available" needs a deployment')
-        try:
-            follow = await self._follow(ns)
-        except SourceError as exc:
-            return Sample.failed(check.id, at, str(exc))
-        self._interests.setdefault(ns, {})[check.id] = check
-        await follow.first_answer(min(check.timeout, FIRST_LIST_WAIT))
-        if follow.error:
-            return Sample.failed(check.id, at, follow.error)
-        if not follow.listed:
-            return Sample.failed(check.id, at, f"no answer yet from the Kubernetes API at {self._server}")
-        self._log_events(ns)
-        deploy = follow.deployments.items.get(check.deployment) if check.deployment else None
-        try:
-            verdict = judge(check, ns, deploy, list(follow.pods.items.values()), at)
-        except ValueError as exc:
-            return Sample.failed(check.id, at, _one_line(exc))
-        extra = {"pods": verdict.rows}
-        if verdict.no_data:
-            return Sample(check_id=check.id, at=at, no_data=True, detail=verdict.detail, extra=extra)
-        return Sample(check_id=check.id, at=at, value=float(verdict.value), ok=verdict.ok, detail=verdict.detail,
-                      extra=extra)
+        self._caller = asyncio.get_running_loop()
+        if self._thread is None:
+            self._thread = LoopThread(f"golive-kubernetes-{self.name}")
+        return await self._thread.run(self._cluster.sample(check, at))
 
     def watch_status(self, namespace: str) -> dict:
         """How the following of a namespace goes: lists made, last resourceVersion, error (for diagnosis)."""
-        follow = self._namespaces.get(namespace)
-        if follow is None:
-            return {"following": False, "lists": 0, "resource_version": None, "error": None}
-        return {"following": True, "lists": follow.pods.lists, "resource_version": follow.pods.resource_version,
-                "error": follow.error}
+        return self._cluster.watch_status(namespace)
 
     async def close(self) -> None:
-        """Stop every watch and close the API client."""
-        follows, self._namespaces = list(self._namespaces.values()), {}
-        for follow in follows:
-            await follow.close()
-        if self._api is not None:
-            api, self._api = self._api, None
-            await api.close()
-
-    # ------------------------------------------------------------ connecting
-
-    async def _follow(self, ns: str) -> _Namespace:
-        if ns not in self._namespaces:
-            await self._connect()
-            if ns not in self._namespaces:
-                self._namespaces[ns] = _Namespace(self, ns)
-        return self._namespaces[ns]
-
-    async def _connect(self) -> None:
-        """Create the API client once; raises SourceError (one line) when configuration fails."""
-        if self._connecting is None:
-            self._connecting = asyncio.Lock()
-        async with self._connecting:
-            if self._api is not None:
-                return
-            from kubernetes.aio import client, config
-
-            where = "in-cluster configuration" if self.in_cluster else f"kubeconfig {self.kubeconfig or '(default)'}"
-            try:
-                if self.in_cluster:
-                    configuration = client.Configuration()
-                    config.load_incluster_config(client_configuration=configuration)
-                    api = client.ApiClient(configuration)
-                else:
-                    api = await config.new_client_from_config(config_file=self.kubeconfig, context=self.context,
-                                                              persist_config=False)
-            except Exception as exc:  # the loaders raise many types; all mean "cannot configure"
-                raise SourceError(self._scrub(f"{where}: {_one_line(exc, 200)}")) from None
-            cfg = api.configuration
-            self._server = _without_credentials(cfg.host)
-            for value in list((cfg.api_key or {}).values()) + [cfg.password or ""]:
-                if value:
-                    self._secrets += [value, value.split(" ", 1)[-1]]
-            self._core, self._apps = client.CoreV1Api(api), client.AppsV1Api(api)
-            self._api = api
-
-    def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return text
-
-    def _describe(self, exc: BaseException) -> str:
-        from checks.kubernetes_watch import describe_error
-
-        return self._scrub(_one_line(describe_error(exc, self._server)))
-
-    # ------------------------------------------------------------ changes and events
-
-    def _notify(self) -> None:
-        """Ask for a re-sample soon; a burst of changes in one loop turn makes one call."""
-        if self._on_change is None or self._change_pending:
+        """Stop every watch, close the API client and end the source's thread."""
+        thread, self._thread = self._thread, None
+        if thread is None:
             return
-        self._change_pending = True
-        asyncio.get_running_loop().call_soon(self._flush_change)
+        try:
+            await thread.run(self._cluster.close())
+        finally:
+            await thread.stop()
 
-    def _flush_change(self) -> None:
-        self._change_pending = False
-        self._on_change()
+    # the cluster side calls these on the source's thread; the news is for the caller's loop
 
-    def _changed(self, ns: str, kind: str, old: dict | None, new: dict | None) -> None:
-        if kind == "events":
-            if new is not None and new.get("type") == "Warning":
-                self._remember_event(new)
-                self._log_events(ns)
+    def _changed(self) -> None:
+        self._to_caller(self._on_change)
+
+    def _logged(self, level: str, text: str) -> None:
+        self._to_caller(self._on_log, level, text)
+
+    def _to_caller(self, callback: Any, *args: Any) -> None:
+        caller = self._caller
+        if caller is None or callback is None:
             return
-        if any(self._concerns(ns, kind, obj) for obj in (old, new) if obj is not None):
-            self._notify()
-
-    def _concerns(self, ns: str, kind: str, obj: dict) -> bool:
-        """Whether a pod or deployment matters to a check sampled in this namespace."""
-        meta = obj.get("metadata") or {}
-        follow = self._namespaces.get(ns)
-        for check in self._interests.get(ns, {}).values():
-            if kind == "deployments" and meta.get("name") == check.deployment:
-                return True
-            if kind == "pods" and follow is not None:
-                labels = meta.get("labels") or {}
-                deploy = follow.deployments.items.get(check.deployment) if check.deployment else None
-                if check.selector or (deploy and selector_matches((deploy.get("spec") or {}).get("selector"), labels)):
-                    return True  # a selector check: cheaper to re-sample than to parse here
-        return False
-
-    def _remember_event(self, event: dict) -> None:
-        meta = event.get("metadata") or {}
-        uid = meta.get("uid") or f'{meta.get("namespace")}/{meta.get("name")}'
-        if uid in self._logged_events:
-            return
-        seen = parse_time(event.get("lastTimestamp") or event.get("eventTime") or meta.get("creationTimestamp"))
-        if seen is not None and seen < self._started - STALE_EVENT_SECONDS:
-            return
-        self._pending_events[uid] = event
-        while len(self._pending_events) > MAX_PENDING_EVENTS:
-            self._pending_events.pop(next(iter(self._pending_events)))
-
-    def _event_concerns(self, ns: str, event: dict) -> bool:
-        involved = event.get("involvedObject") or {}
-        kind, name = involved.get("kind"), involved.get("name") or ""
-        follow = self._namespaces.get(ns)
-        for check in self._interests.get(ns, {}).values():
-            deployment = check.deployment
-            if deployment and kind == "Deployment" and name == deployment:
-                return True
-            if deployment and kind == "ReplicaSet" and name.rsplit("-", 1)[0] == deployment:
-                return True
-            if kind == "Pod" and follow is not None and name in follow.pods.items:
-                if self._concerns(ns, "pods", follow.pods.items[name]):
-                    return True
-            elif deployment and kind == "Pod" and name.rsplit("-", 2)[0] == deployment:
-                return True  # a pod already gone from the cache, named <deployment>-<hash>-<suffix>
-        return False
-
-    def _log_events(self, ns: str) -> None:
-        """Send each concerning Warning event to the log once."""
-        for uid, event in list(self._pending_events.items()):
-            if (event.get("metadata") or {}).get("namespace", ns) != ns or not self._event_concerns(ns, event):
-                continue
-            del self._pending_events[uid]
-            self._logged_events[uid] = None
-            while len(self._logged_events) > 10 * MAX_PENDING_EVENTS:
-                self._logged_events.pop(next(iter(self._logged_events)))
-            if self._on_log is not None:
-                involved = event.get("involvedObject") or {}
-                what = f'{str(involved.get("kind", "")).lower()}/{involved.get("name", "")}'
-                self._on_log("warning", self._scrub(
-                    _one_line(f'k8s: {event.get("reason", "")} {what}: {event.get("message", "")}')))
+        try:
+            caller.call_soon_threadsafe(callback, *args)
+        except RuntimeError:
+            pass  # the caller's loop is closed: nobody is left to tell
 
 
 def create(name: str, target: Any | None, *, on_change: Any = None, on_log: Any = None) -> KubernetesSource:
