@@ -11,6 +11,7 @@ import tomli_w
 
 from console.engine import Engine, verdict_symbol
 from console.files import write_atomic
+from console.redact import redact_urls
 from console.runbook import resolve_target
 from console.signed_body import canonical_bytes
 from console.units import format_duration, format_number
@@ -28,7 +29,12 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def _check_what(check: Any) -> str:
+def check_what(check: Any) -> str:
+    """What a check looks at, as shown to people: its query, deployment, URL (never with a password)."""
+    return redact_urls(_what(check))
+
+
+def _what(check: Any) -> str:
     for attr in ("query", "deployment", "selector", "url", "builtin"):
         value = getattr(check, attr, None)
         if value:
@@ -77,7 +83,7 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
             cs = st.checks[check.id]
             checks.append(_clean({
                 "id": check.id, "title": check.label, "source": check.source,
-                "target": resolve_target(rb, check), "what": _check_what(check), "unit": check.unit or None,
+                "target": resolve_target(rb, check), "what": check_what(check), "unit": check.unit or None,
                 "pass": str(check.pass_) if check.pass_ else None, "warn": str(check.warn) if check.warn else None,
                 "last": cs.value, "min": cs.min, "max": cs.max, "samples": cs.count, "errors": cs.errors,
                 "verdict": cs.verdict, "detail": cs.detail or None, "required": check.required,
