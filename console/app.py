@@ -73,10 +73,13 @@ class GoliveApp(App[int]):
         if screen is None:
             return  # the screen reads the whole state when it mounts
         if kind == "sample":
-            self.feed.dirty.add(payload.check_id)
+            feed = self.feed
+            feed.dirty.add(payload.check_id)
             if "pods" in payload.extra:
-                self.feed.pods_changed = True
-            screen.post_message(SamplesArrived())
+                feed.pods_changed = True
+            if not feed.posted:
+                feed.posted = True
+                screen.post_message(SamplesArrived())
         elif kind == "event":
             screen.post_message(SessionEvent(payload))
         elif kind == "output":

@@ -8,11 +8,11 @@ import shlex
 from typing import Any
 
 from textual.content import Content
-from textual.widgets import Static
 
 from console.engine import Engine, verdict_symbol
 from screens.check_cells import hold_text, target_text, value_text
 from screens.checklist import clock_text
+from screens.quiet_static import QuietStatic
 
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -59,7 +59,7 @@ def detail_content(engine: Engine, check_id: str, now: float) -> Content:
     )
 
 
-class CheckDetail(Static):
+class CheckDetail(QuietStatic):
     """Shows the check (or manual item) last highlighted in the checks table or the checklist."""
 
     DEFAULT_CSS = """
@@ -70,7 +70,6 @@ class CheckDetail(Static):
         super().__init__(**kw)
         self.engine = engine
         self.check_id: str | None = None
-        self._shown: str | None = None
 
     def show(self, check_id: str | None, now: float) -> None:
         if check_id is not None:
@@ -79,6 +78,4 @@ class CheckDetail(Static):
             content = Content.assemble(("↑↓ to pick a check; its query and details show here", "dim"))
         else:
             content = detail_content(self.engine, self.check_id, now)
-        if content.markup != self._shown:
-            self._shown = content.markup
-            self.update(content)
+        self.show_content(content)

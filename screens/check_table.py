@@ -30,7 +30,8 @@ class CheckTable(LiveTable):
         self.phase_index = -1
 
     def show(self, phase_index: int, now: float, palette: Palette, only: set[str] | None = None) -> None:
-        """Show the phase's checks; with ``only``, recompute just those rows (the others keep their cells)."""
+        """Show the phase's checks; with ``only``, just those rows changed (the others keep their cells).
+        Rows out of view are computed when they scroll into view."""
         if not self.size.width:
             return
         self.set_columns(check_columns(self.size.width))
@@ -40,10 +41,8 @@ class CheckTable(LiveTable):
             return
         self.phase_index = phase_index
         active = phase_index == self.engine.state.active and self.engine.state.outcome is None
-        rows = []
-        for check in runbook.phases[phase_index].automated_checks:
-            if only is not None and check.id not in only and check.id in self._cells:
-                rows.append((check.id, self._cells[check.id]))
-            else:
-                rows.append((check.id, check_cells(self.engine, check, now, active, palette)))
-        self.sync_rows(rows)
+        checks = {c.id: c for c in runbook.phases[phase_index].automated_checks}
+
+        def make(check_id: str) -> tuple:
+            return check_cells(self.engine, checks[check_id], now, active, palette)
+        self.sync_lazy(list(checks), make, dirty=None if only is None else set(only))

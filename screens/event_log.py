@@ -49,18 +49,18 @@ class EventLog(RichLog):
         if not new:
             return
         self._last = new[0]
+        following = self.is_vertical_scroll_end or self.max_scroll_y == 0
         for at, level, text in reversed(new):
-            self._write(log_line(at, level, text, palette))
-        self._follow_end()
-
-    def _follow_end(self) -> None:
-        # A burst of writes (and the first layout) can leave the view short of the end: settle after layout.
-        if self.auto_scroll:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
+            self._write(log_line(at, level, text, palette), follow=False)
+        if following:
+            # Scroll in the same frame as the new lines (RichLog's own follow costs a second frame), and only
+            # when the reader was at the end: scrolling back to read is not undone by the next line.
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def on_resize(self, event: Any) -> None:
         super().on_resize(event)
-        self._follow_end()
+        if self.auto_scroll:   # lines first drawn at another width can leave the view short of the end
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
     def add_output(self, at: float, action: str, line: str, palette: Palette) -> None:
         """One line of an action's output, shown as it is (never as markup)."""
@@ -69,7 +69,7 @@ class EventLog(RichLog):
         text.append(line)
         self._write(text)
 
-    def _write(self, line: Text) -> None:
-        self.write(line)
+    def _write(self, line: Text, follow: bool | None = None) -> None:
+        self.write(line, scroll_end=follow)
         self.recent.append(line.plain)
         self.lines_written += 1

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
 
 from console.state import Gate, GoLiveState
+from screens.quiet_static import QuietStatic
 
 
-def gate_content(gate: Gate, state: GoLiveState, missing_signoffs: list[str], rollback_label: str = "") -> Content:
-    """The gate line for the state: the outcome and sign-offs once ended, a rollback request, or the gate."""
+def gate_content(gate: Gate, state: GoLiveState, missing_signoffs: list[str], rollback_label: str = "",
+                 room: int = 1000) -> Content:
+    """The gate line for the state: the outcome and sign-offs once ended, a rollback request, or the gate.
+
+    Reasons stop at about ``room`` cells with "… and N more" (each is also shown in its own pane)."""
     if state.outcome:
         variable = {"GO": "status-pass", "PARTIAL": "status-warn"}.get(state.outcome, "status-fail")
         parts = [(f" {state.outcome} ", f"bold $status-text on ${variable}"),
@@ -31,29 +34,32 @@ def gate_content(gate: Gate, state: GoLiveState, missing_signoffs: list[str], ro
         return Content.assemble((" ▶ GATE OPEN ", "bold $status-text on $gate-open"),
                                 (" every required check held and every item confirmed — press p to proceed",
                                  "$gate-open"))
-    parts: list[tuple[str, str] | Content] = [(" ■ GATE CLOSED ", "bold $status-text on $gate-closed"), (" ", "")]
+    parts: list[tuple[str, str]] = [(" ■ GATE CLOSED ", "bold $status-text on $gate-closed"), (" ", "")]
+    used = 17
     for i, reason in enumerate(gate.reasons):
+        if i and used + len(reason) + 3 > room:
+            parts.append((f" · … and {len(gate.reasons) - i} more (see the checks)", "bold"))
+            break
         if i:
             parts.append((" · ", "dim"))
         parts.append((reason, ""))
+        used += len(reason) + 3
     return Content.assemble(*parts)
 
 
-class GateBar(Static):
+class GateBar(QuietStatic):
     """Wraps onto a second line rather than cut reasons off; each reason is also in its pane."""
 
     DEFAULT_CSS = """
     GateBar { height: auto; max-height: 3; padding: 0 0; }
     """
 
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self._shown: str | None = None
+    @property
+    def room(self) -> int:
+        """Roughly how many cells of text fit in the lines the bar may take."""
+        width = self.content_region.width or self.size.width or 80
+        lines = self.styles.max_height.value if self.styles.max_height is not None else 3
+        return int(width * lines) - 30   # word wrapping wastes some of each line
 
     def show(self, content: Content) -> None:
-        key = content.markup
-        if key != self._shown:
-            self._shown = key
-            self.update(content)
-            # The line count may change with the text; lay out again once the new text is measured.
-            self.call_after_refresh(self.refresh, layout=True)
+        self.show_content(content)

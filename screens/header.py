@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
 
 from console.state import GoLiveState
+from screens.quiet_static import QuietStatic
 
 # overall state → (symbol, theme variable); status is a symbol as well as a colour
 _STATES = {
@@ -61,8 +61,8 @@ class MissionHeader(Horizontal):
         self._shown: tuple = ()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="header-left")
-        yield Static(id="header-right")
+        yield QuietStatic(id="header-left")
+        yield QuietStatic(id="header-right")
 
     def show(self, *, service: str, version: str, environment: str, phase_no: int, phases: int,
              phase_title: str, since_start: float, state_word: str) -> None:
@@ -78,11 +78,11 @@ class MissionHeader(Horizontal):
             (f" {phase_title}" if phase_title and not compact else "", ""),
             (" │ ", "dim"), (elapsed(since_start), "bold"),
         )
-        self.query_one("#header-left", Static).update(left)
+        self.query_one("#header-left", QuietStatic).show_content(left)
         symbol, variable = _STATES.get(state_word, ("?", "status-pending"))
         parts = [badge(state_word, variable, symbol)]
         if self.dry_run:
             parts += [Content(" "), badge("DRY RUN", "status-warn")]
         if self.read_only:
             parts += [Content(" "), badge("READ-ONLY", "badge-read-only")]
-        self.query_one("#header-right", Static).update(Content.assemble(*parts))
+        self.query_one("#header-right", QuietStatic).show_content(Content.assemble(*parts))

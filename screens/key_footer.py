@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Callable
 
 from textual.content import Content
-from textual.widgets import Static
 
 from screens.actions import ACTIONS
 from screens.keymap import key_display, keys_for
+from screens.quiet_static import QuietStatic
 
 ALWAYS = ("help", "quit")
 
@@ -31,17 +31,10 @@ def footer_content(available: Callable[[str], bool], width: int) -> Content:
     return Content.assemble(*shown, *tail)
 
 
-class KeyFooter(Static):
+class KeyFooter(QuietStatic):
     DEFAULT_CSS = """
     KeyFooter { height: 1; background: $panel; }
     """
 
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self._shown: str | None = None
-
     def show(self, available: Callable[[str], bool]) -> None:
-        content = footer_content(available, self.size.width or 80)
-        if content.markup != self._shown:
-            self._shown = content.markup
-            self.update(content)
+        self.show_content(footer_content(available, self.size.width or 80))

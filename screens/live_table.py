@@ -1,10 +1,11 @@
 """A DataTable that takes the rows it should show and changes only what differs: cells in place
-(``update_cell``), rows appended or removed; a full rebuild only when the order of rows changed."""
+(``update_cell``), rows appended or removed; a full rebuild only when the order of rows changed. With
+``sync_lazy`` the cells of rows out of view are computed only when they scroll into view."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from textual.binding import Binding
 from textual.message import Message
@@ -36,11 +37,22 @@ class LiveTable(DataTable):
         self._column_spec: tuple = ()
         self._restore_cursor: str | None = None
         self._width = 0
+        self._in_place = False
+        self._stale: set[str] = set()
+        self._make: Callable[[str], tuple] | None = None
+
+    def refresh(self, *regions: Any, **kw: Any) -> Any:
+        # update_cell repaints the whole table; while cells change in place, only their rows are repainted
+        # (see sync_rows), so a value ticking in one row does not resend the rest of the table to the terminal.
+        if getattr(self, "_in_place", False) and not regions and not kw:
+            return self
+        return super().refresh(*regions, **kw)
 
     def on_resize(self, event: Any) -> None:
         if event.size.width != self._width:
             self._width = event.size.width
             self.post_message(self.Resized(self))
+        self.call_after_refresh(self.reveal)
 
     def set_columns(self, columns: Sequence[tuple[str, str, int | None]]) -> bool:
         """Set the columns (key, label, width); returns True when they changed (the rows were cleared)."""
@@ -83,18 +95,68 @@ class LiveTable(DataTable):
             self.add_row(*by_key[key], key=key)
             self._keys.append(key)
             self._cells[key] = tuple(by_key[key])
-        for key, cells in rows:
-            old = self._cells[key]
-            if old == cells:
-                continue
-            for column_key, before, after in zip(self._column_keys, old, cells):
-                if before != after:
-                    self.update_cell(key, column_key, after)
-            self._cells[key] = tuple(cells)
+        changed_rows = []
+        self._in_place = True
+        try:
+            for key, cells in rows:
+                old = self._cells[key]
+                if old == cells:
+                    continue
+                for column_key, before, after in zip(self._column_keys, old, cells):
+                    if before != after:
+                        self.update_cell(key, column_key, after)
+                self._cells[key] = tuple(cells)
+                changed_rows.append(key)
+        finally:
+            self._in_place = False
+        for key in changed_rows:
+            self.refresh_row(self.get_row_index(key))
         restore = self._restore_cursor
         if restore is not None and restore in self._keys:
             self.move_cursor(row=self._keys.index(restore), animate=False)
             self._restore_cursor = None
+
+    def sync_lazy(self, keys: Sequence[str], make: Callable[[str], tuple], dirty: set[str] | None = None) -> None:
+        """Show rows ``keys`` with cells ``make(key)``, computed only for rows in view: ``dirty`` rows (all
+        when None) out of view keep their old cells (or blanks) until they scroll into view."""
+        keys = list(keys)
+        self._make = make
+        self._stale = set(keys) if dirty is None else (self._stale | dirty) & set(keys)
+        visible = self._visible(keys)
+        blank = ("",) * len(self._column_keys)
+        rows = []
+        for key in keys:
+            if key in self._stale and key in visible:
+                cells = make(key)
+                self._stale.discard(key)
+            elif key in self._cells:
+                cells = self._cells[key]
+            else:
+                cells = blank
+                self._stale.add(key)
+            rows.append((key, cells))
+        self.sync_rows(rows)
+
+    def _visible(self, keys: Sequence[str]) -> set[str]:
+        """The keys of the rows that fit in the view at the current scroll position (rows are one line high)."""
+        height = self.scrollable_content_region.height - (self.header_height if self.show_header else 0)
+        if height <= 0:
+            return set()
+        start = max(0, int(self.scroll_y))
+        return set(keys[start:start + height + 1])
+
+    def reveal(self) -> None:
+        """Compute the stale rows that are now in view (after a scroll or a resize)."""
+        if not self._stale or self._make is None:
+            return
+        due = self._visible(self._keys) & self._stale
+        if due:
+            self._stale -= due
+            self.sync_rows([(k, self._make(k) if k in due else self._cells[k]) for k in self._keys])
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.call_after_refresh(self.reveal)
 
     def _rebuild(self) -> None:
         self._restore_cursor = self.cursor_key()

@@ -50,6 +50,7 @@ class SessionFeed:
 
     dirty: set[str] = field(default_factory=set)
     pods_changed: bool = False
+    posted: bool = False        # a SamplesArrived is on its way: the next samples need not post another
 
     def take(self) -> tuple[set[str], bool]:
         dirty, pods = self.dirty, self.pods_changed

@@ -2,7 +2,7 @@
 
 It reads the engine's state and sends commands through the session's narrow interface; a command shows as
 done only when the session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh
-the panes once per batch, samples at most four times a second, sparklines and clocks once a second.
+the panes an event touches once per batch; samples, sparklines and clocks once a second.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from console import events as ev
 from console.engine import Refused
 from screens import keymap
 from screens.actions import BY_NAME
-from screens.commands import MissionCommands
 from screens.gate_bar import GateBar, gate_content
 from screens.header import MissionHeader, overall_state
 from screens.key_footer import KeyFooter
@@ -29,12 +28,17 @@ from screens.messages import ActionOutput, SamplesArrived, SessionEvent, Session
 from screens.mission_commands import MissionCommandsMixin
 from screens.phase_list import PhaseList
 
-SAMPLE_FLUSH = 0.25   # seconds: samples arriving faster than this are drawn together
+
+def mission_commands():
+    """The palette's provider, imported when the palette first opens."""
+    from screens.commands import MissionCommands
+
+    return MissionCommands
 
 
 class MissionScreen(MissionCommandsMixin, Screen):
     BINDINGS = keymap.bindings()
-    COMMANDS = {MissionCommands}
+    COMMANDS = {mission_commands}
 
     def __init__(self, session: Any, *, feed: SessionFeed | None = None, key: Any = None):
         super().__init__()
@@ -48,7 +52,8 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self.last_message = ""
         self._rollback_asked: str | None = None
         self._refresh_scheduled = False
-        self._samples_scheduled = False
+        self._touched: set[str] = set()
+        self._touched_checks: set[str] = set()
 
     # ------------------------------------------------------------------ layout
 
@@ -79,6 +84,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
     @on(TabbedContent.TabActivated)
     @on(LiveTable.Resized)
     def _needs_layout(self) -> None:
+        self._touched.add("all")
         if not self._refresh_scheduled:
             self._refresh_scheduled = True
             self.call_after_refresh(self._after_events)
@@ -126,7 +132,8 @@ class MissionScreen(MissionCommandsMixin, Screen):
         trigger_label = ""
         if st.rollback_request:
             trigger_label = rb.check(st.rollback_request).label
-        self.query_one(GateBar).show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label))
+        bar = self.query_one(GateBar)
+        bar.show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label, room=bar.room))
         self.query_one(KeyFooter).show(self.action_available)
 
     def _set_titles(self) -> None:
@@ -135,57 +142,88 @@ class MissionScreen(MissionCommandsMixin, Screen):
         label = phase.label if phase else ""
         suffix = "" if self.viewed == self.engine.state.active else " (not the active phase)"
         if self.wide:
-            p.checks.border_title = f"Checks · {label}{suffix}"
-            p.checklist.border_title = f"Checklist · {label}"
             bad = sum(1 for rows in self.engine.state.pods.values() for pod in rows
                       if pod.get("status") not in ("Running", "Succeeded", "Completed"))
-            p.pods.border_title = f"Pods · {bad} in trouble" if bad else "Pods"
+            titles = ((p.checks, f"Checks · {label}{suffix}"), (p.checklist, f"Checklist · {label}"),
+                      (p.pods, f"Pods · {bad} in trouble" if bad else "Pods"))
+            for widget, title in titles:
+                if widget.border_title != title:   # setting it repaints the whole pane, even unchanged
+                    widget.border_title = title
 
     def every_second(self) -> None:
-        """Clocks, hold progress, trigger progress and sparklines move with time, not with events."""
+        """Clocks, holds, trigger progress, sparklines and the samples of the last second, in one pass: a
+        second's burst of samples costs one redraw, and values are on screen within a second."""
         if self.panes is None:
             return
+        self._after_events(status=False)   # the status follows right here
         now = self.now()
         self._refresh_status(now)
-        p, palette = self.panes, self.palette
-        p.phases.show(self.engine.state, now)
-        passing = {c for c, cs in self.engine.state.checks.items() if cs.verdict == "PASS"}
-        p.checks.show(self.viewed, now, palette, only=passing)
+        p, palette, st = self.panes, self.palette, self.engine.state
+        p.phases.show(st, now)
+        dirty, pods_changed = self.feed.take()
+        if self.viewed == st.active:   # holds grow with time in the active phase only
+            dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
+                      if st.checks[c.id].verdict == "PASS"}
+        if dirty:
+            p.checks.show(self.viewed, now, palette, only=dirty)
         p.detail.show(None, now)
         p.triggers.show(now)
         p.sparklines.show(self.viewed, palette)
+        if pods_changed:
+            p.pods.show(st, palette)
+            self._set_titles()
 
     # ------------------------------------------------------------------ what the session says
 
     def on_session_event(self, message: SessionEvent) -> None:
+        """Note what the event touches; one pass after the batch redraws just that."""
         event = message.event
+        if isinstance(event, ev.Verdict):
+            self._touched_checks.add(event.check)
+            if event.check in self.engine.state.triggers:
+                self._touched.add("triggers")
+        elif isinstance(event, ev.Tick):
+            self._touched.add("checklist")
+            self._touched_checks.add(event.check)
+        elif isinstance(event, ev.TriggerState):
+            self._touched.add("triggers")
+        elif not isinstance(event, (ev.Log, ev.Note, ev.Summary)):
+            self._touched.add("all")   # phases, decisions, actions, outcome, sign-offs: everything may move
         if isinstance(event, ev.PhaseStarted) and self.follow_active:
             self.viewed = self.runbook.phase_index(event.phase)
         elif isinstance(event, ev.Outcome):
             self.say(f"{event.outcome}" + (f" — {event.reason}" if event.reason else ""))
-        if not self._refresh_scheduled:
+        # A person's action shows at once; machine events (verdicts, triggers) join the once-a-second pass,
+        # so a burst of them costs one frame.
+        if event.human and not self._refresh_scheduled:
             self._refresh_scheduled = True
             self.call_later(self._after_events)
 
-    def _after_events(self) -> None:
+    def _after_events(self, status: bool = True) -> None:
         self._refresh_scheduled = False
-        self.refresh_all()
+        if not (self._touched or self._touched_checks):
+            return
+        touched, checks = self._touched, self._touched_checks
+        self._touched, self._touched_checks = set(), set()
+        if "all" in touched or self.panes is None:
+            self.refresh_all()
+        else:
+            now, p, palette = self.now(), self.panes, self.palette
+            if status:
+                self._refresh_status(now)
+            if checks:
+                p.checks.show(self.viewed, now, palette, only=checks)
+            if "checklist" in touched:
+                p.checklist.show(self.viewed, palette)
+            if "triggers" in touched:
+                p.triggers.show(now)
+            p.detail.show(None, now)
+            p.log.sync(self.engine.state, palette)
         self._maybe_ask_rollback()
 
     def on_samples_arrived(self, message: SamplesArrived) -> None:
-        if not self._samples_scheduled:
-            self._samples_scheduled = True
-            self.set_timer(SAMPLE_FLUSH, self._flush_samples)
-
-    def _flush_samples(self) -> None:
-        self._samples_scheduled = False
-        dirty, pods_changed = self.feed.take()
-        if self.panes is None:
-            return
-        if dirty:
-            self.panes.checks.show(self.viewed, self.now(), self.palette, only=dirty)
-        if pods_changed:
-            self.panes.pods.show(self.engine.state, self.palette)
+        """Samples wait in the feed for the once-a-second pass (``every_second``)."""
+        self.feed.posted = False
 
     def on_action_output(self, message: ActionOutput) -> None:
         if self.panes is not None:

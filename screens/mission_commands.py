@@ -8,14 +8,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from screens.action_modal import ActionModal
-from screens.help_screen import HelpScreen
 from screens.layouts import NarrowBody
-from screens.note_modal import NoteModal
-from screens.override_modal import OverrideModal
-from screens.quit_modal import QuitModal
-from screens.rollback_modal import RollbackChoice, RollbackModal
-from screens.signoff_modal import SignoffChoice, SignoffModal
+
+# The dialogs are imported when first opened: the first frame comes sooner without them.
 
 
 class MissionCommandsMixin:
@@ -58,6 +53,8 @@ class MissionCommandsMixin:
         self.command("tick", lambda: self.session.tick(check_id, not checked), done=f"{verb}: {check.label}")
 
     def action_note(self) -> None:
+        from screens.note_modal import NoteModal
+
         if self._refused_here("note"):
             return
 
@@ -72,6 +69,8 @@ class MissionCommandsMixin:
         self.command("proceed", lambda: self.session.proceed(), done="proceeded")
 
     def action_override(self) -> None:
+        from screens.override_modal import OverrideModal
+
         if self._refused_here("override"):
             return
         reasons = self.engine.gate(self.now()).reasons
@@ -90,10 +89,12 @@ class MissionCommandsMixin:
         self.open_rollback(trigger=self.engine.state.rollback_request or "")
 
     def open_rollback(self, trigger: str = "") -> None:
+        from screens.rollback_modal import RollbackModal
+
         rollback = self.runbook.rollback
         label = self.runbook.check(trigger).label if trigger else ""
 
-        def chosen(choice: RollbackChoice | None) -> None:
+        def chosen(choice: Any) -> None:
             if choice is None:
                 if trigger:
                     self.say("rollback not confirmed; r asks again", warning=True)
@@ -105,6 +106,8 @@ class MissionCommandsMixin:
                              chosen)
 
     def action_run_action(self) -> None:
+        from screens.action_modal import ActionModal
+
         if self._refused_here("action"):
             return
         phase = self.engine.active_phase()
@@ -136,6 +139,8 @@ class MissionCommandsMixin:
         return "No SSH key (--key) or agent: the sign-off is journaled; sign the record later with golive sign."
 
     def action_sign(self) -> None:
+        from screens.signoff_modal import SignoffModal
+
         if self._refused_here("sign off"):
             return
         st = self.engine.state
@@ -147,13 +152,13 @@ class MissionCommandsMixin:
             self.refuse("sign off", "every role has signed off")
             return
 
-        def chosen(choice: SignoffChoice | None) -> None:
+        def chosen(choice: Any) -> None:
             if choice is not None:
                 self.command("sign off", lambda: self._sign(choice))
         self.app.push_screen(SignoffModal(st.outcome, missing, self.session.operator, self.signing_key_note()),
                              chosen)
 
-    async def _sign(self, choice: SignoffChoice) -> None:
+    async def _sign(self, choice: Any) -> None:
         """Journal the sign-off, then add the role's SSH signature to record.toml when a key is at hand."""
         await self.session.sign(choice.role, choice.name)
         if not (self.key or os.environ.get("SSH_AUTH_SOCK")):
@@ -201,12 +206,16 @@ class MissionCommandsMixin:
         self.call_after_refresh(lambda: self.query_one(f"#{target}").focus())
 
     def action_help(self) -> None:
+        from screens.help_screen import HelpScreen
+
         self.app.push_screen(HelpScreen(read_only=self.session.read_only))
 
     def action_palette(self) -> None:
         self.app.action_command_palette()
 
     def action_quit(self) -> None:
+        from screens.quit_modal import QuitModal
+
         def chosen(go: bool | None) -> None:
             if go:
                 self.app.run_worker(self.app.shutdown(), exit_on_error=False)

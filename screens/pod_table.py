@@ -66,11 +66,11 @@ def pod_cells(pod: dict, palette: Palette, name_width: int = 64) -> tuple:
     )
 
 
-def pod_rows(state: GoLiveState, palette: Palette, name_width: int = 64) -> list[tuple[str, tuple]]:
-    """Rows keyed ``check/pod``: troubled pods first, then by check and name (a stable order)."""
+def pod_order(state: GoLiveState) -> dict[str, dict]:
+    """Pods keyed ``check/pod``: troubled pods first, then by check and name (a stable order)."""
     pods = [(check_id, pod) for check_id, rows in state.pods.items() for pod in rows]
     pods.sort(key=lambda cp: (not any(pod_trouble(cp[1])), cp[0], str(cp[1].get("name", ""))))
-    return [(f"{check_id}/{pod.get('name', '?')}", pod_cells(pod, palette, name_width)) for check_id, pod in pods]
+    return {f"{check_id}/{pod.get('name', '?')}": pod for check_id, pod in pods}
 
 
 class PodTable(LiveTable):
@@ -91,7 +91,12 @@ class PodTable(LiveTable):
         self.set_columns([("name", "Pod", name), ("ready", "Ready", 5), ("status", "Status", status),
                           ("restarts", "Rst" if narrow else "Restarts", restarts), ("age", "Age", 5),
                           ("image", "Image", image)])
-        self.sync_rows(pod_rows(state, palette, name))
+        order = pod_order(state)
+
+        def make(key: str) -> tuple:
+            pod = order.get(key)
+            return pod_cells(pod, palette, name) if pod is not None else self._cells.get(key, ("",) * 6)
+        self.sync_lazy(list(order), make)
 
 
 class PodPane(Vertical):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from textual.content import Content
-from textual.widgets import Static
 
 from console.engine import Engine
 from console.units import format_duration, format_number
+from screens.quiet_static import QuietStatic
 
 # trigger state → (symbol, theme variable)
 TRIGGER_SYMBOLS = {
@@ -45,7 +45,7 @@ def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
     return Content.assemble(*parts)
 
 
-class TriggerPanel(Static):
+class TriggerPanel(QuietStatic):
     """Two lines per trigger; redrawn only when a line changed."""
 
     DEFAULT_CSS = """
@@ -55,7 +55,6 @@ class TriggerPanel(Static):
     def __init__(self, engine: Engine, **kw: Any):
         super().__init__(**kw)
         self.engine = engine
-        self._shown: str | None = None
 
     def show(self, now: float) -> None:
         triggers = self.engine.runbook.triggers
@@ -63,6 +62,4 @@ class TriggerPanel(Static):
             content = Content("\n").join(trigger_line(self.engine, t, now) for t in triggers)
         else:
             content = Content.assemble(("no triggers in this runbook", "dim"))
-        if content.markup != self._shown:
-            self._shown = content.markup
-            self.update(content)
+        self.show_content(content)
