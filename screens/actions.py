@@ -40,7 +40,7 @@ BY_NAME: dict[str, MissionAction] = {action.name: action for action in ACTIONS}
 # Moving around inside a pane is the widgets' own business; listed for the help screen.
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("↑ ↓  j k", "move in a table or list, scroll a pane"),
-    ("PgUp PgDn Home End", "page through a table or the event log"),
+    ("PgUp PgDn", "page through a table or the event log (Home and End jump to its ends)"),
     ("Enter", "in the phase list: show that phase's checks; in a dialog: confirm"),
     ("Esc", "close a dialog without doing anything"),
 )

@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 
 from console.engine import Engine, verdict_symbol
-from console.state import PASS, PENDING, CheckState
+from console.state import PASS, PENDING, WARN, CheckState
 from console.units import format_duration, format_number
 from screens.palette import Palette
 
@@ -62,7 +62,12 @@ def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bo
         return f"held {format_duration(int(held))} / {format_duration(hold)}"
     if cs.verdict == PENDING:
         return "waiting for a sample" if active else ""
-    return cs.detail
+    if cs.detail:
+        return cs.detail
+    threshold = getattr(check, "pass_", None)
+    if threshold is not None and cs.value is not None:   # say why from the figures when the source did not
+        return f"{'in the warn band' if cs.verdict == WARN else 'fails'}: pass {threshold}"
+    return cs.verdict.lower()
 
 
 def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: Palette) -> tuple:

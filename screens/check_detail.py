@@ -43,19 +43,21 @@ def detail_content(engine: Engine, check_id: str, now: float) -> Content:
         ms = st.manual[check_id]
         done = f"ticked by {ms.by} at {clock_text(ms.at)}" + (f": {ms.note}" if ms.note else "") if ms.checked \
             else "not confirmed yet — space ticks it"
-        return Content.assemble((check.label, "bold"), ("  ", ""), (what_text(check), "dim"), ("\n", ""),
-                                (done, "$status-pass" if ms.checked else "$status-warn"))
+        return Content.assemble((check.label, "bold"), ("  ", ""),
+                                (done, "$status-pass" if ms.checked else "$status-warn"), ("\n", ""),
+                                (what_text(check), "dim"))
     cs = st.checks[check_id]
     phase = engine.runbook.phase_of(check_id)
     active = phase is not None and engine.active_phase() is phase and st.outcome is None
     verdict_style = {"PASS": "$status-pass", "WARN": "$status-warn", "FAIL": "$status-fail",
                      "ERROR": "$status-error"}.get(cs.verdict, "$status-pending")
     why = hold_text(engine, check, cs, now, active)
+    # What matters first (verdict, value, target, why), then what is measured: a long query wraps last.
     return Content.assemble(
         (f"{verdict_symbol(cs.verdict)} {cs.verdict} ", f"bold {verdict_style}"), (check.label, "bold"),
-        ("  ", ""), (what_text(check), "dim"), ("\n", ""),
-        ("value ", "dim"), (value_text(check, cs), ""), ("  target ", "dim"), (target_text(check) or "—", ""),
-        ("  ", ""), (why, verdict_style if cs.verdict not in ("PASS", "PENDING") else ""),
+        ("  value ", "dim"), (value_text(check, cs), ""), ("  target ", "dim"), (target_text(check) or "—", ""),
+        ("  ", ""), (why, verdict_style if cs.verdict not in ("PASS", "PENDING") else ""), ("\n", ""),
+        (what_text(check), "dim"),
     )
 
 
@@ -63,7 +65,7 @@ class CheckDetail(QuietStatic):
     """Shows the check (or manual item) last highlighted in the checks table or the checklist."""
 
     DEFAULT_CSS = """
-    CheckDetail { height: auto; max-height: 4; padding: 0 1; }
+    CheckDetail { height: auto; max-height: 5; padding: 0 1; }
     """
 
     def __init__(self, engine: Engine, **kw: Any):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from screens.actions import ACTIONS, NAVIGATION
@@ -13,27 +12,25 @@ from screens.dialog import Dialog
 from screens.keymap import key_display, keys_for
 
 
-def help_content(read_only: bool) -> Content:
-    """Two columns: keys, then what they do (and whether `golive watch` allows it)."""
-    rows: list[tuple[str, str, bool]] = []
-    for action in ACTIONS:
-        keys = " ".join(key_display(k) for k in keys_for(action.name))
-        rows.append((keys, action.help, read_only and not action.read_only))
-    rows += [(keys, text, False) for keys, text in NAVIGATION]
-    width = max(len(k) for k, _, _ in rows) + 2
-    lines = []
-    for keys, text, disabled in rows:
-        style = "dim strike" if disabled else ""
-        lines.append(Content.assemble((f"{keys:<{width}}", "bold $accent"), (text, style)))
-    if read_only:
-        lines.append(Content.assemble(("\nREAD-ONLY: ", "bold $badge-read-only"),
-                                      ("golive watch follows the journal; struck-out keys are disabled.", "")))
-    return Content("\n").join(lines)
+def help_rows(read_only: bool) -> list[tuple[str, str, bool]]:
+    """(keys, what they do, disabled) for every action, then the moves inside panes; `golive watch` disables
+    the actions that change the go-live."""
+    rows = [(" ".join(key_display(k) for k in keys_for(a.name)), a.help, read_only and not a.read_only)
+            for a in ACTIONS]
+    return rows + [(keys, text, False) for keys, text in NAVIGATION]
 
 
 class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("question_mark", "cancel", show=False), Binding("f1", "cancel", show=False),
                 Binding("q", "cancel", show=False)]
+
+    DEFAULT_CSS = """
+    HelpScreen #help-keys { grid-size: 2; grid-columns: auto 1fr; grid-rows: auto; grid-gutter: 0 2; height: auto; }
+    HelpScreen .key { text-style: bold; color: $accent; }
+    HelpScreen .disabled { color: $text-disabled; text-style: strike; }
+    HelpScreen #help-body { height: auto; max-height: 70vh; }
+    HelpScreen #read-only-note { color: $badge-read-only; text-style: bold; padding-top: 1; }
+    """
 
     def __init__(self, read_only: bool = False):
         super().__init__()
@@ -43,5 +40,11 @@ class HelpScreen(Dialog[None]):
         with Vertical(id="dialog"):
             yield Static("Keys", id="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(help_content(self.read_only), id="help-keys")
+                with Grid(id="help-keys"):
+                    for keys, text, disabled in help_rows(self.read_only):
+                        yield Static(keys, classes="key", markup=False)
+                        yield Static(text, classes="disabled" if disabled else "", markup=False)
+                if self.read_only:
+                    yield Static("READ-ONLY: golive watch follows the journal; struck-out keys are disabled.",
+                                 id="read-only-note")
             yield Static("Esc, ? or q closes this help.", classes="hint")

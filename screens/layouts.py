@@ -25,9 +25,9 @@ from screens.trigger_panel import TriggerPanel
 
 WIDE_MIN_WIDTH, WIDE_MIN_HEIGHT = 110, 32
 
-# narrow tabs in Tab order: (pane id, label, id of the widget that takes focus)
-TABS = (("tab-checks", "Checks", "check-table"), ("tab-trends", "Trends", "sparklines"),
-        ("tab-phases", "Phases", "phase-list"), ("tab-pods", "Pods", "pod-table"), ("tab-log", "Log", "event-log"))
+# what Tab walks through on a small terminal: (tab, widget that takes focus), in order
+TAB_STOPS = (("tab-checks", "check-table"), ("tab-checks", "checklist"), ("tab-trends", "sparklines"),
+             ("tab-phases", "phase-list"), ("tab-pods", "pod-table"), ("tab-log", "event-log"))
 
 
 def is_wide(width: int, height: int) -> bool:
@@ -120,9 +120,16 @@ class NarrowBody(Vertical):
             with TabPane("Log", id="tab-log"):
                 yield p.log
 
-    def step(self, delta: int) -> str:
-        """Activate the next (or previous) tab; returns the id of the widget to focus."""
-        ids = [t[0] for t in TABS]
-        index = (ids.index(self.active) + delta) % len(ids) if self.active in ids else 0
-        self.active = ids[index]
-        return TABS[index][2]
+    def step(self, focused_id: str | None, delta: int) -> str:
+        """Move to the next (or previous) pane after ``focused_id``, switching tab as needed; returns the id of
+        the widget to focus."""
+        widgets = [w for _, w in TAB_STOPS]
+        if focused_id in widgets:
+            index = (widgets.index(focused_id) + delta) % len(TAB_STOPS)
+        else:
+            tabs = [t for t, _ in TAB_STOPS]
+            index = tabs.index(self.active) if delta > 0 and self.active in tabs else 0
+        tab, widget = TAB_STOPS[index]
+        if self.active != tab:
+            self.active = tab
+        return widget

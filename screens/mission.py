@@ -73,12 +73,18 @@ class MissionScreen(MissionCommandsMixin, Screen):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.every_second)
         self.call_after_refresh(self.refresh_all)
+        self.call_after_refresh(self._focus_checks)
+
+    def _focus_checks(self) -> None:
+        if self.panes is not None:
+            self.panes.checks.focus()   # arrows move through the checks; the detail line follows
 
     async def on_resize(self, event: Any) -> None:
         if is_wide(event.size.width, event.size.height) != self.wide:
             slot = self.query_one("#body-slot")
             await slot.remove_children()
             await slot.mount(self._new_body(event.size.width, event.size.height))
+            self.call_after_refresh(self._focus_checks)
         self.call_after_refresh(self.refresh_all)
 
     @on(TabbedContent.TabActivated)

@@ -39,6 +39,12 @@ class MissionCommandsMixin:
 
     def action_tick(self) -> None:
         panes = self.panes
+        if not self.wide and panes is not None and self.query_one(NarrowBody).active != "tab-checks":
+            # Never tick an item the lead cannot see: show it first.
+            self.query_one(NarrowBody).active = "tab-checks"
+            self.call_after_refresh(panes.checklist.focus)
+            self.say("the checklist: move to the item, then space ticks it")
+            return
         check_id = panes.checklist.highlighted_check() if panes else None
         if self.viewed != self.engine.state.active and not self.session.read_only:
             self.refuse("tick", "only the active phase's items can be ticked (this is another phase)")
@@ -202,7 +208,8 @@ class MissionCommandsMixin:
             self.focus_next() if delta > 0 else self.focus_previous()
             return
         body = self.query_one(NarrowBody)
-        target = body.step(delta)
+        focused = self.focused.id if self.focused is not None else None
+        target = body.step(focused, delta)
         self.call_after_refresh(lambda: self.query_one(f"#{target}").focus())
 
     def action_help(self) -> None:

@@ -38,7 +38,7 @@ class Palette:
 
 @lru_cache(maxsize=256)
 def _colour(value: str) -> str | None:
-    """A Rich colour for a theme value such as ``#5fbf77`` or ``ansi_red``; None when unusable."""
+    """A Rich colour for a theme value (a hex colour or an ANSI name); None when unusable."""
     if not value:
         return None
     from textual.color import Color
