@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 
 from console.engine import Engine, verdict_symbol
 from console.state import PASS, PENDING, WARN, CheckState
 from console.units import format_duration, format_number
+from screens.live_table import cell
 from screens.palette import Palette
 
 
@@ -74,12 +74,12 @@ def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: P
     """(verdict, title, value, target, hold) for one row of the checks table."""
     cs = engine.state.checks[check.id]
     style = palette.verdict(cs.verdict, bold=True)
-    verdict = Text(f"{verdict_symbol(cs.verdict)} {cs.verdict}", style=style)
-    title = Text(check.label)
+    verdict = cell(f"{verdict_symbol(cs.verdict)} {cs.verdict}", style)
+    title = cell(check.label)
     if not getattr(check, "required", True):
         title.append(" (optional)", style="dim")
-    value = Text(value_text(check, cs), style=palette.verdict(cs.verdict) if cs.value is not None else "")
+    value = cell(value_text(check, cs), palette.verdict(cs.verdict) if cs.value is not None else "")
     hold = hold_text(engine, check, cs, now, active)
     hold_style = palette.style("status-pass") if hold.startswith("held ✓") else (
         "" if cs.verdict in (PASS, PENDING) else palette.verdict(cs.verdict))
-    return verdict, title, value, Text(target_text(check), style="dim"), Text(hold, style=hold_style)
+    return verdict, title, value, cell(target_text(check), "dim"), cell(hold, hold_style)

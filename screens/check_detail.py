@@ -62,10 +62,11 @@ def detail_content(engine: Engine, check_id: str, now: float) -> Content:
 
 
 class CheckDetail(QuietStatic):
-    """Shows the check (or manual item) last highlighted in the checks table or the checklist."""
+    """Shows the check (or manual item) last highlighted in the checks table or the checklist. A fixed height:
+    a value growing a digit must not move the panes below (nor cost a layout pass)."""
 
     DEFAULT_CSS = """
-    CheckDetail { height: auto; max-height: 5; padding: 0 1; }
+    CheckDetail { height: 3; padding: 0 1; overflow: hidden; }
     """
 
     def __init__(self, engine: Engine, **kw: Any):

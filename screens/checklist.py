@@ -8,10 +8,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rich.text import Text
 
 from console.engine import Engine
-from screens.live_table import LiveTable
+from screens.live_table import LiveTable, cell
 from screens.palette import Palette
 
 
@@ -38,12 +37,11 @@ def checklist_cells(engine: Engine, check: Any, palette: Palette) -> tuple:
     else:
         checked, by, at, note = st.checks[check.id].confirmed, "", None, ""
         what = f"allow: {check.label}"
-    box = Text("[x]" if checked else "[ ]", style=palette.style("status-pass" if checked else "status-warn",
-                                                               bold=True))
-    item = Text(what)
+    box = cell("[x]" if checked else "[ ]", palette.style("status-pass" if checked else "status-warn", bold=True))
+    item = cell(what)
     if not check.required:
         item.append(" (optional)", style="dim")
-    return box, item, Text(by), Text(clock_text(at), style="dim"), Text(note, style="dim")
+    return box, item, cell(by), cell(clock_text(at), "dim"), cell(note, "dim")
 
 
 class Checklist(LiveTable):

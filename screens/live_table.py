@@ -7,9 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+
+
+def cell(text: str, style: Style | str = "") -> Text:
+    """A table cell: one line, cut with an ellipsis (which also spares Rich the work of wrapping it)."""
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
 class LiveTable(DataTable):

@@ -36,6 +36,9 @@ def mission_commands():
     return MissionCommands
 
 
+MACHINE_EVENTS_WAIT = 0.5   # seconds a follower lets a verdict or trigger change wait for the next pass
+
+
 class MissionScreen(MissionCommandsMixin, Screen):
     BINDINGS = keymap.bindings()
     COMMANDS = {mission_commands}
@@ -54,6 +57,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self._refresh_scheduled = False
         self._touched: set[str] = set()
         self._touched_checks: set[str] = set()
+        self._machine_timer: Any = None
 
     # ------------------------------------------------------------------ layout
 
@@ -199,11 +203,17 @@ class MissionScreen(MissionCommandsMixin, Screen):
             self.viewed = self.runbook.phase_index(event.phase)
         elif isinstance(event, ev.Outcome):
             self.say(f"{event.outcome}" + (f" — {event.reason}" if event.reason else ""))
-        # A person's action shows at once; machine events (verdicts, triggers) join the once-a-second pass,
-        # so a burst of them costs one frame.
+        # A person's action shows at once; machine events (verdicts, triggers) join the once-a-second pass, so a
+        # burst of them costs one frame. A follower reads them up to 0.3 s late, so it waits half a second at most.
         if event.human and not self._refresh_scheduled:
             self._refresh_scheduled = True
             self.call_later(self._after_events)
+        elif not event.human and self.session.read_only and self._machine_timer is None:
+            self._machine_timer = self.set_timer(MACHINE_EVENTS_WAIT, self._machine_events_due)
+
+    def _machine_events_due(self) -> None:
+        self._machine_timer = None
+        self._after_events()
 
     def _after_events(self, status: bool = True) -> None:
         self._refresh_scheduled = False

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from console.state import GoLiveState
-from screens.live_table import LiveTable
+from screens.live_table import LiveTable, cell
 from screens.palette import Palette
 
 HEALTHY = ("Running", "Succeeded", "Completed")
@@ -57,12 +56,12 @@ def pod_cells(pod: dict, palette: Palette, name_width: int = 64) -> tuple:
     status = str(pod.get("status", "?"))
     restarts = int(pod.get("restarts") or 0)
     return (
-        Text(fit_name(str(pod.get("name", "?")), name_width), style=fail if bad_status else ""),
-        Text(("! " if not_ready else "") + str(pod.get("ready", "?")), style=warn if not_ready else ""),
-        Text(("✗ " if bad_status else "") + status, style=fail if bad_status else palette.style("status-pass")),
-        Text(str(restarts), style=warn if restarts else "dim"),
-        Text(pod_age(pod.get("age_seconds")), style="dim"),
-        Text(str(pod.get("image_tag", "")), style="dim"),
+        cell(fit_name(str(pod.get("name", "?")), name_width), fail if bad_status else ""),
+        cell(("! " if not_ready else "") + str(pod.get("ready", "?")), warn if not_ready else ""),
+        cell(("✗ " if bad_status else "") + status, fail if bad_status else palette.style("status-pass")),
+        cell(str(restarts), warn if restarts else "dim"),
+        cell(pod_age(pod.get("age_seconds")), "dim"),
+        cell(str(pod.get("image_tag", "")), "dim"),
     )
 
 

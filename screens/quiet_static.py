@@ -25,10 +25,11 @@ class QuietStatic(Static):
         width = self.content_region.width
         extent = (content.cell_length if self.styles.width is not None and self.styles.width.is_auto else 0,
                   content.get_height(self.styles, width) if width else -1)
-        relayout = extent != self._extent or width <= 0
+        first = self._extent is None or width <= 0
+        relayout = first or extent != self._extent
         self._extent = extent
         self.update(content, layout=relayout)
-        if relayout:
+        if first:
             # The first measurement can precede the final width; measure again once laid out.
             self.call_after_refresh(self.refresh, layout=True)
         return True

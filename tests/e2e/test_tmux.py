@@ -37,14 +37,15 @@ class Tmux:
             raise AssertionError(f"tmux {' '.join(args)}: {result.stderr.strip()}")
         return result.stdout
 
-    def screen(self, target: str) -> str:
-        return self("capture-pane", "-p", "-J", "-t", target)   # -J: wrapped lines joined
+    def screen(self, target: str, history: int = 0) -> str:
+        """The pane's text; -J joins wrapped lines, -S takes ``history`` lines of scrollback too."""
+        return self("capture-pane", "-p", "-J", "-S", str(-history), "-t", target)
 
-    def wait_for(self, target: str, *needles: str) -> str:
+    def wait_for(self, target: str, *needles: str, history: int = 0) -> str:
         """The pane's text once every needle is on it; fails with the last capture after the deadline."""
         end = time.monotonic() + DEADLINE
         while True:
-            text = self.screen(target)
+            text = self.screen(target, history)
             if all(n in text for n in needles):
                 return text
             if time.monotonic() > end:
@@ -111,7 +112,8 @@ def test_golive_run_under_tmux_takes_keys_into_the_journal_and_watch_shows_them(
         tmux("send-keys", "-t", "golive:0", "q")
         tmux.wait_for("golive:0", "golive resume")
         tmux("send-keys", "-t", "golive:0", "y")
-        after = tmux.wait_for("golive:0", f"golive resume {folder}")
+        # the message may scroll the screen when it wraps: look in the scrollback too
+        after = tmux.wait_for("golive:0", f"golive resume {folder}", history=50)
         assert "Traceback" not in after
         end = time.monotonic() + DEADLINE
         while not lock_is_free(folder):
