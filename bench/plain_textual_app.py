@@ -1,10 +1,9 @@
-"""Baseline for bench/ui.py: a plain Textual app with 50 Sparkline widgets and a 100-row DataTable, every value
-changing once a second — what the same load costs with stock widgets and no care for what changed.
-
-Usage: python bench/plain_textual_app.py   (bench/ui.py runs it in a pseudo-terminal)
-"""
+"""Baseline for bench/ui.py: a plain Textual app with 50 Sparklines and a 100-row DataTable, every value changing
+once a second — the same load with stock widgets and no care for what changed."""
 
 from __future__ import annotations
+
+# Usage: python bench/plain_textual_app.py   (bench/ui.py runs it in a pseudo-terminal)
 
 import math
 import random

@@ -1,13 +1,12 @@
-"""How much the mission screen costs in a real terminal: time to first frame, CPU share and bytes written per
-second, in a steady state (50 checks with sparklines, 100 pods) and a heavy one (500 checks, 300 pods), with a
-plain Textual app under the same load as the baseline. Prints figures; never fails on time.
-
-Usage: python bench/ui.py [--seconds 10]
-The measured app is the real mission screen (console.app.GoliveApp) over a synthetic session: a Follower of a
-prepared journal that folds fresh samples for every check once a second, as a driver would.
-"""
+"""What the mission screen costs in a real terminal (first frame, CPU share, bytes a second) in a steady and a
+heavy state, with a plain Textual app under the same load as the baseline; prints figures, never fails on time."""
 
 from __future__ import annotations
+
+# Usage: python bench/ui.py [--seconds 10]
+#
+# The measured app is the real mission screen (console.app.GoliveApp) over a synthetic session: a Follower of a
+# prepared journal that folds fresh samples for every check once a second, as a driver would.
 
 import argparse
 import asyncio

@@ -1,6 +1,5 @@
 """The Textual app behind `golive run`, `golive resume` and `golive watch`: the only core module that touches
-Textual. It creates the session inside its own event loop, drives it in a worker, and hands the session's news
-to the mission screen as messages."""
+Textual. It creates the session in its own event loop, drives it in a worker, and posts its news to the screen."""
 
 from __future__ import annotations
 

@@ -14,7 +14,11 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 after watching (whatever the outcome: the driver's exit code says that), 2 for a bad folder."""
-    from console.journal import JournalError
+    from console.journal import JOURNAL_NAME, JournalError
+
+    if not (args.session_dir / JOURNAL_NAME).is_file():   # say so before the screen opens
+        print(f"golive: {args.session_dir / JOURNAL_NAME}: no journal (is this a session folder?)", file=sys.stderr)
+        return 2
 
     def make_session(listeners=()):
         from console.follower import Follower

@@ -1,9 +1,8 @@
-"""A read-only "session" for `golive watch`: the same reading surface as Session, fed by tailing the journal.
-
-It takes no lock, so any number of followers can watch one driver. Every command raises ``Refused``.
-"""
+"""A read-only "session" for `golive watch`: the same reading surface as Session, fed by tailing the journal."""
 
 from __future__ import annotations
+
+# It takes no lock, so any number of followers can watch one driver. Every command raises ``Refused``.
 
 import asyncio
 import time

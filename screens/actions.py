@@ -1,9 +1,8 @@
-"""The mission screen's actions: name, footer label, help line, and whether `golive watch` allows it.
-
-Keys live apart, in ``keymap.py``; the help screen and the footer are generated from both tables.
-"""
+"""The mission screen's actions: name, footer label, help line, and whether `golive watch` allows it."""
 
 from __future__ import annotations
+
+# Keys live apart, in ``keymap.py``; the help screen and the footer are generated from both tables.
 
 from dataclasses import dataclass
 

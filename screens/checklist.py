@@ -1,9 +1,8 @@
-"""The manual checklist of the phase on view: ``[ ]``/``[x]``, the item, its role, who ticked it and when.
-
-Command checks that wait for a person (``confirm = true``) are listed too: ticking one lets it run.
-"""
+"""The manual checklist of the phase on view: ``[ ]``/``[x]``, the item, its role, who ticked it and when."""
 
 from __future__ import annotations
+
+# Command checks that wait for a person (``confirm = true``) are listed too: ticking one lets it run.
 
 import time
 from typing import Any

@@ -1,10 +1,9 @@
-"""The two arrangements of the same panes: side by side from 110×32 up, tabs below (80×24 works).
-
-Both hold one instance of each pane widget; switching arrangement mounts fresh widgets that fill themselves
-from the state, so nothing is copied between them.
-"""
+"""The two arrangements of the same panes: side by side from 110×32 up, tabs below (80×24 works)."""
 
 from __future__ import annotations
+
+# Both hold one instance of each pane widget; switching arrangement mounts fresh widgets that fill themselves
+# from the state, so nothing is copied between them.
 
 from dataclasses import dataclass
 

@@ -1,6 +1,5 @@
-"""A DataTable that takes the rows it should show and changes only what differs: cells in place
-(``update_cell``), rows appended or removed; a full rebuild only when the order of rows changed. With
-``sync_lazy`` the cells of rows out of view are computed only when they scroll into view."""
+"""A DataTable that changes only what differs: cells in place (``update_cell``), rows appended or removed,
+and with ``sync_lazy`` the cells of rows out of view computed only when they scroll into view."""
 
 from __future__ import annotations
 

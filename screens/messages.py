@@ -1,11 +1,10 @@
-"""Messages from the session (driver or follower) to the mission screen.
-
-The session's listener runs inside the app's event loop and only posts these; the screen reads the engine's
-state when it handles them. Samples are high-rate, so one pending ``SamplesArrived`` replaces the next and the
-ids of the checks that changed wait in a set the listener fills (see ``SessionFeed``).
-"""
+"""Messages from the session (driver or follower) to the mission screen."""
 
 from __future__ import annotations
+
+# The session's listener runs inside the app's event loop and only posts these; the screen reads the engine's
+# state when it handles them. Samples are high-rate, so one pending ``SamplesArrived`` replaces the next and the
+# ids of the checks that changed wait in a set the listener fills (see ``SessionFeed``).
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,14 +33,6 @@ class ActionOutput(Message):
 
     action: str
     line: str
-
-
-@dataclass
-class Refusal(Message):
-    """A command was refused; ``reason`` is the session's one-line why."""
-
-    what: str
-    reason: str
 
 
 @dataclass

@@ -1,11 +1,10 @@
-"""The mission screen: header, gate, the panes (side by side or as tabs), and the keys that work now.
-
-It reads the engine's state and sends commands through the session's narrow interface; a command shows as
-done only when the session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh
-the panes an event touches once per batch; samples, sparklines and clocks once a second.
-"""
+"""The mission screen: header, gate, the panes (side by side or as tabs), and the keys that work now."""
 
 from __future__ import annotations
+
+# It reads the engine's state and sends commands through the session's narrow interface; a command shows as
+# done only when the session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh
+# the panes an event touches once per batch; samples, sparklines and clocks once a second.
 
 from typing import Any, Awaitable, Callable
 

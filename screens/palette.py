@@ -1,10 +1,9 @@
-"""Rich styles resolved from the theme's named variables, for widgets that draw Rich text (tables, sparklines).
-
-Textual markup resolves ``$status-pass`` itself; DataTable cells and Line-API strips need a Rich ``Style``,
-so this maps the same names to styles, rebuilt whenever the theme changes.
-"""
+"""Rich styles resolved from the theme's named variables, for widgets that draw Rich text (tables, sparklines)."""
 
 from __future__ import annotations
+
+# Textual markup resolves ``$status-pass`` itself; DataTable cells and Line-API strips need a Rich ``Style``,
+# so this maps the same names to styles, rebuilt whenever the theme changes.
 
 from functools import lru_cache
 
@@ -12,7 +11,6 @@ from rich.style import Style
 
 VERDICT_VARIABLE = {"PASS": "status-pass", "WARN": "status-warn", "FAIL": "status-fail", "ERROR": "status-error",
                     "PENDING": "status-pending"}
-VERDICT_WORD = {"PASS": "PASS", "WARN": "WARN", "FAIL": "FAIL", "ERROR": "ERROR", "PENDING": "PENDING"}
 
 
 class Palette:

@@ -1,9 +1,8 @@
-"""The pods the Kubernetes checks report: name, ready, status or reason, restarts, age, image tag.
-
-Crash-looping and not-ready pods come first and are marked with a symbol as well as a colour.
-"""
+"""The pods the Kubernetes checks report: name, ready, status or reason, restarts, age, image tag."""
 
 from __future__ import annotations
+
+# Crash-looping and not-ready pods come first and are marked with a symbol as well as a colour.
 
 from typing import Any
 

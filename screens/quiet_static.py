@@ -1,10 +1,9 @@
-"""A Static that redraws only when its text changed, and asks for a new layout only when its size would change.
-
-A layout pass repaints the whole screen; on a slow SSH link that is the difference between a few hundred bytes
-a second and kilobytes, so once-a-second clocks must not trigger one.
-"""
+"""A Static that redraws only when its text changed, and asks for a new layout only when its size would change."""
 
 from __future__ import annotations
+
+# A layout pass repaints the whole screen; on a slow SSH link that is the difference between a few hundred bytes
+# a second and kilobytes, so once-a-second clocks must not trigger one.
 
 from textual.content import Content
 from textual.widgets import Static

@@ -1,10 +1,9 @@
-"""Roll back: shows the exact rollback command (and the trigger that asked for it); cancel or confirm.
-
-Confirming takes two deliberate steps (Enter in the reason moves to the button, Enter there confirms), so a
-dialog that pops up when a trigger fires cannot be confirmed by a stray keystroke.
-"""
+"""Roll back: shows the exact rollback command (and the trigger that asked for it); cancel or confirm."""
 
 from __future__ import annotations
+
+# Confirming takes two deliberate steps (Enter in the reason moves to the button, Enter there confirms), so a
+# dialog that pops up when a trigger fires cannot be confirmed by a stray keystroke.
 
 from dataclasses import dataclass
 

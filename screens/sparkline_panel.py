@@ -1,11 +1,10 @@
-"""Sparklines of recent values for every numeric check (and trigger), with the threshold drawn beside.
-
-Bars are coloured by the verdict each value would get (pass, warn, fail); the scale always includes the
-threshold, and the threshold's own bar height is drawn in ``$spark-threshold`` before its text, so a glance
-says how far above or below it the values run. Line API: only visible lines are drawn, at most once a second.
-"""
+"""Sparklines of recent values for every numeric check (and trigger), with the threshold drawn beside."""
 
 from __future__ import annotations
+
+# Bars are coloured by the verdict each value would get (pass, warn, fail); the scale always includes the
+# threshold, and the threshold's own bar height is drawn in ``$spark-threshold`` before its text, so a glance
+# says how far above or below it the values run. Line API: only visible lines are drawn, at most once a second.
 
 from typing import Any
 

@@ -1,10 +1,9 @@
-"""Golive's Textual themes: colours with meaningful names ($status-pass, $phase-active, …) that screens use.
-
-Every theme defines every variable in ``VARIABLES``; screens and ``golive.tcss`` refer to the names, never to
-raw colours. Status is always shown by a symbol as well, so ``mono`` (taken when NO_COLOR is set) loses nothing.
-"""
+"""Golive's Textual themes: colours with meaningful names ($status-pass, $phase-active, …) that screens use."""
 
 from __future__ import annotations
+
+# Every theme defines every variable in ``VARIABLES``; screens and ``golive.tcss`` refer to the names, never to
+# raw colours. Status is always shown by a symbol as well, so ``mono`` (taken when NO_COLOR is set) loses nothing.
 
 import os
 from pathlib import Path

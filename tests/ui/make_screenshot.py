@@ -1,9 +1,8 @@
-"""Write docs/screenshot.svg for the README: the mission screen mid-canary, from the fixed scenario.
-
-Usage: python -m tests.ui.make_screenshot [PATH]
-"""
+"""Write docs/screenshot.svg for the README: the mission screen mid-canary, from the fixed scenario."""
 
 from __future__ import annotations
+
+# Usage: python -m tests.ui.make_screenshot [PATH]
 
 import asyncio
 import os

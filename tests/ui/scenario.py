@@ -1,10 +1,9 @@
-"""A fixed go-live for snapshots and the README screenshot: payments-api v1.2.3, mid-canary.
-
-The state is built from a fixed journal (written with the real Journal) and a fixed list of samples fed to
-a Follower, with a fixed clock — nothing live, so every run draws the same screen.
-"""
+"""A fixed go-live for snapshots and the README screenshot: payments-api v1.2.3, mid-canary."""
 
 from __future__ import annotations
+
+# The state is built from a fixed journal (written with the real Journal) and a fixed list of samples fed to
+# a Follower, with a fixed clock — nothing live, so every run draws the same screen.
 
 import math
 from pathlib import Path

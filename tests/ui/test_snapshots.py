@@ -1,11 +1,10 @@
-"""The mission screen as people see it, at 80×24 and 160×48, in golive-dark and high-contrast.
-
-Each state is built from a fixed journal and fixed samples with a fixed clock (tests/ui/scenario.py), TZ=UTC,
-no blinking cursor and no notifications, so the screenshots only change when the screen does. Update them
-with ``pytest tests/ui/test_snapshots.py --snapshot-update`` and look at every changed SVG before committing.
-"""
+"""The mission screen as people see it, at 80×24 and 160×48, in golive-dark and high-contrast."""
 
 from __future__ import annotations
+
+# Each state is built from a fixed journal and fixed samples with a fixed clock (tests/ui/scenario.py), TZ=UTC,
+# no blinking cursor and no notifications, so the screenshots only change when the screen does. Update them
+# with ``pytest tests/ui/test_snapshots.py --snapshot-update`` and look at every changed SVG before committing.
 
 import os
 import time
