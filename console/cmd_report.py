@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console.journal import JournalError, read_journal
-    from console.record import build_record, write_record
+    from console.record import build_record, journal_anchor, write_record
     from console.runbook import RunbookError
     from console.session import replay_session
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for warning in replay.warnings:
         print(f"golive report: warning: {warning}", file=sys.stderr)
-    toml_path, md_path = write_record(folder, build_record(engine, replay.head, len(replay.events)))
+    toml_path, md_path = write_record(folder, build_record(engine, *journal_anchor(replay.events, replay.head)))
     state = engine.state.outcome or "IN PROGRESS (draft)"
     print(f"{state}: {toml_path}  {md_path}")
     return 0 if engine.state.outcome == "GO" else 1

@@ -154,7 +154,11 @@ class Engine:
                 continue
             cs = st.checks[check.id]
             if cs.verdict != PASS:
-                reasons.append(f"{check.label}: {cs.verdict}" + (f" — {cs.detail}" if cs.detail else ""))
+                why = cs.detail
+                if cs.verdict in (WARN, FAIL) and cs.value is not None and getattr(check, "pass_", None):
+                    unit = f" {check.unit}" if check.unit else ""
+                    why = f"{format_number(cs.value)}{unit}, needs {check.pass_}" + (f"; {why}" if why else "")
+                reasons.append(f"{check.label}: {cs.verdict}" + (f" — {why}" if why else ""))
             elif not self.is_held(check.id, now):
                 held, hold = self.hold_progress(check.id, now)
                 reasons.append(f"{check.label}: held {format_duration(held)} of {format_duration(hold)}")
@@ -186,6 +190,8 @@ class Engine:
         st.dry_run, st.headless, st.variables = e.dry_run, e.headless, dict(e.variables)
         if not any(p.action for p in self.runbook.phases):
             st.armed = True  # with no action to wait for, triggers are watched from the start
+            for ts in st.triggers.values():
+                ts.state = "armed"
 
     def _on_resumed(self, e: ev.Resumed) -> None:
         # Nothing was observed while no driver ran: an unbroken hold cannot be claimed
@@ -502,6 +508,8 @@ class Engine:
 
     def cmd_note(self, by: str, text: str, now: float | None = None) -> list[ev.Event]:
         now = self.clock() if now is None else now
+        if self.state.outcome is not None:
+            raise Refused("the go-live has ended and its record is final")
         if not text.strip():
             raise Refused("a note needs text")
         phase = self.active_phase()

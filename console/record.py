@@ -47,8 +47,23 @@ def _what(check: Any) -> str:
     return ""
 
 
+def journal_anchor(events: list[dict[str, Any]], final_head: str) -> tuple[str, int]:
+    """(SHA-256, line number) of the journal line that decided the outcome; the end for a draft.
+
+    The record is bound there, not to the final line, so sign-offs that follow the
+    outcome do not change the body earlier roles signed. A line's hash is the next line's ``prev``.
+    """
+    for i, event in enumerate(events):
+        if event.get("type") == "outcome":
+            return (events[i + 1]["prev"] if i + 1 < len(events) else final_head), i + 1
+    return final_head, len(events)
+
+
 def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict[str, Any]:
-    """Everything an auditor needs, in a stable key order (see the README's record section)."""
+    """Everything an auditor needs, in a stable key order (see the README's record section).
+
+    ``journal_head``/``journal_events`` name the journal line the record is bound to (journal_anchor).
+    """
     rb, st = engine.runbook, engine.state
     record = _clean({
         "format": 1,
@@ -109,9 +124,12 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "output_sha256": a.get("output_sha256") or None, "output_tail": a.get("output_tail") or None,
     }) for a in st.actions]
     record_doc["note"] = [_clean({**n, "at": iso(n["at"])}) for n in st.notes]
-    record_doc["signoff"] = [_clean({"role": s["role"], "name": s["name"], "at": iso(s["at"]),
-                                     "note": s.get("note") or None}) for s in st.signoffs]
-    return {k: v for k, v in record_doc.items() if v != []}
+    record_doc = {k: v for k, v in record_doc.items() if v != []}
+    # sign-offs arrive one by one after the outcome: they sit beside the signatures, outside the signed body
+    signed_off = [_clean({"role": s["role"], "name": s["name"], "at": iso(s["at"]), "note": s.get("note") or None})
+                  for s in st.signoffs]
+    record_doc["signature_status"] = {"signed_off": signed_off} if signed_off else {}
+    return record_doc
 
 
 def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
@@ -131,7 +149,8 @@ def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
         if old.get("signature") and canonical_bytes(old) == canonical_bytes(record):
             out["signature"] = old["signature"]
     signed = {s.get("role") for s in out.get("signature", [])}
-    out["signature_status"] = {"missing": [r for r in record["record"].get("signoff", []) if r not in signed]}
+    out["signature_status"] = {"missing": [r for r in record["record"].get("signoff", []) if r not in signed],
+                               **record.get("signature_status", {})}
     write_atomic(toml_path, tomli_w.dumps(out).encode("utf-8"))
     write_atomic(md_path, render_markdown(out).encode("utf-8"))
     return toml_path, md_path
@@ -207,7 +226,7 @@ def render_markdown(record: dict[str, Any]) -> str:
         lines += [f"- {n.get('at')} {_md(n.get('by', ''))}: {_md(n.get('text', ''))}" for n in record["note"]]
     lines += ["", "## Sign-off", "", "| Role | Signed off by | When | Signature |", "|---|---|---|---|"]
     sigs = {s.get("role"): s for s in record.get("signature", [])}
-    offs = {s.get("role"): s for s in record.get("signoff", [])}
+    offs = {s.get("role"): s for s in record.get("signature_status", {}).get("signed_off", [])}
     for role in list(r.get("signoff", [])) + [x for x in offs if x not in r.get("signoff", [])]:
         so, sig = offs.get(role, {}), sigs.get(role)
         sig_text = f"✓ {sig.get('fingerprint', '')} ({sig.get('principal', '')})" if sig else "✗ missing"

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from console import runbook_expand as expand
 from console.runbook_errors import RunbookError, format_validation_errors, locate_problem, toml_syntax_problem
@@ -277,6 +277,9 @@ class Runbook(Model):
     triggers: list[Trigger] = Field([], alias="trigger")
     rollback: Action | None = None
     # filled by the loader, not by the file
+    _by_id: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _phase_of: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _phase_index: dict[str, int] = PrivateAttr(default_factory=dict)
     source_path: str = ""
     sha256: str = ""
     variables: dict[str, str] = {}
@@ -290,26 +293,22 @@ class Runbook(Model):
             for check in phase.checks:
                 yield phase, check
 
+    def model_post_init(self, context: Any) -> None:
+        # the engine looks a check up on every sample: index once instead of scanning
+        self._by_id = {c.id: c for _, c in self.iter_checks()} | {t.id: t for t in self.triggers}
+        self._phase_of = {c.id: p for p, c in self.iter_checks()}
+        self._phase_index = {p.id: i for i, p in enumerate(self.phases)}
+
     def check(self, check_id: str) -> Any:
-        for _, check in self.iter_checks():
-            if check.id == check_id:
-                return check
-        for trig in self.triggers:
-            if trig.id == check_id:
-                return trig
-        raise KeyError(check_id)
+        """The check or trigger with this id; raises KeyError."""
+        return self._by_id[check_id]
 
     def phase_of(self, check_id: str) -> Phase | None:
-        for phase, check in self.iter_checks():
-            if check.id == check_id:
-                return phase
-        return None
+        return self._phase_of.get(check_id)
 
     def phase_index(self, phase_id: str) -> int:
-        for i, phase in enumerate(self.phases):
-            if phase.id == phase_id:
-                return i
-        raise KeyError(phase_id)
+        """The position of a phase; raises KeyError."""
+        return self._phase_index[phase_id]
 
     @property
     def uses_kubernetes(self) -> bool:

@@ -22,6 +22,7 @@ from console import events as ev
 from console.actions import run_action
 from console.engine import Engine, Refused
 from console.journal import Journal, session_folder_name
+from console.record import journal_anchor
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
 
@@ -58,6 +59,7 @@ class Session:
         self._stop = asyncio.Event() if _loop_running() else None
         self._tasks: set[asyncio.Task] = set()
         self.record_paths: tuple[Path, Path] | None = None
+        self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
 
     # ------------------------------------------------------------------ creation
 
@@ -92,6 +94,7 @@ class Session:
         journal, replay = Journal.resume(Path(folder))
         try:
             runbook, engine, events = replay_session(Path(folder), replay.events, clock)
+            anchor = journal_anchor(replay.events, replay.head) if engine.state.outcome else None
         except Exception:
             journal.close()
             raise
@@ -99,6 +102,7 @@ class Session:
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=started.dry_run, answers=answers, clock=clock)
         session.resume_warnings = replay.warnings
+        session._anchor = anchor
         for listener in listeners:
             session.subscribe(listener)
         session.submit([ev.Resumed(at=clock(), operator=session.operator, host=socket.gethostname())])
@@ -119,6 +123,8 @@ class Session:
             if self.engine.state.outcome is not None and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
             self.journal.append(event.to_dict(), sync=event.human)
+            if isinstance(event, ev.Outcome):
+                self._anchor = (self.journal.head, self.journal.seq)
             if not event.human:
                 self._pending_sync = True
             self.engine.apply(event)
@@ -292,7 +298,8 @@ class Session:
         from console.record import build_record, write_record
 
         self.journal.sync()
-        record = build_record(self.engine, self.journal.head, self.journal.seq)
+        head, seq = self._anchor or (self.journal.head, self.journal.seq)
+        record = build_record(self.engine, head, seq)
         self.record_paths = write_record(self.folder, record)
         return self.record_paths
 

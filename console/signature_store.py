@@ -86,7 +86,10 @@ def store_signature(
     }
     signatures = [*record.get("signature", []), entry]
     updated = {**body_of(record), "signature": signatures}
-    updated["signature_status"] = {"missing": missing_roles(updated)}
+    # the session's sign-offs live beside the signatures: they arrive one by one after the outcome
+    # and must not change the body earlier roles signed
+    signed_off = (record.get("signature_status") or {}).get("signed_off")
+    updated["signature_status"] = {"missing": missing_roles(updated), **({"signed_off": signed_off} if signed_off else {})}
     new_text = _spliced_text(text, record, updated)
     write_atomic(path, new_text.encode("utf-8"))
     _refresh_markdown(path, tomllib.loads(new_text), on_warning)

@@ -199,18 +199,28 @@ def _journal_check(journal: Path, record: dict) -> JournalCheck:
         replay = read_journal(journal)
     except JournalError as exc:
         return JournalCheck(False, str(exc))
-    head, count = replay.head, len(replay.events)
     want_head, want_count = record.get("journal_sha256"), record.get("journal_events")
     if not isinstance(want_head, str) or not isinstance(want_count, int):
         return JournalCheck(False, "the record names no journal head (journal_sha256, journal_events)")
-    if head != want_head or count != want_count:
+    events, count = replay.events, len(replay.events)
+    # The record is anchored at the line that decided the outcome; after it only sign-offs (and resumes)
+    # may follow, each covered by its own signature. A line's hash is the next line's "prev".
+    if want_count < 1 or want_count > count:
+        return JournalCheck(False, f"{journal.name} has {count} events; the record is anchored at line {want_count}")
+    head = replay.head if want_count == count else events[want_count]["prev"]
+    if head != want_head:
         return JournalCheck(
             False,
-            f"{journal.name} has {count} events ending in {head[:12]}…; "
-            f"the record says {want_count} ending in {want_head[:12]}…",
+            f"{journal.name} line {want_count} ends the chain in {head[:12]}…; the record says {want_head[:12]}…",
         )
+    later = [e.get("type") for e in events[want_count:]]
+    stray = [t for t in later if t not in ("signoff", "resumed")]
+    if stray:
+        return JournalCheck(False, f"{journal.name} has {len(stray)} events after the record's anchor that are not "
+                                   f"sign-offs (first: {stray[0]})")
     torn = f"; {replay.warnings[0]}" if replay.warnings else ""
-    return JournalCheck(True, f"{count} events, head {head[:12]}… as the record says{torn}")
+    after = f", then {len(later)} sign-off event(s)" if later else ""
+    return JournalCheck(True, f"{want_count} events, head {want_head[:12]}… as the record says{after}{torn}")
 
 
 def verify_record(

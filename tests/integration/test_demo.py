@@ -33,12 +33,14 @@ def test_the_good_scenario_ends_go_with_a_record(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     assert record["record"]["outcome"] == "GO"
     assert [p["status"] for p in record["phase"]] == ["passed"] * 6
-    assert {s["role"] for s in record["signoff"]} == {"deployment-lead", "operations"}
+    assert {s["role"] for s in record["signature_status"]["signed_off"]} == {"deployment-lead", "operations"}
     assert all(a["exit_code"] == 0 for a in record["action"])
-    from console.journal import verify_chain
+    from console.journal import read_journal
+    from console.record import journal_anchor
 
-    head, count = verify_chain(tmp_path / "session" / "journal.jsonl")
-    assert (record["record"]["journal_sha256"], record["record"]["journal_events"]) == (head, count)
+    replay = read_journal(tmp_path / "session" / "journal.jsonl")
+    assert (record["record"]["journal_sha256"], record["record"]["journal_events"]) == \
+        journal_anchor(replay.events, replay.head)
 
 
 def test_the_bad_canary_is_rolled_back_by_its_trigger(tmp_path):

@@ -225,10 +225,10 @@ CASES = {
     ),
     "journal line changed": (edit_journal(journal_line(2, b'"PASS"', b'"FAIL"')), {}, "journal.jsonl:4: chain broken"),
     "journal last line changed": (
-        edit_journal(journal_line(5, b"proceed", b"abort!!")), {}, "the record says 6 ending in",
+        edit_journal(journal_line(5, b"proceed", b"abort!!")), {}, "line 6 ends the chain in",
     ),
     "journal line removed": (edit_journal(lambda lines: [lines[0], *lines[2:]]), {}, "journal.jsonl:2: bad seq"),
-    "journal last line removed": (edit_journal(lambda lines: lines[:-1]), {}, "has 5 events"),
+    "journal last line removed": (edit_journal(lambda lines: lines[:-1]), {}, "has 5 events; the record is anchored at line 6"),
 }
 
 

@@ -28,14 +28,17 @@ def test_the_local_smoke_example_runs_headless_to_go_and_writes_its_record(tmp_p
     assert record["record"]["outcome"] == "GO"
     assert record["record"]["signoff"] == ["deployment-lead", "operations"]
     assert record["signature_status"]["missing"] == ["deployment-lead", "operations"]
-    assert [s["role"] for s in record["signoff"]] == ["deployment-lead", "operations"]
+    assert [s["role"] for s in record["signature_status"]["signed_off"]] == ["deployment-lead", "operations"]
     manual = {m["id"]: m for p in record["phase"] for m in p.get("manual", [])}
     assert manual["change-approved"]["by"] == "alice" and manual["change-approved"]["checked"]
     assert [a["exit_code"] for a in record["action"]] == [0]
-    from console.journal import verify_chain
+    from console.journal import read_journal
+    from console.record import journal_anchor
 
+    replay = read_journal(folder / "journal.jsonl")  # the record is bound to the line of the outcome
     assert (record["record"]["journal_sha256"], record["record"]["journal_events"]) == \
-        verify_chain(folder / "journal.jsonl")  # the record is bound to the final journal
+        journal_anchor(replay.events, replay.head)
+    assert replay.events[record["record"]["journal_events"] - 1]["type"] == "outcome"
     md = (folder / "record.md").read_text()
     assert "**Outcome: ✓ GO**" in md and "| Check | Value | Target | Status |" in md
     assert "✓" in res.stdout and "GO" in res.stdout

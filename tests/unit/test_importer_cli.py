@@ -119,4 +119,4 @@ def test_an_imported_checklist_runs_headless_with_answers_to_a_go_record(checkli
     assert record["record"]["outcome"] == "GO"
     manual = {m["id"]: m for p in record["phase"] for m in p.get("manual", [])}
     assert manual["change-approved"]["by"] == "alice" and manual["smoke-tests-passed"]["by"] == "bob"
-    assert [s["role"] for s in record["signoff"]] == ["deployer", "operations-lead"]
+    assert [s["role"] for s in record["signature_status"]["signed_off"]] == ["deployer", "operations-lead"]
