@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 from typing import Any
 
@@ -12,10 +11,8 @@ from textual.content import Content
 from console.engine import Engine, verdict_symbol
 from screens.check_cells import hold_text, target_text, value_text
 from screens.checklist import clock_text
+from console.redact import redact_urls
 from screens.quiet_static import QuietStatic
-
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-
 
 def what_text(check: Any) -> str:
     """What the check measures: its query, deployment, URL (never with a password), command or matchers."""
@@ -25,7 +22,7 @@ def what_text(check: Any) -> str:
             return f"{check.source}: {' '.join(str(value).split())}"
     url = getattr(check, "url", None)
     if url:
-        return f"{check.method} {_USERINFO.sub('', url)}"
+        return f"{check.method} {redact_urls(url)}"
     run = getattr(check, "run", None)
     if run:
         return f"$ {run if isinstance(run, str) else shlex.join(run)}"
