@@ -9,9 +9,9 @@ from typing import Any
 from textual.content import Content
 
 from console.engine import Engine, verdict_symbol
+from console.redact import redact_urls
 from screens.check_cells import hold_text, target_text, value_text
 from screens.checklist import clock_text
-from console.redact import redact_urls
 from screens.quiet_static import QuietStatic
 
 def what_text(check: Any) -> str:
