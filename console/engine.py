@@ -207,6 +207,10 @@ class Engine:
     def _on_phase_started(self, e: ev.PhaseStarted) -> None:
         st = self.state
         st.active = self.runbook.phase_index(e.phase)
+        # pods reported by the checks of finished phases are old news; triggers keep reporting theirs
+        current = {c.id for c in self.runbook.phases[st.active].checks} | set(st.triggers)
+        for check_id in [c for c in st.pods if c not in current]:
+            del st.pods[check_id]
         ps = st.phases[st.active]
         ps.status, ps.started = "active", e.at
         st.log.append((e.at, "info", f"phase {self.runbook.phases[st.active].label} started"))

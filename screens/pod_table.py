@@ -65,10 +65,19 @@ def pod_cells(pod: dict, palette: Palette, name_width: int = 64) -> tuple:
 
 
 def pod_order(state: GoLiveState) -> dict[str, dict]:
-    """Pods keyed ``check/pod``: troubled pods first, then by check and name (a stable order)."""
-    pods = [(check_id, pod) for check_id, rows in state.pods.items() for pod in rows]
-    pods.sort(key=lambda cp: (not any(pod_trouble(cp[1])), cp[0], str(cp[1].get("name", ""))))
-    return {f"{check_id}/{pod.get('name', '?')}": pod for check_id, pod in pods}
+    """Each pod once, keyed by name, as the most recently sampled check saw it: troubled pods first, then by name.
+
+    Several checks (a rollout check, a canary check, a trigger) report the same pods; the freshest row wins.
+    """
+    def sampled_at(check_id: str) -> float:
+        cs = state.checks.get(check_id)
+        return (cs.last_at or 0.0) if cs else 0.0
+
+    latest: dict[str, dict] = {}
+    for check_id in sorted(state.pods, key=sampled_at):
+        for pod in state.pods[check_id]:
+            latest[str(pod.get("name", "?"))] = pod
+    return dict(sorted(latest.items(), key=lambda kv: (not any(pod_trouble(kv[1])), kv[0])))
 
 
 class PodTable(LiveTable):
