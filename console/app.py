@@ -71,10 +71,10 @@ class GoliveApp(App[int]):
         screen = self.mission
         if screen is None:
             return  # the screen reads the whole state when it mounts
-        if kind == "sample":
+        if kind in ("sample", "history"):  # history: a sparkline filled from Prometheus's recent past
             feed = self.feed
-            feed.dirty.add(payload.check_id)
-            if "pods" in payload.extra:
+            feed.dirty.add(payload.check_id if kind == "sample" else payload)
+            if kind == "sample" and "pods" in payload.extra:
                 feed.pods_changed = True
             if not feed.posted:
                 feed.posted = True

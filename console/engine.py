@@ -417,6 +417,15 @@ class Engine:
                     ev.Outcome(at=now, outcome=NO_GO, reason=reason)]
         return out
 
+    def seed_history(self, check_id: str, points: list[tuple[float, float]]) -> None:
+        """Fill a check's sparkline with history from before it was sampled here (never its verdict)."""
+        cs = self.state.checks.get(check_id)
+        if cs is None:
+            return
+        first = cs.history[0][0] if cs.history else float("inf")
+        older = [(t, v) for t, v in points if t < first]
+        cs.history.extendleft(reversed(older[-(cs.history.maxlen or len(older)):]))
+
     def summary_event(self, now: float) -> ev.Summary:
         figures = {cs.id: [round_sig(cs.value), round_sig(cs.min), round_sig(cs.max), cs.count, cs.errors]
                    for cs in self.state.checks.values() if cs.count}

@@ -25,12 +25,14 @@ from console.journal import Journal, session_folder_name
 from console.record import journal_anchor
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
+from console.state import HISTORY
 
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
 TICK_EVERY = 0.25
 
-Listener = Callable[[str, Any], None]   # ("event", Event) | ("sample", Sample) | ("output", (action, line))
+# ("event", Event) | ("sample", Sample) | ("output", (action, line)) | ("history", check_id)
+Listener = Callable[[str, Any], None]
 
 
 def default_operator() -> str:
@@ -60,6 +62,7 @@ class Session:
         self._tasks: set[asyncio.Task] = set()
         self.record_paths: tuple[Path, Path] | None = None
         self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
+        self._backfilled: set[str] = set()
 
     # ------------------------------------------------------------------ creation
 
@@ -163,6 +166,31 @@ class Session:
             checks = [c for c in self.engine.automated_checks_now()
                       if self.engine.state.checks[c.id].confirmed]
             self._scheduler.set_checks(checks)
+            fresh = [c for c in checks if c.source == "prometheus" and c.id not in self._backfilled]
+            if fresh:
+                self._backfilled.update(c.id for c in fresh)
+                self._spawn(self._backfill(fresh))
+
+    async def _backfill(self, checks: list[Any]) -> None:
+        """Sparklines start with the recent past from Prometheus (query_range), on start and on resume.
+
+        Only the picture: verdicts, holds and triggers come from samples taken here. A failure leaves
+        the sparkline to fill as samples arrive.
+        """
+        if self._scheduler is None:
+            return
+        pool = self._scheduler.pool
+        now = self.clock()
+        for check in checks:
+            if check.each:
+                continue
+            try:
+                source = pool.get(pool.key(check))
+                points = await source.query_range(check.query, now - HISTORY * check.every, now, check.every)
+            except Exception:  # a sparkline without its past is no reason to stop a go-live
+                continue
+            self.engine.seed_history(check.id, points)
+            self._notify("history", check.id)
 
     def _headless_phase_start(self) -> None:
         phase = self.engine.active_phase()
