@@ -201,3 +201,28 @@ def _verify(where: str, target: Any) -> ssl.SSLContext | bool:
     except (OSError, ssl.SSLError) as exc:
         reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
         raise SourceError(f"{where}.ca_file: cannot read {ca_file}: {reason}") from None
+
+
+@dataclass(frozen=True)
+class ApiTarget:
+    """An HTTP API target made ready: where it is declared, its credentials, its URL bare and as shown."""
+
+    where: str
+    credentials: "HttpCredentials"
+    base: str
+    shown: str
+
+
+def open_api_target(kind: str, name: str, target: Any) -> ApiTarget:
+    """Check a Prometheus-style target's URL and read its credentials.
+
+    Raises:
+        SourceError: undeclared, not an http(s) URL, or a credential missing; names the field, never a secret.
+    """
+    where = f"targets.{kind}.{name}"
+    if target is None:
+        raise SourceError(f"{where}: not declared")
+    parts = urlsplit(target.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SourceError(f"{where}.url: expected http(s)://host:port, got {shown_url(target.url)!r}")
+    return ApiTarget(where, read_credentials(where, target, target.url), bare_url(target.url), shown_url(target.url))

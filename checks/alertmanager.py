@@ -10,7 +10,6 @@ import asyncio
 import json
 import time
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -38,15 +37,9 @@ class AlertmanagerSource:
 
     def __init__(self, name: str, target: Any, *, on_log: OnLog | None = None,
                  clock: Callable[[], float] | None = None) -> None:
-        where = f"targets.alertmanager.{name}"
-        if target is None:
-            raise SourceError(f"{where}: not declared")
-        parts = urlsplit(target.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SourceError(f"{where}.url: expected http(s)://host:port, got {auth.shown_url(target.url)!r}")
-        self._credentials = auth.read_credentials(where, target, target.url)
-        self._url = auth.bare_url(target.url) + "/api/v2/alerts"
-        self.shown = auth.shown_url(target.url)
+        api = auth.open_api_target("alertmanager", name, target)
+        self._credentials, self.shown = api.credentials, api.shown
+        self._url = api.base + "/api/v2/alerts"
         self._concurrency = target.concurrency
         self._target_timeout = target.timeout
         self._on_log = on_log

@@ -13,7 +13,6 @@ import asyncio
 import math
 import time
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -70,15 +69,9 @@ class PrometheusSource:
     limits_own_concurrency = True
 
     def __init__(self, name: str, target: Any, *, clock: Callable[[], float] | None = None) -> None:
-        where = f"targets.prometheus.{name}"
-        if target is None:
-            raise SourceError(f"{where}: not declared")
-        parts = urlsplit(target.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SourceError(f"{where}.url: expected http(s)://host:port, got {auth.shown_url(target.url)!r}")
-        self._credentials = auth.read_credentials(where, target, target.url)
-        self._base = auth.bare_url(target.url)
-        self.shown = auth.shown_url(target.url)
+        api = auth.open_api_target("prometheus", name, target)
+        self._credentials, self.shown = api.credentials, api.shown
+        self._base = api.base
         self._concurrency = target.concurrency
         self._target_timeout = target.timeout
         self._clock = clock or time.time

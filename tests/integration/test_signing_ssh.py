@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from console import cmd_sign, ssh_keygen
-from console.signing import RecordInputError, SigningError, message_for_role, sign_record, verify_record
+from console.signing import RecordInputError, SigningError, sign_record, verify_record
 from tests.fixtures.ssh import SIGNOFF, SshKey, add_to_agent, make_key, write_sample_session
 
 AT = datetime(2026, 11, 22, 20, 40, tzinfo=timezone.utc)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from checks.base import Sample
 from console.runbook import parse_runbook
