@@ -62,6 +62,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.headless:
             return headless(make_session, runbook, args)
+        from console.journal import ensure_not_driven
+
+        folder = args.session_dir if args.command == "resume" else getattr(args, "session_dir", None)
+        if folder is not None:
+            ensure_not_driven(folder)  # say so before a screen opens, not after
         from console.app import run_mission
 
         return run_mission(make_session, theme=args.theme, key=args.key)

@@ -158,6 +158,30 @@ def _close(*fds: int) -> None:
             os.close(fd)
 
 
+def _driven_by(folder: Path, fd: int) -> JournalLocked:
+    """The error naming who holds the session (driver.lock holds "pid host since")."""
+    holder = os.pread(fd, 512, 0).decode("utf-8", "replace").split()
+    watch = f"follow it read-only with: golive watch {shlex.quote(str(folder))}"
+    if len(holder) == 3:
+        pid, host, since = holder
+        return JournalLocked(f"session {folder} is being driven by pid {pid} on {host} since {since}; {watch}")
+    return JournalLocked(f"session {folder} is being driven by another process; {watch}")
+
+
+def ensure_not_driven(folder: Path) -> None:
+    """Raise JournalLocked when another process drives the session: a check before a screen opens."""
+    try:
+        fd = os.open(Path(folder) / LOCK_NAME, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise _driven_by(Path(folder), fd) from None
+    finally:
+        os.close(fd)
+
+
 def _take_lock(folder: Path) -> int:
     """The fd of ``driver.lock`` held with flock; the kernel drops it when the process dies, even by kill -9."""
     lock_path = folder / LOCK_NAME
@@ -168,13 +192,9 @@ def _take_lock(folder: Path) -> int:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 512, 0).decode("utf-8", "replace").split()
+        error = _driven_by(folder, fd)
         os.close(fd)
-        watch = f"follow it read-only with: golive watch {shlex.quote(str(folder))}"
-        if len(holder) == 3:
-            pid, host, since = holder
-            raise JournalLocked(f"session {folder} is being driven by pid {pid} on {host} since {since}; {watch}")
-        raise JournalLocked(f"session {folder} is being driven by another process; {watch}") from None
+        raise error from None
     except OSError as exc:
         os.close(fd)
         raise JournalError(f"{lock_path}: cannot lock the session: {exc.strerror}") from exc

@@ -141,9 +141,12 @@ def test_a_second_driver_of_a_session_is_refused_and_pointed_to_watch(tmp_path):
     journal, _ = Journal.resume(folder)
     try:
         res = golive("resume", str(folder), "--headless")
+        on_screen = golive("resume", str(folder))  # the mission screen: refused before it opens
     finally:
         journal.close()
     assert res.returncode == 2 and "golive watch" in res.stderr
+    assert on_screen.returncode == 2 and "is being driven by pid" in on_screen.stderr
+    assert "\x1b[" not in on_screen.stdout + on_screen.stderr  # no screen was drawn
 
 
 @pytest.mark.parametrize("answers,message", [
