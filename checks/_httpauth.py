@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import os
 import ssl
-import sys
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -17,14 +16,6 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from checks.base import SourceError
-
-try:
-    import sniffio  # noqa: F401
-except ImportError:
-    # httpcore tries `import sniffio` on every lock it takes; when it is not installed each
-    # failed try searches sys.path again (~0.4 ms, a third of a batched query's CPU). A None
-    # entry makes the same ImportError immediate, and the answer is the same: asyncio.
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 from console.units import format_duration
 
 

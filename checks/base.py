@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,3 @@ class Source(Protocol):
     async def sample(self, check: Any) -> Sample: ...
 
     async def close(self) -> None: ...
-
-
-# A callback a push-capable source (Kubernetes watch) calls to ask for an
-# immediate re-sample of the checks that depend on what changed.
-Notify = Callable[[], None]
-

@@ -178,8 +178,6 @@ class Engine:
 
     def apply(self, event: ev.Event) -> None:
         """Fold one event into the state. Pure: the same events give the same state."""
-        st = self.state
-        st.events += 1
         handler = getattr(self, f"_on_{event.type}", None)
         if handler is not None:
             handler(event)
@@ -542,7 +540,7 @@ class Engine:
             raise Refused("a sign-off needs a name")
         return [ev.SignOff(at=now, role=role, name=name.strip(), note=note)]
 
-    def cmd_action(self, phase_id: str | None = None) -> Any:
+    def cmd_action(self) -> Any:
         """The active phase's action, if it may run now (the driver runs it)."""
         self._running()
         phase = self.active_phase()
@@ -551,8 +549,7 @@ class Engine:
         ps = self.state.phases[self.state.active]
         if ps.action_done is not None:
             raise Refused(f"the action of {phase.label} has already run")
-        if ps.action_started is not None and not ps.action_failed and ps.action_exit is None \
-                and any(a["action"] == f"phase:{phase.id}" and "finished" not in a for a in self.state.actions):
+        if any(a["action"] == f"phase:{phase.id}" and "finished" not in a for a in self.state.actions):
             raise Refused("the action is running")
         return phase.action
 

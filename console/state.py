@@ -115,7 +115,6 @@ class GoLiveState:
     finished: float | None = None
     rollback_request: str | None = None               # a fired trigger waiting for the lead's confirmation
     rollback_running: bool = False
-    events: int = 0                                    # events folded so far
 
     @property
     def active_phase(self) -> PhaseStatus | None:
