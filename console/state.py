@@ -115,6 +115,9 @@ class GoLiveState:
     finished: float | None = None
     rollback_request: str | None = None               # a fired trigger waiting for the lead's confirmation
     rollback_running: bool = False
+    change: dict[str, Any] = field(default_factory=dict)            # the change event (console/change.py)
+    notify_failures: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def active_phase(self) -> PhaseStatus | None:
