@@ -64,11 +64,12 @@ class WebhookSender:
         deadline = time.monotonic() + wait
         try:
             self._queue.put(None, timeout=max(0.0, wait))
+            sentinel = 1
         except queue.Full:
-            pass
+            sentinel = 0
         self._thread.join(max(0.0, deadline - time.monotonic()))
         self._closing.set()  # a stalled receiver: stop retrying, the thread dies with the process
-        return self._queue.qsize()
+        return 0 if not self._thread.is_alive() else max(0, self._queue.qsize() - sentinel)
 
     def _work(self) -> None:
         with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:

@@ -65,21 +65,25 @@ def run(args: argparse.Namespace) -> int:
     notifiers: list = []
 
     def make_session(listeners=()):
-        from console.notify import attach
+        from console.notify import attach, prepare
         from console.session import Session
 
         if runbook is not None:
+            notifier = prepare(runbook)  # heard from the first event on
+            extra = (notifier,) if notifier else ()
             session = Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
                                     headless=args.headless, dry_run=args.dry_run, answers=answers,
-                                    overrides=overrides, listeners=listeners, change=change)
+                                    overrides=overrides, listeners=(*listeners, *extra), change=change)
+            if notifier is not None:
+                notifier.bind(session)
         else:
             session = Session.resume(args.session_dir, operator=args.operator, headless=args.headless,
                                      answers=answers, listeners=listeners)
-        try:
-            notifier = attach(session)
-        except ValueError:
-            session.close()
-            raise
+            try:
+                notifier = attach(session)
+            except ValueError:
+                session.close()
+                raise
         if notifier is not None:
             notifiers.append(notifier)
         return session

@@ -68,24 +68,40 @@ def slack_body(message: dict[str, Any]) -> dict[str, Any]:
 class Notifier:
     """A session listener: turns events into notifications for each target that asked for them.
 
-    ``senders`` maps a target id to an object with ``send(event, body) -> bool`` and ``close(wait)``.
-    ``poll(now)`` notices a gate that opened (no event says so) and sends the reminders.
+    ``senders`` maps a target id to an object with ``send(event, body) -> bool`` and ``close(wait)``. Subscribe
+    it before the session starts (so the first phase is heard), then ``bind`` the session on its loop; events
+    heard before that wait for it. ``poll(now)`` notices a gate that opened (no event says so) and reminds.
     """
 
-    def __init__(self, session: Any, targets: list[NotifyTarget], senders: dict[str, Any]):
-        self.session, self.runbook = session, session.runbook
-        self.targets, self.senders = targets, senders
-        self._actor = getattr(session, "operator", "")
+    def __init__(self, runbook: Any, targets: list[NotifyTarget], senders: dict[str, Any] | None = None):
+        self.runbook, self.targets = runbook, targets
+        self.senders: dict[str, Any] = senders or {}
+        self.session: Any = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task | None = None
+        self._early: list[ev.Event] = []
+        self._actor = ""
         self._gate_since: float | None = None
         self._reminded: dict[str, tuple[float, int]] = {}   # target -> (last sent, reminders so far)
-        self.sent: list[dict[str, Any]] = []                # what was handed to senders, for tests and the log
+        self.sent: list[dict[str, Any]] = []                # what was handed to senders, in order
+
+    def bind(self, session: Any) -> None:
+        """Attach to the session on its running loop: hear what came before, then watch the gate."""
+        self.session, self.loop = session, asyncio.get_running_loop()
+        self._actor = self._actor or getattr(session, "operator", "")
+        early, self._early = self._early, []
+        for event in early:
+            self._hear(event)
+        self.task = self.loop.create_task(self.watch())
 
     # -------------------------------------------------------------- building messages
 
     def message(self, name: str, at: float, text: str, *, by: str = "", detail: dict | None = None,
-                reminder: int = 0) -> dict[str, Any]:
+                reminder: int = 0, phase_id: str = "") -> dict[str, Any]:
         meta, st = self.runbook.meta, self.session.engine.state
-        phase = self.session.engine.active_phase()
+        phase = self.runbook.phases[self.runbook.phase_index(phase_id)] if phase_id else \
+            self.session.engine.active_phase()
+        number = self.runbook.phase_index(phase.id) + 1 if phase is not None else 0
         return {
             "schema": SCHEMA, "event": name, "at": iso(at), "text": text,
             "change": {"id": meta.change_id or "", "ticket": redact_urls(meta.ticket or ""),
@@ -94,7 +110,7 @@ class Notifier:
             "runbook": {"name": meta.name, "service": meta.service, "version": meta.version,
                         "environment": meta.environment},
             "session": Path(self.session.folder).name,
-            "phase": None if phase is None else {"id": phase.id, "title": phase.label, "number": st.active + 1,
+            "phase": None if phase is None else {"id": phase.id, "title": phase.label, "number": number,
                                                  "of": len(self.runbook.phases)},
             "by": by, "detail": detail or {}, "reminder": reminder,
         }
@@ -131,7 +147,12 @@ class Notifier:
     def __call__(self, kind: str, payload: Any) -> None:
         if kind != "event":
             return
-        e = payload
+        if self.session is None:
+            self._early.append(payload)
+            return
+        self._hear(payload)
+
+    def _hear(self, e: ev.Event) -> None:
         by = getattr(e, "by", "") or getattr(e, "operator", "")
         if by and e.human:
             self._actor = by
@@ -142,7 +163,7 @@ class Notifier:
         if name in ("phase_started", "decision", "outcome"):
             self._gate_since = None  # a new phase (or the end) closes the gate the room was waiting on
             self._reminded.clear()
-        self._send(name, self.message(name, e.at, text, by=actor, detail=detail))
+        self._send(name, self.message(name, e.at, text, by=actor, detail=detail, phase_id=getattr(e, "phase", "")))
 
     def poll(self, now: float) -> None:
         """A gate that opened waits for a person: say so once, then remind every ``remind_every``."""
@@ -194,45 +215,55 @@ class Notifier:
                 print(f"golive: warning: {left} notification(s) not delivered before exit", file=sys.stderr)
 
 
-def attach(session: Any, make_sender: Callable[..., Any] | None = None) -> Notifier | None:
-    """Listen to ``session`` for its runbook's [[notify]] targets; None when it declares none.
+def prepare(runbook: Any, make_sender: Callable[..., Any] | None = None) -> Notifier | None:
+    """A Notifier with one sender per [[notify]] target of ``runbook``; None when it declares none.
 
-    Raises NotifyConfigError when a URL cannot be read (before anything is sent). Failures of delivery come
-    back on the sender's thread and are journaled on the session's loop as notify_failed.
+    Raises NotifyConfigError when a URL cannot be read (before anything is sent or created).
     """
-    targets = list(session.runbook.notify)
+    targets = list(runbook.notify)
     if not targets:
         return None
     if make_sender is None:
         from checks.webhook import WebhookSender as make_sender
     urls = [resolve_url(t, i) for i, t in enumerate(targets)]
-    loop = asyncio.get_running_loop()
-    senders = {}
+    notifier = Notifier(runbook, targets)
     for target, url in zip(targets, urls):
-        senders[target.id] = make_sender(url, timeout=target.timeout, retries=target.retries,
-                                         on_failure=_failure_hook(session, loop, target.id))
-    notifier = Notifier(session, targets, senders)
-    session.subscribe(notifier)
-    task = loop.create_task(notifier.watch())
-    notifier.task = task  # type: ignore[attr-defined]
+        notifier.senders[target.id] = make_sender(url, timeout=target.timeout, retries=target.retries,
+                                                  on_failure=_failure_hook(notifier, target.id))
     return notifier
 
 
-def _failure_hook(session: Any, loop: asyncio.AbstractEventLoop, target: str) -> Callable[[str, int, str], None]:
+def attach(session: Any, make_sender: Callable[..., Any] | None = None) -> Notifier | None:
+    """Prepare, subscribe and bind in one step, for a session already started (a resume)."""
+    notifier = prepare(session.runbook, make_sender)
+    if notifier is not None:
+        session.subscribe(notifier)
+        notifier.bind(session)
+    return notifier
+
+
+def _warn(target: str, event: str, error: str) -> None:
+    print(f"golive: warning: notification {target} ({event}) not delivered: {error}", file=sys.stderr)
+
+
+def _failure_hook(notifier: Notifier, target: str) -> Callable[[str, int, str], None]:
+    """Called on the sender's thread: the failure is journaled on the session's loop (one writer)."""
     def journal(event: str, attempts: int, error: str) -> None:
-        if session.engine.state.outcome is None:
+        session = notifier.session
+        if session is not None and session.engine.state.outcome is None:
             try:
                 session.submit([ev.NotifyFailed(at=session.clock(), target=target, event=event,
                                                 attempts=attempts, error=error)])
                 return
             except Exception:  # the journal has closed
                 pass
-        # the record is final (bound to the outcome's line): this one is a log line only
-        print(f"golive: warning: notification {target} ({event}) not delivered: {error}", file=sys.stderr)
+        _warn(target, event, error)  # the record is final (bound to the outcome's line): a log line only
 
     def hook(event: str, attempts: int, error: str) -> None:
         try:
-            loop.call_soon_threadsafe(journal, event, attempts, error)
+            if notifier.loop is None:
+                raise RuntimeError("not bound")
+            notifier.loop.call_soon_threadsafe(journal, event, attempts, error)
         except RuntimeError:  # the loop has closed
-            print(f"golive: warning: notification {target} ({event}) not delivered: {error}", file=sys.stderr)
+            _warn(target, event, error)
     return hook
