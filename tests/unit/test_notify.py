@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,16 @@ def test_a_bad_notify_target_is_refused_naming_the_field(fragment, message):
         parse_runbook(text, "rb.toml")
     assert any(message in p and p.startswith("rb.toml:") and "notify[1]" in p for p in err.value.problems), \
         err.value.problems
+
+
+def test_the_notification_policy_imports_no_network_client():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import console.notify, console.change, console.window, console.bundle, console.review, sys, json\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    modules = set(json.loads(out.stdout))
+    assert "httpx" not in modules and "textual" not in modules and "checks.webhook" not in modules
