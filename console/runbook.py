@@ -10,7 +10,7 @@ from typing import Annotated, Any, Iterator, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from console import runbook_expand as expand
-from console.runbook_change import NotifyTarget, Window
+from console.runbook_change import Freeze, NotifyTarget, Window
 from console.runbook_errors import RunbookError, format_validation_errors, locate_problem, toml_syntax_problem
 from console.units import Threshold, parse_duration
 
@@ -394,7 +394,7 @@ def _vocabulary(loc: tuple) -> list[str]:
     elif head == "runbook":
         models = [RunbookMeta]
     elif head in ("window", "notify"):
-        models = [Window, NotifyTarget]
+        models = [Window, Freeze, NotifyTarget]
     else:
         models = [Runbook]
     return expand.all_field_names(models)

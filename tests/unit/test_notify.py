@@ -159,3 +159,24 @@ def test_the_notification_policy_imports_no_network_client():
                          cwd=Path(__file__).resolve().parents[2])
     modules = set(json.loads(out.stdout))
     assert "httpx" not in modules and "textual" not in modules and "checks.webhook" not in modules
+
+
+def test_a_trigger_is_news_when_pending_and_when_firing_not_when_armed(tmp_path, monkeypatch):
+    from console import events as ev
+
+    monkeypatch.setenv("GOLIVE_UNIT_HOOK", "https://hooks.example.com/T0KEN")
+    text = RUNBOOK.format(url_file=tmp_path / "unused").replace(
+        'on = ["gate_open", "decision"]', 'on = ["trigger"]').replace(
+        '[[notify]]\nid = "managers"', '[[trigger]]\nid = "errors"\ntitle = "Errors high"\nsource = "command"\n'
+        'run = ["true"]\nthen = "alert"\n\n[[notify]]\nid = "managers"')
+    (tmp_path / "unused").write_text("https://x.example.com/S")
+    runbook = parse_runbook(text)
+    notifier = prepare(runbook, FakeSender)
+    session = FakeSession(runbook, tmp_path / "session")
+    notifier.session = session
+    session.feed(notifier, session.engine.cmd_start(1000.0, operator="alice"))
+    session.feed(notifier, [ev.TriggerState(at=1001.0, trigger="errors", state=s, value=3.0)
+                            for s in ("armed", "pending", "firing", "resolved")])
+    bodies = [b for _, b in notifier.senders["room"].bodies]
+    assert [b["detail"]["state"] for b in bodies] == ["pending", "firing"]
+    assert bodies[1]["text"] == "trigger Errors high firing" and bodies[1]["detail"]["then"] == "alert"
