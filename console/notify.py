@@ -8,6 +8,7 @@ a ticket URL loses its password, and no query, DSN or header is ever included. S
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 import os
 import sys
 from pathlib import Path
@@ -83,7 +84,7 @@ class Notifier:
         self._actor = ""
         self._gate_since: float | None = None
         self._reminded: dict[str, tuple[float, int]] = {}   # target -> (last sent, reminders so far)
-        self.sent: list[dict[str, Any]] = []                # what was handed to senders, in order
+        self.sent: deque[dict[str, Any]] = deque(maxlen=1000)  # the latest handed to senders, in order
 
     def bind(self, session: Any) -> None:
         """Attach to the session on its running loop: hear what came before, then watch the gate."""
