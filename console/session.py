@@ -23,6 +23,8 @@ from console.actions import run_action
 from console.engine import Engine, Refused
 from console.journal import Journal, session_folder_name
 from console.record import journal_anchor
+from console.resume import INTERRUPTED, due_transitions, end_no_go, interrupted_actions, last_rollback_decision, \
+    rollback_stage
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
 from console.state import HISTORY
@@ -63,6 +65,7 @@ class Session:
         self.record_paths: tuple[Path, Path] | None = None
         self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
         self._backfilled: set[str] = set()
+        self._resumed = False
 
     # ------------------------------------------------------------------ creation
 
@@ -106,6 +109,7 @@ class Session:
                       dry_run=started.dry_run, answers=answers, clock=clock)
         session.resume_warnings = replay.warnings
         session._anchor = anchor
+        session._resumed = True
         for listener in listeners:
             session.subscribe(listener)
         session.submit([ev.Resumed(at=clock(), operator=session.operator, host=socket.gethostname())])
@@ -151,12 +155,7 @@ class Session:
                 self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
         elif isinstance(event, ev.Outcome):
             self._reschedule()
-            if self.headless and self.answers:
-                for role, name in self.answers.signoff.items():
-                    try:
-                        self.submit(self.engine.cmd_signoff(role, name))
-                    except Refused:
-                        pass
+            self._sign_from_answers()
             self.write_record()
         elif isinstance(event, ev.SignOff):
             self.write_record()
@@ -196,13 +195,77 @@ class Session:
         phase = self.engine.active_phase()
         if phase is None:
             return
+        self._apply_answers()
+        if phase.action is not None:
+            self._spawn(self.run_action(self.operator))
+
+    def _apply_answers(self) -> None:
+        """Headless: the answers file confirms every item of the active phase still unconfirmed."""
+        phase, st = self.engine.active_phase(), self.engine.state
+        if phase is None or st.outcome is not None:
+            return
         for check in phase.checks:
             answer = self.answers.items.get(check.id) if self.answers else None
-            if check.source == "manual" and answer:
+            if check.source == "manual" and answer and not st.manual[check.id].checked:
                 self.submit(self.engine.cmd_tick(check.id, answer.by, note=answer.note))
-            elif getattr(check, "confirm", False) and check.source == "command":
+            elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
                 self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
-        if phase.action is not None:
+
+    def _sign_from_answers(self) -> None:
+        """Headless: the answers file's sign-offs that the journal does not hold yet."""
+        if not (self.headless and self.answers):
+            return
+        for role, name in self.answers.signoff.items():
+            if role in self.engine.missing_signoffs():
+                self.submit(self.engine.cmd_signoff(role, name))
+
+    def _carry_on(self) -> None:
+        """Do what the journal shows was due when the driver stopped; on a fresh start, the first phase's work.
+
+        A resume marks interrupted actions (exit unknown), writes the transitions already decided, finishes or
+        re-runs a decided rollback (never proceeds past it), applies answers and starts a due phase action.
+        """
+        eng, st = self.engine, self.engine.state
+        if st.outcome is not None:
+            self._sign_from_answers()
+            self.write_record()
+            return
+        if self._resumed:
+            self._resumed = False
+            self.submit(interrupted_actions(eng, self.clock()))
+        self.submit(due_transitions(eng, self.clock()))
+        if st.outcome is not None:
+            return
+        stage = rollback_stage(eng)
+        if stage != "none":
+            decision = last_rollback_decision(eng)
+            if stage == "due":
+                self._spawn(self._perform_rollback(decision.get("by") or self.operator))
+            elif stage == "interrupted" and self.runbook.rollback is not None:
+                if self.runbook.rollback.repeat_safe:
+                    self._spawn(self.rollback("golive", reason="re-run of the interrupted rollback (repeat_safe)",
+                                              trigger=decision.get("trigger", "")))
+                elif self.headless:
+                    self.submit(end_no_go(eng, f"rollback interrupted: `{self.runbook.rollback.display()}` "
+                                               "(exit unknown; not marked repeat_safe)", self.clock()))
+            return  # interactive: the gate says the rollback was interrupted; r runs it again
+        if st.rollback_request:
+            trig = self.runbook.check(st.rollback_request)
+            if self.headless or trig.auto:
+                self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
+            return
+        phase, ps = eng.active_phase(), st.active_phase
+        if self.headless:
+            self._apply_answers()
+        if phase is None or ps is None or phase.action is None or ps.action_done is not None:
+            return
+        if ps.action_interrupted:
+            if phase.action.repeat_safe:
+                self._spawn(self.run_action(self.operator))
+            elif self.headless:
+                self.submit(end_no_go(eng, f"the action of phase {phase.label} was {INTERRUPTED}; it is not "
+                                           "marked repeat_safe", self.clock()))
+        elif self.headless and ps.action_started is None:
             self._spawn(self.run_action(self.operator))
 
     def _spawn(self, coro) -> None:
@@ -237,6 +300,10 @@ class Session:
     async def abort(self, reason: str, by: str | None = None) -> None:
         self.submit(self.engine.cmd_abort(by or self.operator, reason))
 
+    async def decline_rollback(self, reason: str, by: str | None = None) -> None:
+        """Decline the rollback a fired trigger requested (journaled with who and why)."""
+        self.submit(self.engine.cmd_decline_rollback(by or self.operator, reason))
+
     async def run_action(self, by: str | None = None) -> None:
         """Run the active phase's action (or show it, with --dry-run)."""
         action = self.engine.cmd_action()
@@ -246,9 +313,13 @@ class Session:
     async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
         """Decide to roll back, run [rollback], and end the go-live ROLLED BACK (or NO-GO if it failed)."""
         self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger))
+        await self._perform_rollback(by or self.operator)
+
+    async def _perform_rollback(self, by: str) -> None:
+        """Run [rollback] for the decided rollback, then write its outcome."""
         result = None
         if self.runbook.rollback is not None:
-            result = await self._run("rollback", self.runbook.rollback, by or self.operator)
+            result = await self._run("rollback", self.runbook.rollback, by)
         exit_code = None if result is None else result.exit_code
         error = "" if result is None else result.error
         if self.engine.state.outcome is None:
@@ -277,11 +348,7 @@ class Session:
                           on_log=self._source_log)
         self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
         self._reschedule()
-        if self.headless and self.engine.state.outcome is None:
-            phase = self.engine.active_phase()
-            ps = self.engine.state.active_phase
-            if phase is not None and phase.action and ps and ps.action_done is None and ps.action_started is None:
-                self._headless_phase_start()
+        self._carry_on()
         last_sync = self.clock()
         try:
             while not self._stop.is_set():
