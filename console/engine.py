@@ -191,6 +191,16 @@ class Engine:
                 out.append(f"{trig.label} cannot see: {ts.detail or 'no data'}")
         return out
 
+    def unseen_triggers(self) -> list[str]:
+        """Watching triggers not sampled since they were armed or resumed: a driver that proceeds by itself
+        waits for their first look (live figures, so not part of the gate a follower shows)."""
+        out = []
+        for ts in self.state.triggers.values():
+            last = self.state.checks[ts.id].last_at
+            if ts.watch_since is not None and ts.state != "disarmed" and (last is None or last < ts.watch_since):
+                out.append(ts.id)
+        return out
+
     def automated_checks_now(self) -> list[Any]:
         """The checks a scheduler should sample now: the active phase's, and armed triggers."""
         if self.finished:
@@ -216,17 +226,19 @@ class Engine:
         if not any(p.action for p in self.runbook.phases):
             st.armed = True  # with no action to wait for, triggers are watched from the start
             for ts in st.triggers.values():
-                ts.state = "armed"
+                ts.state, ts.watch_since = "armed", e.at
 
     def _on_resumed(self, e: ev.Resumed) -> None:
-        # Nothing was observed while no driver ran: an unbroken hold cannot be claimed
-        # across the gap, and a trigger's `for` must hold continuously, so both restart.
-        for cs in self.state.checks.values():
-            if cs.pass_since is not None:
-                cs.pass_since = e.at
+        # Nothing was observed while no driver ran: an unbroken hold cannot be claimed across the gap
+        # (a check is PENDING until a fresh sample), and a trigger's `for` must hold continuously.
+        for check_id, cs in self.state.checks.items():
+            if check_id not in self.state.triggers and cs.verdict != PENDING:
+                cs.verdict, cs.pass_since, cs.detail = PENDING, None, "not sampled since the resume"
         for ts in self.state.triggers.values():
             if ts.state in ("pending", "error"):
                 ts.state, ts.pending_since = "armed", None
+            if ts.state != "disarmed":
+                ts.watch_since = e.at
         self.state.log.append((e.at, "info", f"resumed by {e.operator} on {e.host}"))
 
     def _on_phase_started(self, e: ev.PhaseStarted) -> None:
@@ -328,7 +340,7 @@ class Engine:
         st.armed = True  # triggers are watched from the first action on
         for ts in st.triggers.values():
             if ts.state == "disarmed":
-                ts.state = "armed"
+                ts.state, ts.watch_since = "armed", e.at
         st.log.append((e.at, "info", f"action {e.action}{' (dry run)' if e.dry_run else ''}: {' '.join(e.argv)}"))
 
     def _on_action_finished(self, e: ev.ActionFinished) -> None:

@@ -354,7 +354,8 @@ class Session:
             while not self._stop.is_set():
                 now = self.clock()
                 self.submit(self.engine.tick(now))
-                if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open:
+                if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open \
+                        and not self.engine.unseen_triggers():
                     self.submit(self.engine.cmd_proceed("golive (headless)", now))
                 if now - self._last_summary >= SUMMARY_EVERY:
                     self._last_summary = now

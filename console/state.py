@@ -67,6 +67,7 @@ class TriggerStatus:
     value: float | None = None
     detail: str = ""
     condition: bool = False             # the last clean evaluation's result
+    watch_since: float | None = None    # armed, or resumed, at: a sample before it says nothing now
 
 
 @dataclass

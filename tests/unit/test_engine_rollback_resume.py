@@ -219,3 +219,22 @@ def test_a_resume_completes_a_journaled_abort_as_no_go(engine: Engine, clock: Cl
     feed(engine, engine.cmd_abort("alice", "window closed")[:1])
     feed(engine, due_transitions(engine, clock()))
     assert engine.state.outcome == "NO-GO" and "aborted by alice" in engine.state.outcome_reason
+
+
+def test_after_a_resume_a_check_is_pending_until_a_fresh_sample(engine: Engine, clock: Clock):
+    open_the_gate(engine, clock)
+    feed(engine, [ev.Resumed(at=clock(), operator="alice")])
+    assert engine.state.checks["err"].verdict == "PENDING" and not engine.gate().open
+    [verdict] = sample(engine, "err", clock(), 0.1)
+    assert verdict.verdict == "PASS"
+
+
+def test_a_trigger_not_sampled_since_it_was_armed_or_resumed_is_unseen(engine: Engine, clock: Clock):
+    assert engine.unseen_triggers() == []          # disarmed: nothing to watch yet
+    run_action(engine, clock)
+    assert engine.unseen_triggers() == ["spike"]
+    sample(engine, "spike", clock(), 0.1)
+    assert engine.unseen_triggers() == []
+    clock.t += 60
+    feed(engine, [ev.Resumed(at=clock(), operator="alice")])
+    assert engine.unseen_triggers() == ["spike"]
