@@ -238,3 +238,17 @@ def test_a_trigger_not_sampled_since_it_was_armed_or_resumed_is_unseen(engine: E
     clock.t += 60
     feed(engine, [ev.Resumed(at=clock(), operator="alice")])
     assert engine.unseen_triggers() == ["spike"]
+
+
+def test_lint_knows_repeat_safe_on_phase_actions_and_the_rollback():
+    from console.runbook import RunbookError
+
+    rb = parse_runbook(RUNBOOK.replace('run = ["true"] }', 'run = ["true"], repeat_safe = true }')
+                       .replace('[rollback]\nrun = ["true"]', '[rollback]\nrun = ["true"]\nrepeat_safe = true'),
+                       "test.toml")
+    assert rb.phases[0].action.repeat_safe and rb.rollback.repeat_safe
+    assert not parse_runbook(RUNBOOK, "test.toml").rollback.repeat_safe  # repeating is opt-in
+    with pytest.raises(RunbookError) as info:
+        parse_runbook(RUNBOOK.replace('[rollback]\nrun = ["true"]', '[rollback]\nrun = ["true"]\nrepeat_safe = "yes"'),
+                      "test.toml")
+    assert any("rollback.repeat_safe" in line for line in info.value.problems), info.value.problems

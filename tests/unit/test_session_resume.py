@@ -168,3 +168,26 @@ def test_an_interrupted_phase_action_that_may_not_be_repeated_ends_no_go_at_once
     st = resume(folder, answers=None).engine.state
     assert st.outcome == "NO-GO" and "interrupted" in st.outcome_reason and "repeat_safe" in st.outcome_reason
     assert len(st.actions) == 1
+
+
+def test_the_headless_report_names_the_interrupted_command(tmp_path):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from console.reporter import RichReporter
+
+    folder = started(tmp_path, ROLLBACK, lambda s: [
+        ev.Decision(at=s.clock(), kind="rollback", phase="one", by="alice", reason="bad canary"),
+        ev.ActionStarted(at=s.clock(), action="rollback", argv=("false",))])
+    out = StringIO()
+
+    async def go() -> None:
+        session = Session.resume(folder, headless=True, operator="golive")
+        session.subscribe(RichReporter(session.runbook, Console(file=out, width=200)))
+        await asyncio.wait_for(session.run(), 30)
+        session.close()
+    asyncio.run(go())
+    text = out.getvalue()
+    assert "rollback was interrupted (exit unknown): false" in text
+    assert "NO-GO" in text and "GO —" not in text.replace("NO-GO", "")
