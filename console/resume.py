@@ -1,13 +1,18 @@
-"""What a crash left due, derived from a replayed state: actions it interrupted and transitions it had decided.
+"""What a crash left due: actions it interrupted and transitions it had decided, and the session's first step.
 
-Pure, like the engine: the session journals what these return and acts on ``rollback_stage``.
+The derivations are pure, like the engine; ``carry_on`` is the driver's part, called as ``Session.run`` begins.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from console import events as ev
 from console.engine import Engine
 from console.state import NO_GO
+
+if TYPE_CHECKING:
+    from console.session import Session
 
 INTERRUPTED = "interrupted: the driver stopped while it ran (exit unknown)"
 
@@ -89,3 +94,53 @@ def end_no_go(engine: Engine, reason: str, now: float) -> list[ev.Event]:
     phase = engine.active_phase()
     return [ev.PhaseEnded(at=now, phase=phase.id, status="failed", reason=reason),
             ev.Outcome(at=now, outcome=NO_GO, reason=reason)]
+
+
+def carry_on(session: "Session") -> None:
+    """The session's first step in ``run``: what the journal shows was due when the driver stopped.
+
+    A resume marks interrupted actions (exit unknown), writes the transitions already decided, finishes or
+    re-runs a decided rollback (never proceeds past it), applies answers and starts a due phase action.
+    """
+    eng, st = session.engine, session.engine.state
+    if st.outcome is not None:
+        session._sign_from_answers()
+        session.write_record()
+        return
+    if session._resumed:
+        session._resumed = False
+        session.submit(interrupted_actions(eng, session.clock()))
+    session.submit(due_transitions(eng, session.clock()))
+    if st.outcome is not None:
+        return
+    stage = rollback_stage(eng)
+    if stage != "none":
+        decision = last_rollback_decision(eng)
+        if stage == "due":
+            session._spawn(session._perform_rollback(decision.get("by") or session.operator))
+        elif stage == "interrupted" and session.runbook.rollback is not None:
+            if session.runbook.rollback.repeat_safe:
+                session._spawn(session.rollback("golive", reason="re-run of the interrupted rollback (repeat_safe)",
+                                                trigger=decision.get("trigger", "")))
+            elif session.headless:
+                session.submit(end_no_go(eng, f"rollback interrupted: `{session.runbook.rollback.display()}` "
+                                              "(exit unknown; not marked repeat_safe)", session.clock()))
+        return  # interactive: the gate says the rollback was interrupted; r runs it again
+    if st.rollback_request:
+        trig = session.runbook.check(st.rollback_request)
+        if session.headless or trig.auto:
+            session._spawn(session.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
+        return
+    phase, ps = eng.active_phase(), st.active_phase
+    if session.headless:
+        session._apply_answers()
+    if phase is None or ps is None or phase.action is None or ps.action_done is not None:
+        return
+    if ps.action_interrupted:
+        if phase.action.repeat_safe:
+            session._spawn(session.run_action(session.operator))
+        elif session.headless:
+            session.submit(end_no_go(eng, f"the action of phase {phase.label} was {INTERRUPTED}; it is not "
+                                          "marked repeat_safe", session.clock()))
+    elif session.headless and ps.action_started is None:
+        session._spawn(session.run_action(session.operator))

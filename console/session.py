@@ -23,8 +23,7 @@ from console.actions import run_action
 from console.engine import Engine, Refused
 from console.journal import Journal, session_folder_name
 from console.record import journal_anchor
-from console.resume import INTERRUPTED, due_transitions, end_no_go, interrupted_actions, last_rollback_decision, \
-    rollback_stage
+from console.resume import carry_on
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
 from console.state import HISTORY
@@ -219,55 +218,6 @@ class Session:
             if role in self.engine.missing_signoffs():
                 self.submit(self.engine.cmd_signoff(role, name))
 
-    def _carry_on(self) -> None:
-        """Do what the journal shows was due when the driver stopped; on a fresh start, the first phase's work.
-
-        A resume marks interrupted actions (exit unknown), writes the transitions already decided, finishes or
-        re-runs a decided rollback (never proceeds past it), applies answers and starts a due phase action.
-        """
-        eng, st = self.engine, self.engine.state
-        if st.outcome is not None:
-            self._sign_from_answers()
-            self.write_record()
-            return
-        if self._resumed:
-            self._resumed = False
-            self.submit(interrupted_actions(eng, self.clock()))
-        self.submit(due_transitions(eng, self.clock()))
-        if st.outcome is not None:
-            return
-        stage = rollback_stage(eng)
-        if stage != "none":
-            decision = last_rollback_decision(eng)
-            if stage == "due":
-                self._spawn(self._perform_rollback(decision.get("by") or self.operator))
-            elif stage == "interrupted" and self.runbook.rollback is not None:
-                if self.runbook.rollback.repeat_safe:
-                    self._spawn(self.rollback("golive", reason="re-run of the interrupted rollback (repeat_safe)",
-                                              trigger=decision.get("trigger", "")))
-                elif self.headless:
-                    self.submit(end_no_go(eng, f"rollback interrupted: `{self.runbook.rollback.display()}` "
-                                               "(exit unknown; not marked repeat_safe)", self.clock()))
-            return  # interactive: the gate says the rollback was interrupted; r runs it again
-        if st.rollback_request:
-            trig = self.runbook.check(st.rollback_request)
-            if self.headless or trig.auto:
-                self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
-            return
-        phase, ps = eng.active_phase(), st.active_phase
-        if self.headless:
-            self._apply_answers()
-        if phase is None or ps is None or phase.action is None or ps.action_done is not None:
-            return
-        if ps.action_interrupted:
-            if phase.action.repeat_safe:
-                self._spawn(self.run_action(self.operator))
-            elif self.headless:
-                self.submit(end_no_go(eng, f"the action of phase {phase.label} was {INTERRUPTED}; it is not "
-                                           "marked repeat_safe", self.clock()))
-        elif self.headless and ps.action_started is None:
-            self._spawn(self.run_action(self.operator))
-
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
@@ -348,7 +298,7 @@ class Session:
                           on_log=self._source_log)
         self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
         self._reschedule()
-        self._carry_on()
+        carry_on(self)
         last_sync = self.clock()
         try:
             while not self._stop.is_set():
