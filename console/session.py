@@ -215,8 +215,12 @@ class Session:
         if not (self.headless and self.answers):
             return
         for role, name in self.answers.signoff.items():
-            if role in self.engine.missing_signoffs():
+            if any(s["role"] == role for s in self.engine.state.signoffs):
+                continue  # signed before a crash: a resume completes the rest
+            try:
                 self.submit(self.engine.cmd_signoff(role, name))
+            except Refused:
+                pass
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
