@@ -276,6 +276,9 @@ class Session:
             result = await self._run("rollback", self.runbook.rollback, by)
         exit_code = None if result is None else result.exit_code
         error = "" if result is None else result.error
+        # a phase action that started before the decision ends in the record, not after its anchor
+        while any("finished" not in a for a in self.engine.state.actions) and self.engine.state.outcome is None:
+            await asyncio.sleep(TICK_EVERY)
         if self.engine.state.outcome is None:
             self.submit(self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error))
 

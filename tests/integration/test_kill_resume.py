@@ -86,3 +86,38 @@ def test_a_headless_run_deploys_nothing_while_its_own_rollback_runs(tmp_path):
     allowed.write_text("")
     report = verify_record(folder / "record.toml", allowed, journal=folder / "journal.jsonl")
     assert report.journal is not None and report.journal.ok, report.journal
+
+
+def test_a_phase_action_running_when_the_rollback_is_decided_ends_before_the_outcome(tmp_path):
+    runbook = tmp_path / "rb.toml"
+    runbook.write_text("""
+[runbook]
+name = "x"
+service = "x"
+version = "1"
+
+[[phase]]
+id = "deploy"
+timeout = "1m"
+action = { run = ["sh", "-c", "sleep 1; echo deployed"] }
+
+[[trigger]]
+id = "errors"
+source = "command"
+run = ["echo", "5"]
+fire = "> 1"
+every = "100ms"
+then = "rollback"
+
+[rollback]
+run = ["sh", "-c", "echo undone"]
+""")
+    folder = tmp_path / "session"
+    res = subprocess.run(golive("run", str(runbook), "--headless", "--session-dir", str(folder)), cwd=ROOT,
+                         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert res.returncode == 1, res.stderr
+    events = read_journal(folder / "journal.jsonl").events
+    outcome = next(i for i, e in enumerate(events) if e["type"] == "outcome")
+    assert events[outcome]["outcome"] == "ROLLED BACK"
+    assert [e["action"] for e in events[:outcome] if e["type"] == "action_finished"] == ["rollback", "phase:deploy"]
+    assert not [e for e in events[outcome + 1:] if e["type"] not in ("signoff", "resumed")]
