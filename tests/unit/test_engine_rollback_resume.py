@@ -73,12 +73,18 @@ def test_a_decided_rollback_outlasts_the_phase_timeout(engine: Engine, clock: Cl
     assert not any(isinstance(e, ev.Outcome) for e in engine.tick())
 
 
-def test_a_requested_rollback_keeps_the_phase_action_from_starting(engine: Engine, clock: Clock):
-    feed(engine, [ev.ActionStarted(at=clock(), action="rollback", argv=("true",), dry_run=True)])  # arm triggers
-    fire_the_trigger(engine, clock)
+def test_a_requested_rollback_keeps_the_next_phase_action_from_starting(clock: Clock):
+    text = RUNBOOK.replace('[[phase]]\nid = "full"\n', '[[phase]]\nid = "full"\naction = { run = ["true"] }\n')
+    eng = Engine(parse_runbook(text, "test.toml"), clock)
+    feed(eng, eng.cmd_start(clock(), operator="alice"))
+    open_the_gate(eng, clock)
+    feed(eng, eng.cmd_proceed("alice"))
+    fire_the_trigger(eng, clock)
     with pytest.raises(Refused, match="confirm or decline"):
-        engine.cmd_action()
-    assert any("spike fired" in r for r in engine.gate().reasons)
+        eng.cmd_action()
+    assert any("spike fired" in r for r in eng.gate().reasons)
+    feed(eng, eng.cmd_decline_rollback("alice", "a known blip"))
+    assert eng.cmd_action() is eng.runbook.phases[1].action
 
 
 # ---------------------------------------------------------------- 3. triggers hold the gate
