@@ -50,7 +50,7 @@ class FakeSender:
 
 class FakeSession:
     def __init__(self, runbook, folder):
-        self.runbook, self.folder, self.operator = runbook, folder, "alice"
+        self.runbook, self.folder, self.operator, self.headless = runbook, folder, "alice", False
         self.engine = Engine(runbook, clock=lambda: 1000.0)
         self.clock = lambda: 1000.0
 
@@ -180,3 +180,11 @@ def test_a_trigger_is_news_when_pending_and_when_firing_not_when_armed(tmp_path,
     bodies = [b for _, b in notifier.senders["room"].bodies]
     assert [b["detail"]["state"] for b in bodies] == ["pending", "firing"]
     assert bodies[1]["text"] == "trigger Errors high firing" and bodies[1]["detail"]["then"] == "alert"
+
+
+def test_a_headless_run_never_says_a_gate_waits_for_a_person(setup):
+    notifier, session = setup
+    session.headless = True
+    notifier.poll(1000.0)
+    notifier.poll(2000.0)
+    assert notifier.senders["room"].bodies == []
