@@ -140,6 +140,7 @@ def _gaps(times: list[float]) -> list[float]:
 async def test_a_stalled_receiver_never_delays_a_check_or_a_decision(tmp_path, webhook_receiver):
     receiver = webhook_receiver("stall")
     runbook = smoke_runbook(tmp_path, extra='timeout = "60s"')
+    runbook.write_text(runbook.read_text().replace('hold = "2s"', 'hold = "5s"'))  # more samples to compare
     base_samples, base_journal, _ = await _drive(runbook, tmp_path / "base", None)
     samples, journal, notifier = await _drive(runbook, tmp_path / "stalled", receiver.url)
     try:
@@ -153,6 +154,13 @@ async def test_a_stalled_receiver_never_delays_a_check_or_a_decision(tmp_path, w
         steps = ("session_started", "phase_started", "tick", "action_started", "decision", "phase_ended",
                  "outcome", "signoff")
         assert [k for k in kinds if k in steps] == [e["type"] for e in base_journal if e["type"] in steps]
+        def offsets(events):
+            start = events[0]["at"]
+            return [(e["type"], e.get("check") or e.get("kind") or e.get("phase"), round(e["at"] - start, 3))
+                    for e in events if e["type"] in ("verdict", "decision")]
+
+        for (kind, what, at), (_, _, base_at) in zip(offsets(journal), offsets(base_journal)):
+            print(f"{kind} {what}: at +{at:.3f}s with a stalled receiver, +{base_at:.3f}s without notify")
         for check, times in samples.items():
             gaps, base_gaps = _gaps(times), _gaps(base_samples[check])
             if gaps and base_gaps:
