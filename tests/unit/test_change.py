@@ -128,3 +128,13 @@ def test_the_header_names_the_change_and_its_type(tmp_path):
     from console.runbook import load_runbook
 
     assert change_label(load_runbook(runbook(tmp_path))) == "CHG-4821 (normal)"
+
+
+def test_a_mistyped_change_field_is_named_with_its_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[runbook]\nname = "x"\nservice = "x"\nversion = "1"\nchange_type = "urgent"\n'
+                   '[window]\ntimezon = "UTC"\n[[phase]]\nid = "p"\n')
+    res = golive("lint", str(bad))
+    assert res.returncode == 1
+    assert f"{bad}:5: runbook.change_type: expected 'standard', 'normal' or 'emergency', got 'urgent'" in res.stdout + res.stderr
+    assert f"{bad}:7: window.timezon: unknown field 'timezon' (did you mean 'timezone'?)" in res.stdout + res.stderr
