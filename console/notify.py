@@ -140,7 +140,8 @@ class Notifier:
             missing = self.session.engine.missing_signoffs()
             text = f"signed off as {e.role} by {e.name}" + ("; every role has signed off" if not missing
                                                             else f"; still to sign off: {', '.join(missing)}")
-            return "signed", text, e.name, {"role": e.role, "missing": missing, "complete": not missing}
+            return "signed", text, e.name, {"kind": "signoff", "role": e.role, "missing": missing,
+                                            "complete": not missing}
         return None
 
     # -------------------------------------------------------------- listening
@@ -270,3 +271,39 @@ def _failure_hook(notifier: Notifier, target: str) -> Callable[[str, int, str], 
         except RuntimeError:  # the loop has closed
             _warn(target, event, error)
     return hook
+
+
+def notify_signature(record_path: Path, role: str, name: str, missing: list[str], wait: float = 5.0) -> None:
+    """Tell the targets that asked for ``signed`` that ``golive sign`` added a role's SSH signature.
+
+    Runs outside any session: the runbook and state come from the session folder. Never raises; a target that
+    cannot be reached is a warning on stderr.
+    """
+    import time
+    from types import SimpleNamespace
+
+    folder = Path(record_path).resolve().parent
+    try:
+        if "notify" not in (folder / "runbook.toml").read_text(encoding="utf-8"):
+            return  # most runbooks notify nobody: skip the replay that signing would otherwise pay for
+        from console.journal import read_journal
+        from console.session import replay_session
+
+        runbook, engine, _ = replay_session(folder, read_journal(folder / "journal.jsonl").events)
+    except Exception:
+        return  # a record without its session folder: nobody to tell
+    if not any("signed" in t.on for t in runbook.notify):
+        return
+    try:
+        notifier = prepare(runbook)
+    except NotifyConfigError as exc:
+        print(f"golive: warning: {exc}", file=sys.stderr)
+        return
+    assert notifier is not None
+    notifier.session = SimpleNamespace(runbook=runbook, engine=engine, folder=folder, clock=time.time,
+                                       operator=name, headless=True)
+    text = f"record signed as {role} by {name}" + ("; every role has signed" if not missing
+                                                   else f"; still to sign: {', '.join(missing)}")
+    notifier._send("signed", notifier.message("signed", time.time(), text, by=name, detail={
+        "kind": "signature", "role": role, "missing": list(missing), "complete": not missing}))
+    notifier.close(wait)

@@ -69,7 +69,8 @@ def test_a_headless_run_notifies_the_room_of_every_step_in_order(tmp_path, webho
     assert decision["by"] == "golive (headless)" and decision["detail"]["kind"] == "proceed"
     assert receiver.bodies[6]["detail"]["outcome"] == "GO"
     signed = receiver.bodies[-1]
-    assert signed["by"] == "bob" and signed["detail"] == {"role": "operations", "missing": [], "complete": True}
+    assert signed["by"] == "bob" and \
+        signed["detail"] == {"kind": "signoff", "role": "operations", "missing": [], "complete": True}
     assert all(p == f"/hooks/{receiver.secret}" for p in receiver.paths)
     no_secret_anywhere(receiver, folder, res)
     assert "notification_failure" not in tomllib.loads((folder / "record.toml").read_text())
@@ -170,3 +171,23 @@ async def test_a_stalled_receiver_never_delays_a_check_or_a_decision(tmp_path, w
         receiver.released.set()
         notifier.close(wait=0.5)
     await asyncio.sleep(0)
+
+
+def test_golive_sign_tells_the_room_which_signatures_are_still_missing(tmp_path, webhook_receiver, ssh_keygen):
+    from tests.fixtures.ssh import make_key
+
+    receiver = webhook_receiver("ok")
+    folder = tmp_path / "s"
+    assert run_headless(smoke_runbook(tmp_path), folder, receiver.url).returncode == 0
+    before = len(receiver.bodies)
+    key = make_key(tmp_path, "lead", "alice@example.com")
+    res = subprocess.run([sys.executable, "-m", "console.cli", "sign", str(folder / "record.toml"), "--role",
+                          "deployment-lead", "--key", str(key.path), "--name", "Alice Lead"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL,
+                         env={**os.environ, "GOLIVE_TEST_HOOK": receiver.url})
+    assert res.returncode == 0, res.stderr
+    [body] = receiver.bodies[before:]
+    assert body["event"] == "signed" and body["by"] == "Alice Lead" and body["change"]["id"] == "CHG-4821"
+    assert body["detail"] == {"kind": "signature", "role": "deployment-lead", "missing": ["operations"],
+                              "complete": False}
+    assert receiver.secret not in res.stdout + res.stderr
