@@ -213,9 +213,26 @@ def verify_bundle(path: Path, allowed_signers: Path | None = None, now: datetime
             report.add("runbook", digest == head.get("runbook_sha256"),
                        "SHA-256 as the record says" if digest == head.get("runbook_sha256")
                        else "runbook.toml is not the runbook the record names (SHA-256 differs)")
+        if "record.json" in files:
+            _check_json(files["record.json"], record, report)
         if allowed_signers is not None:
             _check_signatures(folder, Path(allowed_signers), now, report)
     return report
+
+
+def _check_json(data: bytes, record: dict, report: BundleReport) -> None:
+    """record.json must say what the signed body of record.toml says: the manifest alone is not signed."""
+    from console.signed_body import body_of
+
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        report.add("record.json", False, f"not JSON: {exc}")
+        return
+    want = json.loads(json.dumps(body_of(record), default=str))
+    same = isinstance(parsed, dict) and body_of(parsed) == want
+    report.add("record.json", same, "says what record.toml's signed body says" if same
+               else "differs from record.toml's signed body")
 
 
 def _check_signatures(folder: Path, allowed_signers: Path, now: datetime | None, report: BundleReport) -> None:

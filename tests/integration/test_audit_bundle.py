@@ -164,3 +164,26 @@ def test_exporting_a_folder_without_a_record_is_bad_input(tmp_path):
     (tmp_path / "journal.jsonl").write_text("")
     res = golive("export", str(tmp_path), "-o", str(tmp_path / "b.tar.gz"))
     assert res.returncode == 2 and "no record.toml" in res.stderr
+
+
+def test_a_record_json_rewritten_with_a_fresh_manifest_is_still_caught(signed_session):
+    import hashlib
+
+    from console.bundle import verify_bundle
+
+    _, _, bundle, tmp = signed_session
+    with tarfile.open(bundle) as tar:
+        members = {info.name: tar.extractfile(info).read() for info in tar}
+    record = json.loads(members["first/record.json"])
+    record["record"]["outcome"] = "NO-GO"
+    members["first/record.json"] = json.dumps(record).encode()
+    members["first/SHA256SUMS"] = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in sorted(
+        members.items()) if not n.endswith("SHA256SUMS")).encode()
+    out = tmp / "rewritten.tar.gz"
+    with tarfile.open(out, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    report = verify_bundle(out)
+    assert not report.ok and "record.json: differs from record.toml's signed body" in report.verdict()
