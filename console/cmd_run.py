@@ -100,6 +100,10 @@ def _drive(make_session, runbook, args) -> int:
     from console.runbook import RunbookError
 
     try:
+        if getattr(args, "as_driver", False):   # this is the driver process `golive run` started
+            from console.driver.process import serve
+
+            return serve(make_session, args)
         if args.headless:
             return headless(make_session, runbook, args)
         from console.journal import ensure_not_driven
@@ -107,9 +111,9 @@ def _drive(make_session, runbook, args) -> int:
         folder = args.session_dir if args.command == "resume" else getattr(args, "session_dir", None)
         if folder is not None:
             ensure_not_driven(folder)  # say so before a screen opens, not after
-        from console.app import run_mission
+        from console.driver.process import launch_and_attach
 
-        return run_mission(make_session, theme=args.theme, key=args.key)
+        return launch_and_attach(args, runbook)   # the driver outlives this terminal; the screen is a seat
     except JournalError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2

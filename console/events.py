@@ -29,6 +29,8 @@ class Event:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["type"] = self.type
+        if data.get("seat") == "":
+            del data["seat"]   # only events from a driver's seat name one; older journals stay byte-identical
         return data
 
     @staticmethod
@@ -126,6 +128,7 @@ class Tick(Event):
     by: str = ""
     checked: bool = True
     note: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Note(Event):
     by: str = ""
     text: str = ""
     phase: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ class Decision(Event):
     by: str = ""
     reason: str = ""
     trigger: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class ActionStarted(Event):
     shell: bool = False
     dry_run: bool = False
     by: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,7 @@ class SignOff(Event):
     role: str = ""
     name: str = ""
     note: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)

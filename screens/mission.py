@@ -348,4 +348,6 @@ class MissionScreen(MissionCommandsMixin, Screen):
                 and ps.action_done is None
         if name == "sign":
             return st.outcome is not None and bool(self.engine.missing_signoffs())
+        if name == "detach":
+            return hasattr(self.session, "after_screen")   # only a seat at a driver process has one to leave
         return True
