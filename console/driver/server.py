@@ -45,6 +45,8 @@ class Seat:
         self.resync = False
         self.wake = asyncio.Event()
         self.closed = False
+        self.finishing = False   # write what is due, then ``last`` (an error line), then stop
+        self.last = b""
 
     def send(self, line: bytes) -> None:
         if self.closed:
@@ -79,6 +81,10 @@ class Seat:
             if self.out or self.resync:
                 self.wake.set()
             await self.writer.drain()
+            if self.finishing and not self.out and not self.resync:
+                self.writer.write(self.last)
+                await self.writer.drain()
+                return
 
 
 class DriverServer:
@@ -187,6 +193,7 @@ class DriverServer:
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         seat: Seat | None = None
+        pump: asyncio.Task | None = None
         try:
             pid, _uid, user = peer_identity(writer.get_extra_info("socket"))
             line = await asyncio.wait_for(reader.readline(), HELLO_WAIT)
@@ -211,9 +218,9 @@ class DriverServer:
                 self._spawn(self._command(seat, ident, name, args))
             pump.cancel()
         except proto.ProtocolError as exc:
-            await self._refuse(writer, str(exc))
+            await self._refuse(writer, str(exc), seat, pump)
         except ValueError:   # the stream's own limit: a line without its end within MAX_LINE
-            await self._refuse(writer, f"line longer than {proto.MAX_LINE} bytes")
+            await self._refuse(writer, f"line longer than {proto.MAX_LINE} bytes", seat, pump)
         except asyncio.TimeoutError:
             await self._refuse(writer, f"no hello within {HELLO_WAIT:g}s")
         except (ConnectionError, OSError, asyncio.IncompleteReadError):
@@ -223,7 +230,17 @@ class DriverServer:
                 self._drop(seat)
             writer.close()
 
-    async def _refuse(self, writer: asyncio.StreamWriter, text: str) -> None:
+    async def _refuse(self, writer: asyncio.StreamWriter, text: str, seat: Seat | None = None,
+                      pump: asyncio.Task | None = None) -> None:
+        """One error line, after whatever the seat was already due (its hello, its snapshot), then the drop."""
+        if seat is not None and pump is not None and not pump.done():
+            seat.last, seat.finishing = proto.encode(proto.error(text)), True
+            seat.wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(pump), 2.0)
+            except (asyncio.TimeoutError, ConnectionError, OSError):
+                pass
+            return
         try:
             writer.write(proto.encode(proto.error(text)))
             await asyncio.wait_for(writer.drain(), 1.0)

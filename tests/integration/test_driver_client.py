@@ -1,0 +1,62 @@
+"""The driver client is a session for the screens: it folds the driver's snapshot and stream into a local
+Engine, hears live samples, and its commands come back done or Refused with the driver's reason."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+
+import pytest
+
+from console.driver.client import DriverClient
+from console.engine import Refused
+from tests.integration.driver_helpers import HOLD, RawSeat, start_driver, stop, write_runbook
+
+ME = pwd.getpwuid(os.getuid()).pw_name
+
+
+async def until(what: str, predicate) -> None:
+    for _ in range(600):
+        if predicate():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_a_seat_sees_live_samples_other_seats_commands_and_the_drivers_refusals(tmp_path):
+    folder = tmp_path / "session"
+    driver = start_driver(write_runbook(tmp_path, HOLD), folder)
+
+    async def main() -> None:
+        heard: list[str] = []
+        client = DriverClient(folder, listeners=(lambda kind, payload: heard.append(kind),))
+        watcher = DriverClient(folder, read_only=True)
+        runs = [asyncio.ensure_future(client.run()), asyncio.ensure_future(watcher.run())]
+        try:
+            first = client.engine.state.checks["up"].count
+            await until("live samples reach the seat", lambda: client.engine.state.checks["up"].count > first + 3)
+            assert "sample" in heard and client.engine.state.checks["up"].verdict == "PASS"
+            await until("and the watching seat", lambda: watcher.engine.state.checks["up"].count > first + 3)
+            other = RawSeat(folder)
+            assert other.command("note", text="from the other seat")["ok"]
+            other.close()
+            await until("another seat's note", lambda: client.engine.state.notes)
+            assert [(n["by"], n["text"]) for n in client.engine.state.notes] == [(ME, "from the other seat")]
+            await client.tick("approved")
+            assert client.engine.state.manual["approved"].checked
+            assert client.engine.state.manual["approved"].by == ME
+            with pytest.raises(Refused) as refused:
+                await client.tick("no-such-item")
+            assert str(refused.value)
+            with pytest.raises(Refused, match="read-only"):
+                await watcher.proceed()
+        finally:
+            client.stop()
+            watcher.stop()
+            await asyncio.gather(*runs)
+
+    try:
+        asyncio.run(main())
+    finally:
+        stop(driver)
