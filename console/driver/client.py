@@ -34,7 +34,8 @@ def connect(folder: Path, timeout: float = CONNECT_WAIT) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
-        sock.connect(str(path))
+        with proto.socket_address(Path(folder)) as address:
+            sock.connect(address)
     except OSError as exc:
         sock.close()
         raise DriverGone(f"{path}: no driver answers ({exc.strerror or exc})") from None

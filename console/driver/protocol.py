@@ -6,9 +6,12 @@ Client → driver: ``hello`` (mode seat | watch | status), then ``command`` line
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from typing import Any
+import os
+from pathlib import Path
+from typing import Any, Iterator
 
 VERSION = 1
 MAX_LINE = 64 * 1024          # a client line longer than this is dropped with an error
@@ -128,3 +131,18 @@ def decode_trusted(line: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProtocolError("the driver sent a line that is not a JSON object")
     return data
+
+
+@contextlib.contextmanager
+def socket_address(folder: Path) -> Iterator[str]:
+    """The address of ``folder``'s socket for bind or connect: a deep session folder would pass the 108 bytes
+    a Unix socket's path may have, so it is reached through an open descriptor of the folder instead."""
+    path = str(Path(folder) / SOCKET_NAME)
+    if len(path.encode()) < 100:
+        yield path
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield f"/proc/self/fd/{fd}/{SOCKET_NAME}"
+    finally:
+        os.close(fd)

@@ -110,8 +110,9 @@ class DriverServer:
             self.path.unlink()   # a dead driver's socket: the journal lock says nobody else drives this session
         old = os.umask(0o177)
         try:
-            self._server = await asyncio.start_unix_server(self._client, path=str(self.path),
-                                                           limit=proto.MAX_LINE + 2)
+            with proto.socket_address(self.folder) as address:
+                self._server = await asyncio.start_unix_server(self._client, path=address,
+                                                               limit=proto.MAX_LINE + 2)
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)

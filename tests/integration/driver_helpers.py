@@ -123,7 +123,8 @@ class RawSeat:
     def __init__(self, folder: Path, mode: str = "seat"):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(DEADLINE)
-        self.sock.connect(str(folder / proto.SOCKET_NAME))
+        with proto.socket_address(folder) as address:
+            self.sock.connect(address)
         self.file = self.sock.makefile("rb")
         self.sock.sendall(proto.encode(proto.hello(mode)))
         self.hello = self.read()

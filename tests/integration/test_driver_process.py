@@ -154,3 +154,16 @@ def test_after_kill_9_of_the_driver_resume_carries_on_with_nothing_human_lost(tm
     events = journal(folder)
     assert [(e["type"], e["by"]) for e in events if e["type"] == "tick"] == [("tick", ME)]
     assert [e["outcome"] for e in events if e["type"] == "outcome"] == ["GO"]
+
+
+def test_a_session_folder_too_deep_for_a_socket_path_still_gets_its_driver(tmp_path):
+    folder = tmp_path / ("deep-" * 20) / "session"
+    assert len(str(folder / "driver.sock")) > 108
+    driver = start_driver(write_runbook(tmp_path, HOLD), folder)
+    try:
+        seat = RawSeat(folder)
+        assert seat.command("note", text="from deep down")["ok"]
+        seat.close()
+        assert query_status(folder)["folder"] == str(folder.resolve())
+    finally:
+        stop(driver)
