@@ -59,7 +59,12 @@ def run(args: argparse.Namespace) -> int:
         return Session.resume(args.session_dir, operator=args.operator, headless=args.headless,
                               answers=answers, listeners=listeners)
 
+    world = None
     try:
+        if args.command == "resume":   # a demo's sandboxes died with it: bring them back, or say why not
+            from console.cmd_demo import start_resumed_world
+
+            world = start_resumed_world(args.session_dir)
         if args.headless:
             return headless(make_session, runbook, args)
         from console.journal import ensure_not_driven
@@ -78,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         for line in problems:
             print(f"golive: {line}", file=sys.stderr)
         return 2
+    finally:
+        if world is not None:
+            world.stop()
 
 
 def headless(make_session, runbook, args) -> int:
