@@ -388,6 +388,7 @@ class Engine:
             live.errors += 1
         if "pods" in sample.extra:
             self.state.pods[sample.check_id] = sample.extra["pods"]
+            cs.last_at = sample.at   # which check saw the pods last (the record never reads it)
         if sample.check_id not in self.state.triggers:
             live.verdict, live.detail = judge(self.runbook.check(sample.check_id), sample)
 

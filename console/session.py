@@ -128,7 +128,7 @@ class Session:
             if self.engine.state.outcome is not None and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
             self.journal.append(event.to_dict(), sync=event.human)
-            self._last_written = event.at
+            self._last_written = self.clock()
             if isinstance(event, ev.Outcome):
                 self._anchor = (self.journal.head, self.journal.seq)
             if not event.human:

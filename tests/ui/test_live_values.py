@@ -1,0 +1,98 @@
+"""No stale value shown as current: the trigger pane shows the latest sample, and a value the check can no longer
+measure is shown only with its age."""
+
+from __future__ import annotations
+
+from checks.base import Sample
+from console.engine import Engine
+from console.runbook import load_runbook
+from screens.check_cells import table_value_text, value_text
+from screens.check_detail import detail_content
+from screens.trigger_panel import trigger_line
+from tests.ui.harness import write_runbook
+
+T0 = 1795379400.0
+
+RUNBOOK = """
+[runbook]
+name = "v v1 to test"
+service = "v"
+version = "v1"
+environment = "test"
+
+[[phase]]
+id = "canary"
+title = "Canary"
+
+  [[phase.check]]
+  id = "errors"
+  title = "Canary error rate"
+  source = "command"
+  run = ["python3", "-c", "print(0.1)"]
+  pass = "< 0.5"
+  unit = "%"
+  every = "15s"
+
+[[trigger]]
+id = "spike"
+title = "Error rate above 2%"
+source = "command"
+run = ["python3", "-c", "print(0.1)"]
+fire = "> 2"
+for = "5m"
+unit = "%"
+every = "15s"
+then = "alert"
+"""
+
+
+def engine_for(tmp_path) -> Engine:
+    engine = Engine(load_runbook(write_runbook(tmp_path, RUNBOOK)), clock=lambda: T0)
+    for event in engine.cmd_start(T0, name="v"):
+        engine.apply(event)
+    return engine
+
+
+def feed(engine: Engine, sample: Sample) -> None:
+    for event in engine.observe(sample):
+        engine.apply(event)
+
+
+def test_the_trigger_pane_shows_the_latest_sample_not_the_value_of_its_last_state_change(tmp_path):
+    engine = engine_for(tmp_path)
+    feed(engine, Sample.number("spike", T0 + 1, 0.1192))
+    feed(engine, Sample.number("spike", T0 + 16, 0.1405))   # still armed: no state change, no event
+    assert engine.state.triggers["spike"].state == "armed"
+    line = trigger_line(engine, engine.runbook.check("spike"), T0 + 20).plain
+    assert "0.1405 %" in line and "0.1192" not in line
+
+
+def test_a_blind_trigger_shows_its_last_value_only_with_its_age(tmp_path):
+    engine = engine_for(tmp_path)
+    feed(engine, Sample.number("spike", T0 + 1, 0.1405))
+    feed(engine, Sample.failed("spike", T0 + 100, "connection refused"))
+    assert engine.state.triggers["spike"].state == "error"
+    line = trigger_line(engine, engine.runbook.check("spike"), T0 + 121).plain
+    assert "0.1405 % · 2m ago" in line
+
+
+def test_an_error_row_shows_the_last_good_value_marked_old_with_its_age(tmp_path):
+    engine = engine_for(tmp_path)
+    check = engine.runbook.check("errors")
+    feed(engine, Sample.number("errors", T0 + 1, 0.1405))
+    assert value_text(check, engine.state.checks["errors"], T0 + 5) == "0.1405 %"
+    feed(engine, Sample.failed("errors", T0 + 16, "connection refused"))
+    cs = engine.state.checks["errors"]
+    assert cs.verdict == "ERROR"
+    assert value_text(check, cs, T0 + 121) == "0.1405 % · 2m ago"
+    assert table_value_text(check, cs, T0 + 121) == "2m ago: 0.1405 %"   # a narrow cell cuts the number
+    assert "value 0.1405 % · 2m ago" in detail_content(engine, "errors", T0 + 121).plain
+
+
+def test_a_value_long_past_its_next_sample_carries_its_age_even_when_passing(tmp_path):
+    engine = engine_for(tmp_path)
+    check = engine.runbook.check("errors")
+    feed(engine, Sample.number("errors", T0 + 1, 0.2))
+    cs = engine.state.checks["errors"]
+    assert value_text(check, cs, T0 + 20) == "0.2 %"
+    assert value_text(check, cs, T0 + 1 + 300) == "0.2 % · 5m ago"
