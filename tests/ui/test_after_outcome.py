@@ -110,6 +110,9 @@ async def test_a_note_shows_in_the_event_log_at_once_without_a_state_change(tmp_
     app = driver_app(write_runbook(tmp_path, ONE_PHASE), tmp_path / "session")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.mission is not None and app.mission.panes is not None, "the screen")
+        await wait_for(pilot, lambda: "phase Only started" in log_text(app), "the first lines of the log")
+        for _ in range(10):   # let the first layout passes settle: a relayout redraws all and shows it by chance
+            await pilot.pause(0.1)
         await app.session.note("dashboards look calm")
         await wait_for(pilot, lambda: "note by tester: dashboards look calm" in log_text(app), "the note",
                        deadline=5.0)
