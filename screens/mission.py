@@ -19,6 +19,7 @@ from console import events as ev
 from console.engine import Refused
 from screens import keymap
 from screens.actions import BY_NAME
+from screens.check_cells import value_is_old
 from screens.gate_bar import GateBar, gate_content, observing_text
 from screens.header import MissionHeader, overall_state
 from screens.key_footer import KeyFooter
@@ -189,6 +190,9 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if self.viewed == st.active:   # holds grow with time in the active phase only
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
                       if st.checks[c.id].verdict == "PASS"}
+        if 0 <= self.viewed < len(self.runbook.phases):   # and so does the age of an old value
+            dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
+                      if value_is_old(c, self.engine.live(c.id), now)}
         if dirty:
             p.checks.show(self.viewed, now, palette, only=dirty)
         p.detail.show(None, now)

@@ -3,6 +3,8 @@ measure is shown only with its age."""
 
 from __future__ import annotations
 
+import pytest
+
 from checks.base import Sample
 from console.engine import Engine
 from console.runbook import load_runbook
@@ -96,3 +98,28 @@ def test_a_value_long_past_its_next_sample_carries_its_age_even_when_passing(tmp
     cs = engine.state.checks["errors"]
     assert value_text(check, cs, T0 + 20) == "0.2 %"
     assert value_text(check, cs, T0 + 1 + 300) == "0.2 % · 5m ago"
+
+
+@pytest.mark.asyncio
+async def test_a_watchers_error_row_keeps_its_value_s_age_current(tmp_path):
+    from console import events as ev
+    from console.app import GoliveApp
+    from console.follower import Follower
+    from tests.ui.harness import cell_text, wait_for
+    from tests.unit.test_follower_state import T0 as START, write_journal
+
+    folder = tmp_path / "session"
+    write_journal(folder, [ev.Verdict(at=START + 1, check="rate", verdict="PASS", value=7.0),
+                           ev.Verdict(at=START + 5, check="rate", verdict="ERROR", detail="connection refused")])
+    clock = [START + 40]
+    app = GoliveApp(lambda listeners=(): Follower(folder, clock=lambda: clock[0], listeners=listeners),
+                    theme="golive-dark")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.mission is not None and app.mission.panes is not None, "the screen")
+        checks = app.mission.panes.checks
+        await wait_for(pilot, lambda: checks.row_count and cell_text(checks, "rate", "value") == "39s ago: 7",
+                       "the old value with its age")
+        for _ in range(10):   # let the first layout passes settle: a relayout redraws every row by chance
+            await pilot.pause(0.1)
+        clock[0] = START + 200
+        await wait_for(pilot, lambda: cell_text(checks, "rate", "value") == "3m ago: 7", "the age, a while later")
