@@ -44,7 +44,7 @@ class Follower:
         if not raw:
             raise JournalError(f"{self.folder / JOURNAL_NAME}: no journal yet (has the go-live started?)")
         self.runbook, self.engine, events = replay_session(self.folder, raw, clock)
-        self.last_heard = events[-1].at   # the driver's last journaled word: holds count no further
+        self.last_heard = max(e.at for e in events)   # the driver's last journaled word: holds count no further
         self.engine.evidence_until = self.last_heard
         for event in events:
             self._remember_value(event)

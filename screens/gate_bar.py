@@ -18,6 +18,7 @@ def gate_content(gate: Gate, state: GoLiveState, missing_signoffs: list[str], ro
     ``banner`` (its driver gone) comes first.
 
     Reasons stop at about ``room`` cells with "… and N more" (each is also shown in its own pane)."""
+    room -= len(banner) + 4 if banner else 0   # the banner takes its share of the lines
     content = _gate_content(gate, state, missing_signoffs, rollback_label, room, read_only, record, observing)
     if banner:
         return Content.assemble((f" ⚠ {banner} ", "bold $status-text on $status-error"), (" ", ""), content)
