@@ -199,7 +199,7 @@ class Engine:
         for ts in self.state.triggers.values():
             trig = self.runbook.check(ts.id)
             if ts.state == "pending":
-                held = 0.0 if ts.pending_since is None else max(0.0, now - ts.pending_since)
+                held = 0.0 if ts.pending_since is None else max(0.0, self.proven(now) - ts.pending_since)
                 out.append(f"{trig.label} pending {format_duration(held)} of {format_duration(trig.for_)}")
             elif ts.state == "error":
                 out.append(f"{trig.label} cannot see: {ts.detail or 'no data'}")

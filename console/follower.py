@@ -183,6 +183,9 @@ class Follower:
     async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
         self._refuse("roll back")
 
+    async def decline_rollback(self, reason: str, by: str | None = None) -> None:
+        self._refuse("decline a rollback")
+
     def write_record(self) -> tuple[Path, Path]:
         self._refuse("write the record")
         raise AssertionError  # unreachable: _refuse raises
