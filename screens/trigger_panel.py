@@ -21,6 +21,14 @@ TRIGGER_SYMBOLS = {
 }
 
 
+def declined_text(engine: Engine, trigger_id: str, fired_at: float | None) -> str:
+    """`` · rollback declined by dana: …`` when the lead declined the rollback this firing requested."""
+    for d in reversed(engine.state.decisions):
+        if d["kind"] == "decline_rollback" and d.get("trigger") == trigger_id and (fired_at or 0) <= d["at"]:
+            return f" · rollback declined by {d['by']}: {d['reason']}"
+    return ""
+
+
 def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
     ts = engine.state.triggers[trigger.id]
     symbol, variable = TRIGGER_SYMBOLS.get(ts.state, ("?", "status-pending"))
@@ -28,7 +36,7 @@ def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
         held = max(0.0, engine.proven(now) - ts.pending_since)   # a follower counts only what the journal proves
         state = f"pending {format_duration(int(held))} of {format_duration(trigger.for_)}"
     elif ts.state == "firing":
-        state = "FIRING"
+        state = "FIRING" + declined_text(engine, trigger.id, ts.fired_at)
     elif ts.state == "error":
         state = "error (blind)"
     elif ts.state == "disarmed":

@@ -123,3 +123,14 @@ async def test_a_watchers_error_row_keeps_its_value_s_age_current(tmp_path):
             await pilot.pause(0.1)
         clock[0] = START + 200
         await wait_for(pilot, lambda: cell_text(checks, "rate", "value") == "3m ago: 7", "the age, a while later")
+
+
+def test_a_firing_trigger_whose_rollback_was_declined_says_who_declined_it_and_why(tmp_path):
+    from console import events as ev
+
+    engine = engine_for(tmp_path)
+    engine.apply(ev.TriggerState(at=T0 + 30, trigger="spike", state="firing", value=3.0, detail="3 % for 5m"))
+    engine.apply(ev.Decision(at=T0 + 40, kind="decline_rollback", phase="canary", by="dana",
+                             reason="errors come from a known bad client", trigger="spike"))
+    line = trigger_line(engine, engine.runbook.check("spike"), T0 + 50).plain
+    assert "FIRING · rollback declined by dana: errors come from a known bad client" in line
