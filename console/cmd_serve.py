@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
     token = secrets.token_urlsafe(32)
-    command = shlex.join(watch_command(args.session_dir, theme))
+    command = watch_command(args.session_dir, theme)
 
     def ready() -> None:
         # The URL is printed once, here, and nowhere else: whoever has it can watch the go-live.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import shlex
 import signal
 import socket
 import sys
@@ -19,9 +20,11 @@ from typing import Any, Awaitable, Callable
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 SHUTDOWN_WAIT = 5.0   # seconds for open tabs to be closed when the server stops
+APP_STOP_WAIT = 3.0   # seconds for a tab's app to quit when asked before it is killed
 
 FORBIDDEN = "403: forbidden\n"   # the same few bytes for every refusal: nothing of the session
 
@@ -89,6 +92,7 @@ class WallScreenServer(Server):
     def __init__(self, command: str, *, token: str, title: str):
         super().__init__(command, title=title)
         self.token = token
+        self.services: set[AppService] = set()   # one per open tab, each running ``command``
 
     def initialize_logging(self) -> None:
         handler = logging.StreamHandler(sys.stderr)
@@ -133,6 +137,25 @@ class WallScreenServer(Server):
             "websocket_url": f"{scheme}://{request.host}/{self.token}/ws",
         }
 
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """One tab: its own app process, fed the browser's size and keys, until either side closes."""
+        websocket = web.WebSocketResponse(heartbeat=15)
+        await websocket.prepare(request)
+        service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                             close=websocket.close, download_manager=self.download_manager)
+        self.services.add(service)
+        try:
+            await service.start(to_int(request.query.get("width", "80"), 80),
+                                to_int(request.query.get("height", "24"), 24))
+            await self._process_messages(websocket, service)
+        except (ValueError, AssertionError, TypeError, KeyError):
+            pass   # a malformed message from the browser ends its tab, nothing more
+        finally:
+            self.services.discard(service)
+            await end_app(service)
+            await websocket.close()
+        return websocket
+
     async def run_on(self, sock: socket.socket, ready: Callable[[], None]) -> None:
         """Serve on the bound, listening ``sock`` until SIGINT or SIGTERM; ``ready`` is called once serving."""
         self.initialize_logging()
@@ -148,7 +171,21 @@ class WallScreenServer(Server):
             ready()
             await stop.wait()
         finally:
+            # The tabs' apps first: left to the runner's cancellation they would outlive the server.
+            await asyncio.gather(*(end_app(service) for service in list(self.services)))
             await runner.cleanup()
+
+
+async def end_app(service: AppService) -> None:
+    """Ask a tab's app to quit; kill it if it has not within APP_STOP_WAIT seconds."""
+    process = service._process
+    try:
+        await asyncio.wait_for(asyncio.shield(service.stop()), APP_STOP_WAIT)
+    except (asyncio.TimeoutError, OSError, RuntimeError):
+        pass
+    if process is not None and process.returncode is None:
+        process.kill()
+        await process.wait()
 
 
 def serve(command: str, sock: socket.socket, *, token: str, title: str, ready: Callable[[], None]) -> None:
@@ -156,6 +193,8 @@ def serve(command: str, sock: socket.socket, *, token: str, title: str, ready: C
     asyncio.run(WallScreenServer(command, token=token, title=title).run_on(sock, ready))
 
 
-def watch_command(folder: Path, theme: str) -> list[str]:
-    """What each tab runs today: `golive watch DIR`, the read-only follower of the session's journal."""
-    return [sys.executable, "-m", "console.cli", "watch", str(folder.resolve()), "--theme", theme]
+def watch_command(folder: Path, theme: str) -> str:
+    """What each tab runs today: `golive watch DIR`, the read-only follower of the session's journal (a shell
+    line, as textual-serve wants; ``exec`` so that the process it stops is the app, not a shell)."""
+    return "exec " + shlex.join([sys.executable, "-m", "console.cli", "watch", str(folder.resolve()),
+                                 "--theme", theme])

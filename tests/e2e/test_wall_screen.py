@@ -4,7 +4,6 @@ draws, a real driver Session writing the journal, and plain HTTP clients knockin
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -53,8 +52,23 @@ class WallServer:
     def origin(self) -> str:
         return self.url.rstrip("/").rsplit("/", 1)[0]
 
+    def descendants(self) -> list[int]:
+        """The processes this server started (and theirs), from Linux's /proc."""
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            found += [int(c) for c in children]
+            todo += [int(c) for c in children]
+        return found
+
     def stop(self) -> int:
-        """SIGTERM, as a service manager stops it; returns its exit code."""
+        """SIGTERM, as a service manager stops it; returns its exit code (once stopped, stays stopped)."""
+        if self.process.returncode is not None:
+            return self.process.returncode
         self.process.send_signal(signal.SIGTERM)
         try:
             self.rest_of_stdout, _ = self.process.communicate(timeout=30)
@@ -62,6 +76,13 @@ class WallServer:
             self.process.kill()
             self.rest_of_stdout, _ = self.process.communicate(timeout=30)
         return self.process.returncode
+
+
+def alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
 
 
 @pytest.fixture
@@ -119,6 +140,10 @@ async def test_keys_typed_on_the_wall_screen_reach_no_session(tmp_path, chromium
         for key, typed in (("p", "p"), (" ", " "), ("n", "n"), ("o", "o"), ("r", "r"), ("s", "s")):
             await browser.press(key, typed)
         await browser.wait_for_text("read-only: golive watch cannot", deadline=DEADLINE)
+        apps = server.descendants()
+        assert apps, "the open tab has no app process"
+        assert server.stop() == 0   # with the tab still open: its app must not outlive the server
+        assert not [pid for pid in apps if alive(pid)], "an app process outlived the server"
     finally:
         await browser.close()
         server.stop()
@@ -175,8 +200,7 @@ def test_serve_tells_in_one_line_when_the_port_is_in_use(tmp_path, driver):
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
         result = subprocess.run([sys.executable, "-m", "console.cli", "serve", str(driver.folder),
-                                 "--port", str(port)], cwd=REPO, capture_output=True, text=True, timeout=60,
-                                env={**os.environ, "NO_COLOR": "1"})
+                                 "--port", str(port)], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == f"golive: 127.0.0.1:{port}: port in use (choose another with --port)\n"
     assert result.stdout == ""
