@@ -52,6 +52,17 @@ class ImportContext:
     roles: list[str] = field(default_factory=list)
     uses_prometheus: bool = False
     service: str = "service"
+    used: set[int] = field(default_factory=set)
+    targets: set[str] = field(default_factory=set)  # target kinds the checks need (kubernetes, alertmanager)  # ids of the blocks something was made of
+
+    def mark_used(self, item: Item) -> None:
+        """An item and everything nested in it were turned into something."""
+        self.used.add(id(item))
+        for child in item.children:
+            if isinstance(child, Item):
+                self.mark_used(child)
+            else:
+                self.used.add(id(child))
 
     def add_roles(self, roles: list[str]) -> None:
         for role in roles:

@@ -7,12 +7,12 @@ import shlex
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
-from console.importer.commands import Command, classify, code_kind, promql_one_line, split_commands
+from console.importer.commands import Command, block_commands, classify, code_kind, promql_one_line
 from console.importer.context import ImportContext, has_code
 from console.importer.draft import Entry
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import item_owner
-from console.importer.text import plain, slug, split_title
+from console.importer.text import plain, says_do, slug, split_title
 from console.importer.thresholds import Threshold, find_range, find_threshold
 
 _STATUS = re.compile(
@@ -43,15 +43,19 @@ def action_fields(candidate: ActionCandidate, ctx: ImportContext) -> dict:
     fields: dict = {"title": apply(candidate.title) or None}
     if len(commands) == 1 and commands[0].argv is not None:
         fields["run"] = [apply(a) for a in commands[0].argv]
+    elif any(c.script for c in commands) or len(commands) > 1:
+        script = "\n".join(c.shown or c.text for c in commands)
+        fields["run"] = apply(script if script.startswith("set -e") else "set -e\n" + script)
+        fields["shell"] = True
     else:
-        fields["run"] = apply(" && ".join(c.text for c in commands))
+        fields["run"] = apply(commands[0].text)
         fields["shell"] = True
     fields["confirm"] = True
     return fields
 
 
 def commands_text(candidate: ActionCandidate) -> str:
-    return "\n".join(c.text for c in candidate.commands)
+    return "\n".join(c.display for c in candidate.commands)
 
 
 def manual_entry(ctx: ImportContext, title: str, description: str, role: str | None, prefix: str = "",
@@ -123,8 +127,18 @@ def _sub_item_lines(item: Item, depth: int = 0) -> list[str]:
     return lines
 
 
+def inline_commands(text: str) -> list[Command]:
+    """Whole read-only commands written as inline code in an item ("Pods up: `kubectl get pods -n prod`")."""
+    found = []
+    for span in re.findall(r"`([^`]{6,300})`", text):
+        command = classify(span.strip())
+        if not command.changes and command.evidence and command.argv and len(command.argv) > 1:
+            found.append(command)
+    return found
+
+
 def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | None = None,
-                 in_rollback: bool = False) -> ItemResult:
+                 in_rollback: bool = False, do: bool = False) -> ItemResult:
     """The entries one checklist item becomes.
 
     PromQL under the item with a threshold in its text → prometheus checks; read-only
@@ -153,7 +167,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
             if kind == "promql":
                 queries.append(promql_one_line(child.text))
             elif kind == "shell":
-                commands.extend(classify(c) for c in split_commands(child.text))
+                commands.extend(block_commands(child.text, child.info))
             elif kind == "sql":
                 sql.append(child.text.strip())
             elif child.text.strip():
@@ -161,7 +175,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
         elif isinstance(child, Item):
             # a nested checkbox is a tick of its own; a plain nested bullet describes its parent
             if child.checkbox is not None or has_code(child) or any(has_code(i) for i in child.items):
-                sub = convert_item(child, ctx, title, role, in_rollback)
+                sub = convert_item(child, ctx, title, role, in_rollback, do)
                 result.checks += sub.checks
                 result.actions += sub.actions
                 result.rollbacks += sub.rollbacks
@@ -186,7 +200,8 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
                 entry.comments.append("needs a threshold: the item gives a query but no pass condition")
                 entry.needs = "query"
                 result.checks.append(entry)
-    reads = [c for c in commands if not c.changes]
+    commands += inline_commands(item.text) if not commands else []
+    reads = [c for c in commands if not c.changes and c.evidence]
     changes = [c for c in commands if c.changes]
     for n, command in enumerate(reads):
         short = _short(command) if len(reads) > 1 or changes else ""
@@ -196,17 +211,30 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
             entry.comments.append(f"the item's threshold ({threshold.text} {threshold.unit}".rstrip()
                                   + ") is not tested by the exit status: read the output, or give it a query")
         result.checks.append(entry)
-    rollback_cmds = [c for c in changes if in_rollback or c.rolls_back]
-    action_cmds = [c for c in changes if c not in rollback_cmds]
+    rollback_cmds = [c for c in changes if (in_rollback or c.rolls_back) and not c.long_running]
+    running = [c for c in changes if c.long_running]
+    action_cmds = [c for c in changes if c not in rollback_cmds and c not in running]
     if rollback_cmds:
         result.rollbacks.append(ActionCandidate(full_title, rollback_cmds))
         if _READINESS.search(title):
             result.checks.append(manual_entry(
                 ctx, full_title, "\n".join(filter(None, [description, "The runbook's [rollback] runs: "
-                                                         + "; ".join(c.text for c in rollback_cmds)])), role, group,
-                base))
-    if action_cmds:
+                                                         + "; ".join(c.display for c in rollback_cmds)])), role,
+                group, base))
+    for command in running:
+        entry = manual_entry(ctx, full_title, "\n".join(filter(None, [description, "Start by hand and leave running:\n"
+                                                                      + command.display])), role, group, base)
+        entry.comments.append("a long-running command (`&` or `start`): Golive neither polls nor waits for it")
+        result.checks.append(entry)
+    if action_cmds and (says_do(raw) or do):
         result.actions.append(ActionCandidate(full_title, action_cmds))
+    elif action_cmds:
+        entry = manual_entry(ctx, full_title, "\n".join(filter(None, [description, "Command in the checklist:\n"
+                                                                      + "\n".join(c.display for c in action_cmds)])),
+                             role, group, base)
+        entry.comments.append("the command may change the system and the item does not say to run it: "
+                              "a manual item, never a check")
+        result.checks.append(entry)
     for statement in sql:
         entry = manual_entry(ctx, full_title, "\n".join(filter(None, [description, f"SQL: {statement}"])), role, group,
                              base)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.importer.commands import classify, code_kind, split_commands
+from console.importer.commands import block_commands, code_kind, split_commands
 from console.importer.context import ImportContext
 from console.importer.draft import Entry, PhaseDraft
 from console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
@@ -13,7 +13,7 @@ from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import team_label
 from console.importer.sections import TRIGGER_CONTEXT, Mode, PhasePlan, Section, counts, table_columns
 from console.importer.tables import convert_table
-from console.importer.text import plain, slug, strip_markers
+from console.importer.text import plain, says_do, slug, strip_markers
 from console.importer.thresholds import duration_in_brackets, single_percentage, without_time_window
 from console.importer.triggers import AUTOMATIC, convert_trigger
 
@@ -64,7 +64,7 @@ class PhaseBuilder:
 
     def _new_phase(self, title: str, traffic: float | None) -> PhaseDraft:
         phase = PhaseDraft({"id": self.ctx.phase_ids.take(slug(title)), "title": self.ctx.variables.apply(title),
-                            "description": None, "hold": None, "traffic": traffic})
+                            "description": None, "hold": None, "traffic": traffic}, line=self.plan.section.line)
         self.out.phases.append(phase)
         return phase
 
@@ -121,9 +121,11 @@ class PhaseBuilder:
                 self.table(block, group)
             elif isinstance(block, Code) and code_kind(block.info, block.text) in ("shell", "promql"):
                 commands = split_commands(block.text)
-                title = last_paragraph.rstrip(":") or (commands[0] if commands else "Run")
+                title = last_paragraph.rstrip(":") or group.label or (commands[0] if commands else "Run")
+                do = says_do(last_paragraph) or (not last_paragraph and says_do(group.title or self.title))
                 # a command or query written under a paragraph rather than an item is a step all the same
-                self.item(Item(title, block.line, 0, False, " ", [block]), group, None, counted=True)
+                self.item(Item(title, block.line, 0, False, " ", [block]), group, None, counted=True, do=do)
+                self.ctx.used.add(id(block))
         if own and description:
             self.phase.fields["description"] = self.ctx.variables.apply("\n".join(description))
 
@@ -131,17 +133,18 @@ class PhaseBuilder:
         heading = group.title or self.title
         columns = table_columns(table, heading)
         if columns is None:
-            self.note(f"not imported: a table of results ({' | '.join(plain(h) for h in table.header)}) "
-                      f"at line {table.line}")
-            return
+            return  # kept as a comment with everything else the import made nothing of
+        self.ctx.used.add(id(table))
         self.phase.checks.extend(convert_table(table, columns, self.ctx, group.label))
 
-    def item(self, item: Item, group: Group, context: tuple[str, object] | None, counted: bool = False) -> None:
+    def item(self, item: Item, group: Group, context: tuple[str, object] | None, counted: bool = False,
+             do: bool = False) -> None:
         if id(item) in self.consumed:
             return
         if not counted and not (context and context[0] == "trigger") and not (
                 counts(item, self.mode, group.title) or counts(item, self.mode, self.title)):
             return
+        self.ctx.mark_used(item)
         text = strip_markers(plain(item.text))
         if (context and context[0] == "decision") or _DECISION_ITEM.search(text):
             self.note("a decision point of the checklist is Golive's gate: proceed when every check passes, "
@@ -159,16 +162,17 @@ class PhaseBuilder:
                 self.out.watch.append(watch)
             return
         role = context[1] if context and context[0] == "role" else None
-        result = convert_item(item, self.ctx, group.label, role if isinstance(role, str) else None, group.rollback)
+        result = convert_item(item, self.ctx, group.label, role if isinstance(role, str) else None, group.rollback,
+                              do or says_do(group.title))
+        for candidate in result.actions:
+            self.action(candidate, group)  # first: the checks of the same item verify this action
         self.phase.checks.extend(result.checks)
         self.out.rollbacks.extend(result.rollbacks)
-        for candidate in result.actions:
-            self.action(candidate, group)
 
     def trigger_commands(self, item: Item) -> None:
         """A command under a trigger ("Error rate >1%: kubectl rollout undo …") is what the trigger rolls back with."""
-        commands = [classify(c) for child in item.children if isinstance(child, Code)
-                    and code_kind(child.info, child.text) == "shell" for c in split_commands(child.text)]
+        commands = [c for child in item.children if isinstance(child, Code)
+                    and code_kind(child.info, child.text) == "shell" for c in block_commands(child.text, child.info)]
         changes = [c for c in commands if c.changes]
         if changes:
             self.out.rollbacks.append(ActionCandidate(strip_markers(plain(item.text)) or "Roll back", changes))
@@ -176,6 +180,10 @@ class PhaseBuilder:
             self.note("a read-only command under a rollback trigger was not imported: a trigger needs a query")
 
     def action(self, candidate: ActionCandidate, group: Group) -> None:
+        if self.phase.action is None and self.phase.checks:
+            # the checks so far come before this change: they gate the phase before it, not this action
+            self.phase = self._new_phase(f"{self.title} — {without_time_window(candidate.title)}",
+                                         single_percentage(group.title))
         if self.phase.action is None:
             self.phase.action = Entry(action_fields(candidate, self.ctx))
             self.action_group = group.title

