@@ -112,7 +112,7 @@ def test_an_imported_checklist_runs_headless_with_answers_to_a_go_record(checkli
                        '[signoff.deployer]\nby = "alice"\n\n[signoff.operations-lead]\nby = "bob"\n')
     res = subprocess.run(
         [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
-         "--session-dir", str(session)],
+         "--session-dir", str(session), "--set", "service=payments-api", "--set", "environment=staging"],
         capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
     assert res.returncode == 0, res.stdout + res.stderr
     record = tomllib.loads((session / "record.toml").read_text())
@@ -120,3 +120,35 @@ def test_an_imported_checklist_runs_headless_with_answers_to_a_go_record(checkli
     manual = {m["id"]: m for p in record["phase"] for m in p.get("manual", [])}
     assert manual["change-approved"]["by"] == "alice" and manual["smoke-tests-passed"]["by"] == "bob"
     assert [s["role"] for s in record["signature_status"]["signed_off"]] == ["deployer", "operations-lead"]
+
+
+def test_running_an_import_before_its_blanks_are_filled_stops_at_once_naming_each_one(checklist, tmp_path):
+    runbook = tmp_path / "runbook.toml"
+    assert golive_import(str(checklist), "-o", str(runbook), "-q") == 0
+    res = subprocess.run(
+        [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--dry-run",
+         "--session-dir", str(tmp_path / "session")],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
+    assert res.returncode == 2
+    lines = res.stderr.splitlines()
+    assert [ln.split(": ")[2].split(" ")[0] for ln in lines] == ["runbook.service", "runbook.environment"]
+    assert all(ln.startswith(f"golive: {runbook}:") and "--set" in ln for ln in lines)
+    assert not (tmp_path / "session").exists()
+
+
+def test_a_headless_run_names_every_manual_item_it_has_no_answer_for_before_it_starts(checklist, tmp_path):
+    runbook = tmp_path / "runbook.toml"
+    assert golive_import(str(checklist), "-o", str(runbook), "-q") == 0
+    answers = tmp_path / "answers.toml"
+    answers.write_text('[answers.change-approved]\nby = "alice"\n')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
+         "--session-dir", str(tmp_path / "session"), "--set", "service=api", "--set", "environment=staging"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, cwd=ROOT)
+    try:
+        first = proc.stderr.readline()  # said before the run starts: the run itself would wait for the item
+    finally:
+        proc.kill()
+        proc.wait()
+    assert first.startswith("golive: warning: manual item 'smoke-tests-passed'")
+    assert "[answers.smoke-tests-passed]" in first
