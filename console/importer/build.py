@@ -13,7 +13,8 @@ from console.importer.markdown import Block, Code, Item, Paragraph, Table
 from console.importer.meta import explicit_meta
 from console.importer.phases import PhaseBuilder
 from console.importer.placeholders import Variables, detect_version
-from console.importer.roles import SIGNOFF_HEADING, asks_for_signatures, is_form_field, roles_in_list, signoff_roles
+from console.importer.roles import (SIGNOFF_HEADING, asks_for_signatures, is_form_field, roles_in_list, signoff_item,
+                                    signoff_roles)
 from console.importer.sections import Section, build_tree, document_mode, first_title, iter_items, plan_phases
 from console.importer.text import plain
 
@@ -67,7 +68,7 @@ def _signoff(root: Section, ctx: ImportContext) -> set[int]:
                     ctx.add_roles(roles)
                     ctx.used.add(id(block))
         for item in iter_items(section.blocks):
-            roles = signoff_roles(item.text, True) if in_signoff else None
+            roles = signoff_item(item.text) if in_signoff else None
             if roles:
                 ctx.add_roles(roles)
                 consumed.add(id(item))
@@ -76,7 +77,7 @@ def _signoff(root: Section, ctx: ImportContext) -> set[int]:
                 consumed.add(id(item))  # "Date: ____" on a sign-off form: Golive stamps the time itself
                 ctx.mark_used(item)
             elif asks_for_signatures(item.text) and item.items:
-                ctx.add_roles(roles_in_list([i.text for i in item.items]))
+                ctx.add_roles(roles_in_list([i.text for i in item.items], strict=True))
     return consumed
 
 
@@ -159,6 +160,9 @@ def build_draft(blocks: list[Block], name: str) -> Draft:
     if not ctx.roles:
         draft.header.append("no sign-off block found: list the roles that sign the record in runbook.signoff")
     declare_targets(draft, ctx)
+    for variable, comment in ctx.fill_ins.items():
+        draft.variables[variable] = ""
+        draft.variable_comments[variable] = comment
     for variable, shown in sorted(ctx.variables.declared.items()):
         if variable not in draft.variables:
             draft.variables[variable] = ""

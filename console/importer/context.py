@@ -53,7 +53,8 @@ class ImportContext:
     uses_prometheus: bool = False
     service: str = "service"
     used: set[int] = field(default_factory=set)
-    targets: set[str] = field(default_factory=set)  # target kinds the checks need (kubernetes, alertmanager)  # ids of the blocks something was made of
+    targets: set[str] = field(default_factory=set)
+    fill_ins: dict[str, str] = field(default_factory=dict)  # variable -> what to fill in, for blanks the import made  # target kinds the checks need (kubernetes, alertmanager)  # ids of the blocks something was made of
 
     def mark_used(self, item: Item) -> None:
         """An item and everything nested in it were turned into something."""

@@ -10,8 +10,9 @@ from console.importer.context import ImportContext
 from console.importer.draft import Entry, PhaseDraft
 from console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
 from console.importer.markdown import Code, Item, Paragraph, Table
-from console.importer.roles import team_label
+from console.importer.roles import roles_in_list, team_label
 from console.importer.sections import TRIGGER_CONTEXT, Mode, PhasePlan, Section, counts, table_columns
+from console.importer.table_kinds import line_triggers, signoff_names, stage_rows, trigger_rows
 from console.importer.tables import convert_table
 from console.importer.text import plain, says_do, slug, strip_markers
 from console.importer.thresholds import duration_in_brackets, single_percentage, without_time_window
@@ -107,6 +108,8 @@ class PhaseBuilder:
             if isinstance(block, Paragraph):
                 text = plain(block.text)
                 last_paragraph = text
+                for condition in line_triggers(block.text):
+                    self.add_trigger(condition, AUTOMATIC.search(text + group.title) is not None)
                 if TRIGGER_CONTEXT.search(text):
                     context = ("trigger", AUTOMATIC.search(text + group.title) is not None)
                 elif _DECISION.search(text):
@@ -131,6 +134,23 @@ class PhaseBuilder:
 
     def table(self, table: Table, group: Group) -> None:
         heading = group.title or self.title
+        context = heading if not group.triggers else f"rollback triggers: {heading}"
+        rows = trigger_rows(table, context if not self.procedure else f"rollback triggers: {heading}")
+        if rows is not None:
+            self.ctx.used.add(id(table))
+            for row in rows:
+                self.add_trigger(row, AUTOMATIC.search(heading) is not None)
+            return
+        stages = stage_rows(table)
+        if stages is not None:
+            self.ctx.used.add(id(table))
+            self.stages(stages, table.line)
+            return
+        names = signoff_names(table, False)
+        if names is not None and roles_in_list(names):
+            self.ctx.used.add(id(table))
+            self.ctx.add_roles(roles_in_list(names))
+            return
         columns = table_columns(table, heading)
         if columns is None:
             return  # kept as a comment with everything else the import made nothing of
@@ -155,11 +175,7 @@ class PhaseBuilder:
             return
         if context and context[0] == "trigger":
             self.trigger_commands(item)
-            trigger, watch = convert_trigger(item, self.ctx, bool(context[1]))
-            if trigger is not None:
-                self.out.triggers.append(trigger)
-            if watch is not None:
-                self.out.watch.append(watch)
+            self.add_trigger(item, bool(context[1]))
             return
         role = context[1] if context and context[0] == "role" else None
         result = convert_item(item, self.ctx, group.label, role if isinstance(role, str) else None, group.rollback,
@@ -168,6 +184,25 @@ class PhaseBuilder:
             self.action(candidate, group)  # first: the checks of the same item verify this action
         self.phase.checks.extend(result.checks)
         self.out.rollbacks.extend(result.rollbacks)
+
+    def add_trigger(self, item: Item, automatic: bool) -> None:
+        trigger, watch = convert_trigger(item, self.ctx, automatic)
+        if trigger is not None:
+            self.out.triggers.append(trigger)
+        if watch is not None:
+            self.out.watch.append(watch)
+
+    def stages(self, stages: list[tuple[str, float, str | None]], line: int) -> None:
+        """A canary stage table: one phase per stage, with its traffic and its hold."""
+        for name, traffic, hold in stages:
+            title = f"{name} ({traffic:g}% traffic)" if f"{traffic:g}%" not in name else name
+            phase = self._new_phase(title, traffic)
+            phase.fields["hold"] = hold
+            entry = manual_entry(self.ctx, f"Traffic at {traffic:g}%", "", None, slug(name))
+            entry.comments.append(f"from the stage table at line {line}: it gives no command; shift the traffic by "
+                                  "hand, or give this phase an [phase.action]")
+            phase.checks.append(entry)
+        self.phase = self._new_phase(f"{self.title} (after the stages)", None)
 
     def trigger_commands(self, item: Item) -> None:
         """A command under a trigger ("Error rate >1%: kubectl rollout undo …") is what the trigger rolls back with."""

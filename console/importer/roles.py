@@ -15,7 +15,10 @@ _MENTION = re.compile(r"\s*\(@([A-Za-z][\w\-]{0,40})\)\s*$|\s+@([A-Za-z][\w\-]{0
 _ROLE_NOUNS = re.compile(
     r"\b(?:lead|leads|manager|engineer|engineering|owner|officer|director|vp|head|cto|cio|ciso|ceo|sre|architect|"
     r"team|operations|ops|security|product|qa|commander|admin|administrator|dba|on-call|oncall|approver|"
-    r"stakeholder|devops|compliance|legal)\b",
+    r"stakeholder|devops|compliance|legal|captain|developer|developers|tester|reviewer|coordinator|specialist|"
+    r"analyst|representative|sponsor|champion|steward|chief|president|principal|consultant|liaison|support|"
+    r"finops|platform|infrastructure|infra|business|release|change|cab|marketing|privacy|sme|executive|"
+    r"maintainer|pm|tpm|em|cfo|coo|dpo|auditor|approval|sign-?off)\b",
     re.IGNORECASE,
 )
 _BY_LABEL = {
@@ -23,7 +26,9 @@ _BY_LABEL = {
     "tested": "tester", "verified": "verifier", "executed": "executor", "released": "releaser",
     "authorized": "authorizer", "authorised": "authorizer", "accepted": "acceptor", "checked": "checker",
 }
-_NOT_ROLES = {"date", "time", "date-time", "datetime", "signature", "notes", "status", "comments", "comment", "name"}
+_NOT_ROLES = {"date", "time", "date-time", "datetime", "signature", "notes", "status", "comments", "comment", "name",
+              "version", "revision", "updated", "created", "id", "document", "checklist", "decision", "outcome",
+              "result", "duration", "location", "link", "ticket", "email", "phone"}
 _SIGNOFF_LINE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?P<label>[A-Za-z][\w /&\-]{1,60}?)\s*:\s*(?P<value>.*)$")
 _BLANK = re.compile(r"^[\s_.\-]*$|^_{2,}|^\[[^\]]*\]\s*$|^<[^>]*>\s*$")
@@ -88,11 +93,43 @@ def signoff_roles(line: str, in_signoff: bool) -> list[str] | None:
             role = _BY_LABEL.get(verb) or role_slug(by.group(1))
             return [role] if role and role not in _NOT_ROLES else None
         return None
-    if role_slug(label) in _NOT_ROLES or _DATE.search(value):
+    if role_slug(label) in _NOT_ROLES or _DATE.search(value) or set(role_slug(label).split("-")) & _NOT_ROLES:
         return None
     if value and value_blank and len(label.split()) <= 4 and _ROLE_NOUNS.search(label):
         return [role_slug(label)]
+    if in_signoff and len(label.split()) <= 4 and _ROLE_NOUNS.search(label) and _is_bold_label(line):
+        return [role_slug(label)]  # "**Platform Lead**: all checks complete" on a sign-off list
     return None
+
+
+_PERSON_NOUNS = {
+    "lead", "leads", "manager", "engineer", "owner", "officer", "director", "vp", "head", "cto", "cio", "ciso", "ceo",
+    "sre", "architect", "commander", "admin", "administrator", "dba", "approver", "captain", "developer", "tester",
+    "reviewer", "coordinator", "specialist", "analyst", "representative", "sponsor", "champion", "steward", "chief",
+    "president", "consultant", "liaison", "maintainer", "pm", "tpm", "em", "cfo", "coo", "dpo", "auditor", "on-call",
+    "oncall", "team", "qa", "devops", "security", "operations", "ops",
+}
+
+
+def _is_bold_label(line: str) -> bool:
+    return bool(re.match(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?:\*\*|__)[^*_]{2,40}(?:\*\*|__)\s*:|"
+                         r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?:\*\*|__)[^*_]{2,40}:(?:\*\*|__)", line))
+
+
+def signoff_item(text: str) -> list[str] | None:
+    """The role a list item of a sign-off section names: "**Platform Lead**: checks complete", "Engineering Lead"."""
+    roles = signoff_roles(text, True)
+    if roles is None and _is_bold_label(text):
+        m = _SIGNOFF_LINE.match(plain(text))
+        label = m.group("label").strip() if m else ""
+        if label and len(label.split()) <= 4 and not set(role_slug(label).split("-")) & _NOT_ROLES:
+            roles = [role_slug(label)]
+    if roles is None:
+        name = plain(text).strip()
+        last = re.sub(r"[^a-z\-]", "", name.split()[-1].lower()) if name.split() else ""
+        if len(name.split()) <= 4 and last in _PERSON_NOUNS and not re.search(r"[:.!?]", name):
+            roles = [r for r in [role_slug(name)] if r and r not in _NOT_ROLES] or None
+    return roles
 
 
 def is_form_field(text: str) -> bool:
@@ -101,15 +138,18 @@ def is_form_field(text: str) -> bool:
     return bool(m) and bool(m.group("value").strip()) and bool(_BLANK.match(m.group("value").strip()))
 
 
-def roles_in_list(names: list[str]) -> list[str]:
-    """Roles from a list of people to sign ("Engineering Lead", "Security Lead/CISO"); [] if any is not a role."""
+def roles_in_list(names: list[str], strict: bool = False) -> list[str]:
+    """Roles from a list of people to sign ("Engineering Lead", "Security Lead/CISO"); a name that is not a
+    role ("Bob", "Date") is left out, the others still count."""
     roles = []
     for name in names:
         text = plain(name)
         if len(text.split()) > 6 or not _ROLE_NOUNS.search(text):
-            return []
+            if strict:
+                return []  # a list that is not all roles is not a list of signers
+            continue
         role = role_slug(text)
-        if role:
+        if role and role not in _NOT_ROLES and role not in roles:
             roles.append(role)
     return roles
 

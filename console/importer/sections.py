@@ -10,8 +10,10 @@ from console.importer.text import clean_title, starts_with_marker
 from console.importer.thresholds import looks_like_stage
 
 TRIGGER_CONTEXT = re.compile(
-    r"\broll\s*back\s+(?:if|when|on)\b|\brollback\s+(?:if|when|on|triggers?|conditions?|criteria)\b"
-    r"|\babort\s+(?:if|when)\b|\b(?:automatic|auto)\s+rollback\b",
+    r"\broll\s*-?backs?\s+(?:immediately\s+|automatically\s+)?(?:if|when|on)\b"
+    r"|\brollback\s+(?:triggers?|conditions?|criteria|decision)\b|\btrigger\s+(?:criteria|conditions?)\b"
+    r"|\bwhen\s+to\s+roll\s*-?back\b|\babort\s+(?:if|when|criteria|conditions?)\b"
+    r"|\b(?:automatic|auto)(?:ed)?[\s\-]+rollback\b|\bfailure\s+signals?\b|\bno[\s\-]go\s+(?:criteria|conditions?)\b",
     re.IGNORECASE,
 )
 _SUMMARY_HEADING = re.compile(r"\b(?:summary|overview|results?|report|achievements?|metrics)\b", re.IGNORECASE)
@@ -117,9 +119,16 @@ def own_items(section: Section, mode: Mode) -> bool:
             triggers = bool(TRIGGER_CONTEXT.search(block.text)) or bool(TRIGGER_CONTEXT.search(section.title))
         if isinstance(block, Item) and (triggers or counts(block, mode, section.title)):
             return True
-        if isinstance(block, Table) and table_columns(block, section.title) is not None:
+        if isinstance(block, Table) and (table_columns(block, section.title) is not None
+                                         or _special_table(block, section.title)):
             return True
     return False
+
+
+def _special_table(table: Table, heading: str) -> bool:
+    from console.importer.table_kinds import stage_rows, trigger_rows  # they read this module's patterns
+
+    return trigger_rows(table, heading) is not None or stage_rows(table) is not None
 
 
 def has_items(section: Section, mode: Mode) -> bool:

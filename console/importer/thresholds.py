@@ -36,9 +36,11 @@ _THRESHOLD = re.compile(
 )
 _FOR = re.compile(
     rf"\b(?:for|over|during|sustained(?:\s+for)?|lasting)\s*(?:>=|>|≥|more\s+than|at\s+least|longer\s+than)?\s*"
-    rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{_TIME_UNIT})\b",
+    rf"(?P<num>\d+(?:\.\d+)?)\s*\+?\s*(?P<unit>{_TIME_UNIT})\b"
+    rf"|\b(?P<cnum>\d+)\s+consecutive\s+(?P<cunit>{_TIME_UNIT}|checks?|intervals?|samples?|scrapes?|evaluations?)\b",
     re.IGNORECASE,
 )
+SAMPLE_EVERY = 15  # seconds: a check's default interval, for "3 consecutive intervals"
 _RANGE = re.compile(rf"{_NUMBER}\s*(?:-|–|—|to)\s*{_NUMBER}\s*(%|ms|s\b)", re.IGNORECASE)
 _METRIC_NOISE = {"high", "low", "is", "are", "be", "should", "must", "the", "a", "an", "any", "total", "overall", "of"}
 
@@ -87,8 +89,14 @@ def find_duration(text: str) -> tuple[str | None, str]:
     m = _FOR.search(text)
     if not m:
         return None, text
+    rest = text[: m.start()] + text[m.end():]
+    if m.group("cnum"):
+        unit = m.group("cunit").lower()
+        if unit in _TIME_UNITS:
+            return f"{m.group('cnum')}{_TIME_UNITS[unit]}", rest
+        return f"{int(m.group('cnum')) * SAMPLE_EVERY}s", rest
     unit = _TIME_UNITS[m.group("unit").lower()]
-    return f"{_number(m.group('num'))}{unit}", text[: m.start()] + text[m.end():]
+    return f"{_number(m.group('num'))}{unit}", rest
 
 
 def find_threshold(text: str) -> Threshold | None:

@@ -107,12 +107,13 @@ def test_seed_002_rollback_if_list_becomes_triggers_and_watch_items():
     result = imported("002")
     rb = result.runbook
     triggers = {t.id: t for t in rb.triggers}
-    assert set(triggers) == {"error-rate-1", "latency-p95-1000ms"}
+    assert set(triggers) == {"error-rate-1", "latency-p95-1000ms", "5-user-reported-incidents"}
+    assert triggers["5-user-reported-incidents"].query == ""  # a blank to fill in: golive run stops until it is
     assert str(triggers["error-rate-1"].fire) == "> 1" and triggers["error-rate-1"].then == "rollback"
     assert rb.rollback is not None and rb.rollback.run == ["kubectl", "rollout", "undo", "deployment/dwcp-api"]
     watch = next(p for p in rb.phases if p.id == "rollback-triggers")
     assert [c.title for c in watch.checks] == [
-        ">5 user-reported incidents", "Data corruption detected", "Security vulnerability discovered",
+        "Data corruption detected", "Security vulnerability discovered",
         "Critical feature broken"]
     assert result.summary.needs_query >= 4
 
