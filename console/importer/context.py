@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from console.importer.commands import code_kind, promql_one_line
@@ -10,6 +11,25 @@ from console.importer.placeholders import Variables
 from console.importer.sections import iter_items
 from console.importer.text import plain
 from console.importer.thresholds import find_threshold
+
+
+_SYNONYMS = {"latency": "latency", "duration": "latency", "response": "latency", "errors": "error", "5xx": "error",
+             "failures": "error", "failure": "error", "p95": "p95", "0": "", "95": "p95", "p99": "p99", "99": "p99",
+             "lag": "lag", "replication": "replication", "restarts": "restart", "cpu": "cpu", "memory": "memory"}
+_NOISE = {"time", "rate", "ratio", "total", "seconds", "bucket", "sum", "by", "le", "http", "requests", "request",
+          "percent", "percentage", "current", "value", "level", "target", ""}
+
+
+def normalise(words) -> set[str]:
+    return {_SYNONYMS.get(w, w) for w in words} - _NOISE
+
+
+def query_words(query: str) -> set[str]:
+    """The words a query's metric names and quantile say: histogram_quantile(0.95, …duration…) → p95, latency."""
+    words = set(re.findall(r"[a-z0-9]+", re.sub(r"\{[^}]*\}", " ", query.lower()).replace("_", " ")))
+    for q in re.findall(r"histogram_quantile\(\s*0?\.(\d+)", query):
+        words.add(f"p{q}")
+    return normalise(words)
 
 
 class Ids:
@@ -88,8 +108,17 @@ class ImportContext:
                         self.queries.setdefault(threshold.metric_key, known)
                     break
 
-    def query_for(self, metric_key: frozenset[str]) -> KnownQuery | None:
-        return self.queries.get(metric_key) if metric_key else None
+    def query_for(self, metric_key: frozenset[str], text: str = "") -> KnownQuery | None:
+        """The query the checklist gave for the same metric: the same words, else one whose words hold them all."""
+        if not metric_key:
+            return None
+        if metric_key in self.queries:
+            return self.queries[metric_key]
+        wanted = normalise(metric_key)
+        for key, known in self.queries.items():
+            if wanted and wanted <= normalise(key) | query_words(known.query):
+                return known
+        return None
 
 
 def has_code(item: Item) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from console.importer.commands import Command, block_commands, classify, code_kind, promql_one_line
 from console.importer.context import ImportContext, has_code
 from console.importer.draft import Entry
+from console.importer.evidence import guessed_query, state_check
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import item_owner
 from console.importer.text import plain, says_do, slug, split_title
@@ -74,7 +75,7 @@ def needs_query_note(threshold: Threshold) -> str:
 
 
 def prometheus_entry(ctx: ImportContext, title: str, query: str, threshold: Threshold, description: str,
-                     prefix: str, base: str = "") -> Entry:
+                     prefix: str, base: str = "", guessed: bool = False) -> Entry:
     comments = []
     if threshold.unit == "ms" and _SECONDS_METRIC.search(query) and not re.search(r"\*\s*1000\b", query):
         query = f"({query}) * 1000"
@@ -82,7 +83,8 @@ def prometheus_entry(ctx: ImportContext, title: str, query: str, threshold: Thre
     ctx.uses_prometheus = True
     apply = ctx.variables.apply
     fields = {"id": ctx.check_ids.take(base or slug(title), slug(prefix)), "title": apply(title),
-              "source": "prometheus", "query": apply(query), "pass": threshold.text, "unit": threshold.unit or None,
+              "source": "prometheus", "query": query if guessed else apply(query), "pass": threshold.text,
+              "unit": threshold.unit or None,
               "description": apply(description) or None}
     return Entry(fields, comments)
 
@@ -125,6 +127,30 @@ def _sub_item_lines(item: Item, depth: int = 0) -> list[str]:
     for child in item.items:
         lines.extend(_sub_item_lines(child, depth + 1))
     return lines
+
+
+def evidence_entry(ctx: ImportContext, title: str, text: str, description: str, group: str, base: str,
+                   threshold: Threshold | None) -> Entry | None:
+    """An automated check from an item's words alone: a query the checklist gave for the same metric elsewhere,
+    a guessed query on a standard metric, or a kubernetes / alertmanager / http check; None when none fits."""
+    if threshold is None:
+        return state_check(ctx, title, text, description, group, base)
+    known = ctx.query_for(threshold.metric_key, text)
+    if known is not None:
+        entry = prometheus_entry(ctx, title, known.query, threshold, description, group, base)
+        entry.comments.append(f"query reused from {known.title!r} (same metric)")
+        return entry
+    guess = guessed_query(threshold, text)
+    if guess is None:
+        return None
+    query, unit = guess
+    if "${namespace}" in query:
+        ctx.fill_ins.setdefault("namespace", "fill in: the Kubernetes namespace the service runs in")
+    entry = prometheus_entry(ctx, title, query, Threshold(threshold.op, threshold.number, unit, threshold.metric),
+                             description, group, base, guessed=True)
+    entry.comments.append("query guessed from the words of the item and standard metric names: check the metric "
+                          "and label names before a go-live")
+    return entry
 
 
 def inline_commands(text: str) -> list[Command]:
@@ -245,13 +271,10 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
         return result
     if split_children and threshold is None and not description:
         return result  # its nested checks carry its title as their prefix
-    if threshold is not None:
-        known = ctx.query_for(threshold.metric_key)
-        if known is not None:
-            entry = prometheus_entry(ctx, full_title, known.query, threshold, description, group, base)
-            entry.comments.append(f"query reused from {known.title!r} (same metric)")
-            result.checks.append(entry)
-            return result
+    found = evidence_entry(ctx, full_title, text, description, group, base, threshold)
+    if found is not None:
+        result.checks.append(found)
+        return result
     entry = manual_entry(ctx, full_title, description, role, group, base)
     if threshold is not None:
         entry.comments.append(needs_query_note(threshold))

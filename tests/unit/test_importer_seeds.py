@@ -55,10 +55,11 @@ def test_seed_000_stage_headings_become_phases_and_handoff_groups_stay_one_phase
 def test_seed_000_target_column_becomes_a_threshold_that_needs_a_query():
     result = imported("000")
     error_rate = checks_of(result.runbook)["error-rate-target-0-05"]
-    assert error_rate.source == "manual" and error_rate.title == "Error Rate (target <0.05%)"
-    assert 'needs a query: to measure it, set source = "prometheus", query = "…", pass = "< 0.05", unit = "%"' \
-        in result.text
-    assert result.summary.needs_query >= 5
+    assert error_rate.source == "prometheus" and error_rate.title == "Error Rate (target <0.05%)"
+    assert (str(error_rate.pass_), error_rate.unit) == ("< 0.05", "%") and 'code=~"5.."' in error_rate.query
+    assert "query guessed from the words of the item and standard metric names" in result.text
+    assert 'needs a query: to measure it, set source = "prometheus", query = "…"' in result.text
+    assert result.summary.needs_query >= 3
 
 
 def test_seed_000_team_labels_give_the_items_under_them_a_role_and_results_tables_are_left_out():

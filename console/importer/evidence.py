@@ -1,0 +1,104 @@
+"""Items whose words name evidence a source can read: pods ready or restarting (kubernetes), no critical alerts
+(alertmanager), a health endpoint (http), and the usual metrics a threshold is about (prometheus, with the query
+guessed from standard metric names and said to be a guess)."""
+
+from __future__ import annotations
+
+import re
+
+from console.importer.context import ImportContext
+from console.importer.draft import Entry
+from console.importer.text import slug
+from console.importer.thresholds import Threshold
+
+_PODS_READY = re.compile(
+    r"\bpods?\b[^.;]{0,40}\b(?:ready|running|healthy|up|available|started)\b|\ball\s+pods\b|\breplicas?\b[^.;]{0,30}"
+    r"\b(?:ready|available)\b|\b(?:deployment|rollout)\b[^.;]{0,30}\b(?:available|complete[d]?|healthy|succeeded)\b",
+    re.I)
+_RESTARTS = re.compile(r"\bcrash\s*loop(?:\s*back\s*off)?\b|\bno\b[^.;]{0,20}\brestarts?\b|\brestarts?\b[^.;]{0,20}"
+                       r"\b(?:zero|none|0)\b|\bzero\s+restarts\b|\bOOMKill", re.I)
+_ALERTS = re.compile(
+    r"\b(?:no|zero|0)\b[^.;]{0,25}\b(?:alerts?|pages?)\b(?![^.;]{0,15}\bconfigured\b)|\balerts?\b[^.;]{0,20}"
+    r"\b(?:quiet|silent|clear|green|none|resolved)\b|\bno\s+(?:new\s+)?(?:alerts?\s+)?firing\b", re.I)
+_CRITICAL = re.compile(r"\b(critical|p0|p1|sev[\s\-]?[12]|page|high)\b", re.I)
+_HEALTH_PATH = re.compile(r"(?<![\w/])(/(?:api/)?(?:v\d/)?(?:health[a-z]*|ready[a-z]*|live[a-z]*|status|ping))\b")
+_HEALTH_WORDS = re.compile(r"\bhealth\s*(?:check|endpoint)s?\b[^.;]{0,40}\b(?:pass\w*|respond\w*|return\w*|green|"
+                           r"ok|200|up|healthy|succeed\w*)\b|\bhealth\s+endpoints?\b", re.I)
+_URL = re.compile(r"https?://[^\s`'\")<>]+")
+_STATUS = re.compile(r"\b([1-5]\d\d)\b")
+_NOT_NOW = re.compile(r"\b(?:configured|documented|defined|tested in staging|set up|created|planned|reviewed|tuned)\b",
+                      re.I)
+
+_LATENCY = ('histogram_quantile({q}, sum by (le) (rate(http_request_duration_seconds_bucket'
+            '{{service="${{service}}"}}[5m])))')
+_GUESSES: list[tuple[re.Pattern, str, str]] = [
+    (re.compile(r"\berror[\s\-]*rates?\b|\b5xx\b|\bhttp\s+errors?\b|\berrors?\b", re.I), "%",
+     'sum(rate(http_requests_total{service="${service}",code=~"5.."}[5m])) '
+     '/ sum(rate(http_requests_total{service="${service}"}[5m])) * 100'),
+    (re.compile(r"\bp(50|90|95|99)\b|\b(50|90|95|99)(?:th)?\s*percentile\b", re.I), "ms", _LATENCY),
+    (re.compile(r"\b(?:cpu)\b", re.I), "%",
+     'sum(rate(container_cpu_usage_seconds_total{namespace="${namespace}",container!=""}[5m])) '
+     '/ sum(kube_pod_container_resource_limits{namespace="${namespace}",resource="cpu"}) * 100'),
+    (re.compile(r"\bmemory\b|\bmem\b", re.I), "%",
+     'sum(container_memory_working_set_bytes{namespace="${namespace}",container!=""}) '
+     '/ sum(kube_pod_container_resource_limits{namespace="${namespace}",resource="memory"}) * 100'),
+    (re.compile(r"\bavailability\b|\buptime\b|\bsuccess\s+rate\b", re.I), "%",
+     '(1 - sum(rate(http_requests_total{service="${service}",code=~"5.."}[5m])) '
+     '/ sum(rate(http_requests_total{service="${service}"}[5m]))) * 100'),
+]
+
+
+def _take(ctx: ImportContext, title: str, prefix: str, base: str) -> dict:
+    apply = ctx.variables.apply
+    return {"id": ctx.check_ids.take(base or slug(title), slug(prefix)), "title": apply(title)}
+
+
+def state_check(ctx: ImportContext, title: str, text: str, description: str, prefix: str,
+                base: str) -> Entry | None:
+    """A kubernetes, alertmanager or http check for an item whose words say what to look at, else None."""
+    if _NOT_NOW.search(text):
+        return None  # "alerts configured", "health checks documented": about the setup, not the live state
+    path, url = _HEALTH_PATH.search(text), _URL.search(text)
+    if not (_RESTARTS.search(text) or _PODS_READY.search(text) or _ALERTS.search(text) or path
+            or _HEALTH_WORDS.search(text)):
+        return None
+    head = {**_take(ctx, title, prefix, base), "description": ctx.variables.apply(description) or None}
+    if _RESTARTS.search(text) or _PODS_READY.search(text):
+        ctx.targets.add("kubernetes")
+        fields = {**head, "source": "kubernetes", "deployment": "${service}", "expect": "pods-ready"}
+        if _RESTARTS.search(text):
+            fields["max_restarts"] = 0
+        return Entry(fields, ["from the words of the item: the pods of deployment ${service} in ${namespace}"])
+    if _ALERTS.search(text):
+        ctx.targets.add("alertmanager")
+        critical = _CRITICAL.search(text)
+        matchers = ['severity="critical"'] if critical else []
+        return Entry({**head, "source": "alertmanager", "matchers": matchers or None, "pass": "< 1"},
+                     ["from the words of the item: passes while no alert" + (" of severity critical" if critical
+                                                                            else "") + " is firing"])
+    if url:
+        address = url.group(0).rstrip(".,;:")
+    else:
+        ctx.fill_ins.setdefault("host", "fill in: the host the service answers on (https://${host}/…)")
+        address = "https://${host}" + (path.group(1) if path else "/health")
+    status = _STATUS.search(text)
+    code = int(status.group(1)) if status and 100 <= int(status.group(1)) <= 599 else 200
+    return Entry({**head, "source": "http", "url": address if "${" in address else ctx.variables.apply(address),
+                  "status": code}, [] if url else ["the path is the checklist's; the host is a blank to fill in"])
+
+
+def guessed_query(threshold: Threshold, text: str) -> tuple[str, str] | None:
+    """(query, unit) from standard metric names for a threshold on a well-known metric, else None."""
+    for pattern, unit, query in _GUESSES:
+        m = pattern.search(threshold.metric or text) or pattern.search(text)
+        if not m:
+            continue
+        if threshold.unit and unit != threshold.unit and not (unit == "ms" and threshold.unit in ("ms", "s")):
+            continue
+        if query is _LATENCY:
+            q = next(g for g in m.groups() if g)
+            query = query.format(q=f"0.{q}")
+            if threshold.unit == "ms":
+                query = f"({query}) * 1000"
+        return query, threshold.unit or unit
+    return None
