@@ -14,7 +14,7 @@ from console.importer.evidence import guessed_query, state_check
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import item_owner
 from console.importer.text import plain, says_do, slug, split_title
-from console.importer.thresholds import Threshold, find_range, find_threshold
+from console.importer.thresholds import Threshold, find_range, find_threshold, find_thresholds
 
 _STATUS = re.compile(
     r"\b(?:returning|returns?|status|http|responds?\s+with|code)\s*:?\s*([1-5]\d\d)\b|\b([1-5]\d\d)\s+OK\b", re.I)
@@ -271,6 +271,18 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
         return result
     if split_children and threshold is None and not description:
         return result  # its nested checks carry its title as their prefix
+    several = find_thresholds(text)
+    if several:
+        for one in several:
+            name = f"{full_title}: {one.metric} {one.text}{one.unit}"
+            entry = evidence_entry(ctx, name, f"{one.metric} {one.text}{one.unit}", description, group,
+                                   slug(f"{title} {one.metric}", 48), one)
+            if entry is None:
+                entry = manual_entry(ctx, name, description, role, group, slug(f"{title} {one.metric}", 48))
+                entry.comments.append(needs_query_note(one))
+                entry.needs = "query"
+            result.checks.append(entry)
+        return result
     found = evidence_entry(ctx, full_title, text, description, group, base, threshold)
     if found is not None:
         result.checks.append(found)

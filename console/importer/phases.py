@@ -26,6 +26,15 @@ _OUTCOME_ITEM = re.compile(r"^(?:yes|no|partial|go|no-go)\b\s*[-–—:]", re.I)
 _MONITOR = re.compile(r"\b(?:monitor|soak|observe|watch|bake|hold|wait)\b", re.I)
 _ROLLBACK = re.compile(r"\broll\s*back\b|\brollback\b|\brevert\b", re.I)
 _READINESS = re.compile(r"\b(?:readiness|ready|plan|verification|preparation|prepare|triggers?|practice)\b", re.I)
+# a branch the go path does not take: "If NO-GO", "If the canary fails"; "If GO" only repeats what the gate does
+_NO_GO = re.compile(r"^\W*(?:if|on|when)\s+(?:a\s+|the\s+)?(?:no[\s\-]?go|rollback|roll\s*back|fail\w*|"
+                    r"issues?|problems?|errors?|incident|metrics?\s+(?:are\s+)?(?:bad|degrad\w*)|[\w\s]{0,30}\bfails?)\b",
+                    re.I)
+_GO = re.compile(r"^\W*(?:if|on|when)\s+(?:go|success\w*|metrics?\s+(?:are\s+)?(?:good|ok|healthy|green)|"
+                 r"all\s+(?:checks\s+)?pass\w*|passed|healthy)\b", re.I)
+_CONDITIONAL = re.compile(r"\(optional\)|\boptional\b|\bif\s+(?:applicable|needed|required|necessary|any)\b|"
+                          r"\b(?:use\s+)?only\s+(?:for|if|when|during)\b|\bwhen\s+(?:applicable|needed|required)\b|"
+                          r"\bhotfix(?:es)?\b|\bemergency\b|\bp0\s*/\s*p1\b|\bif\s+scaled\b", re.I)
 
 
 @dataclass
@@ -34,6 +43,8 @@ class Group:
     label: str  # the title prefix of its checks
     triggers: bool = False
     rollback: bool = False
+    branch: str = ""  # "no-go" or "go": a branch of a decision, never the go path
+    conditional: bool = False  # "(optional)", "only for P0/P1 hotfixes": its checks are not required
 
 
 @dataclass
@@ -47,10 +58,18 @@ class PhaseBuild:
     procedure_steps: list[str] = field(default_factory=list)
 
 
+def branch_of(text: str) -> str:
+    return "no-go" if _NO_GO.search(text) else "go" if _GO.search(text) else ""
+
+
 def _group(section: Section) -> Group:
     title = section.title
+    branch = branch_of(title)
+    intro = next((b.text for b in section.blocks if isinstance(b, Paragraph)), "")
     return Group(title, without_time_window(title), bool(TRIGGER_CONTEXT.search(title)) or
-                 bool(re.search(r"\brollback\s+triggers?\b", title, re.I)), bool(_ROLLBACK.search(title)))
+                 bool(re.search(r"\brollback\s+triggers?\b", title, re.I)),
+                 bool(_ROLLBACK.search(title)) or branch == "no-go", branch,
+                 bool(_CONDITIONAL.search(title) or _CONDITIONAL.search(intro[:200])))
 
 
 class PhaseBuilder:
@@ -75,7 +94,11 @@ class PhaseBuilder:
             self.phase.comments.append(text)
 
     def build(self) -> PhaseBuild:
-        top = Group("", "", rollback=bool(_ROLLBACK.search(self.title)))
+        intro = next((b.text for b in self.plan.section.blocks if isinstance(b, Paragraph)), "")
+        branch = branch_of(self.title)
+        top = Group("", "", rollback=bool(_ROLLBACK.search(self.title)) or branch == "no-go", branch=branch,
+                    conditional=bool(_CONDITIONAL.search(self.title) or _CONDITIONAL.search(intro[:200])))
+        self.procedure = self.procedure or bool(branch)
         self.walk(self.plan.section.blocks, top, own=True)
         if self.plan.whole:
             self.walk_children(self.plan.section, top)
@@ -89,6 +112,8 @@ class PhaseBuilder:
         for child in section.children:
             group = _group(child)
             group.rollback = group.rollback or parent.rollback
+            group.branch = group.branch or parent.branch
+            group.conditional = group.conditional or parent.conditional
             hold = duration_in_brackets(child.title) if _MONITOR.search(child.title) else None
             if hold and not self.phase.fields.get("hold"):
                 self.phase.fields["hold"] = hold
@@ -166,6 +191,16 @@ class PhaseBuilder:
             return
         self.ctx.mark_used(item)
         text = strip_markers(plain(item.text))
+        branch = group.branch or branch_of(re.sub(r"^\**\s*[\d:]+\s*\**\s*[-–—]\s*", "", text))
+        if branch:
+            # "If NO-GO: roll back", "If metrics good → Proceed": a branch of the decision, not a step of the go path
+            result = convert_item(item, self.ctx, group.label, None, branch == "no-go")
+            self.out.rollbacks.extend(result.rollbacks)
+            self.note(f"a branch of the checklist's decision ({text[:80]}) is not a step of the go path: "
+                      + ("its commands are rollback candidates" if branch == "no-go" else "Golive proceeds when the "
+                         "gate opens"))
+            self.ctx.check_ids.used.difference_update(c.fields["id"] for c in result.checks)
+            return
         if (context and context[0] == "decision") or _DECISION_ITEM.search(text):
             self.note("a decision point of the checklist is Golive's gate: proceed when every check passes, "
                       "or roll back")
@@ -182,6 +217,11 @@ class PhaseBuilder:
                               do or says_do(group.title))
         for candidate in result.actions:
             self.action(candidate, group)  # first: the checks of the same item verify this action
+        if group.conditional or _CONDITIONAL.search(text):
+            for entry in result.checks:
+                entry.fields["required"] = False
+                entry.comments.append("conditional in the checklist (" + (group.title or text)[:60]
+                                      + "): not required; mark it required = true when it applies")
         self.phase.checks.extend(result.checks)
         self.out.rollbacks.extend(result.rollbacks)
 

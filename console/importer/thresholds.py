@@ -163,3 +163,14 @@ def looks_like_stage(heading: str) -> bool:
 def without_time_window(text: str) -> str:
     """A heading without its bracketed time window: "Monitor Canary (5 minutes)" → "Monitor Canary"."""
     return " ".join(_TIME_WINDOW.sub(" ", text).split()) or text
+
+
+def find_thresholds(text: str) -> list[Threshold]:
+    """Every threshold of an item that states several ("CPU < 70%, Memory < 75%"), each with its own metric;
+    [] when it states one or none."""
+    _, text = find_duration(text)
+    parts = [p for p in re.split(r"\s*(?:[,;]|\band\b|\s/\s|\|)\s*", text) if p.strip()]
+    found = [t for t in (find_threshold(p) for p in parts) if t is not None and t.metric]
+    if len(found) < 2 or len({t.metric_key for t in found}) < len(found):
+        return []
+    return found
