@@ -153,13 +153,17 @@ def evidence_entry(ctx: ImportContext, title: str, text: str, description: str, 
     return entry
 
 
-def inline_commands(text: str) -> list[Command]:
-    """Whole read-only commands written as inline code in an item ("Pods up: `kubectl get pods -n prod`")."""
+def inline_commands(text: str, in_rollback: bool = False) -> list[Command]:
+    """Whole commands written as inline code in an item: read-only ones ("Pods up: `kubectl get pods -n prod`"),
+    and under a rollback heading the one that rolls back ("Run `scripts/rollback.sh <deployment>`")."""
     found = []
     for span in re.findall(r"`([^`]{6,300})`", text):
         command = classify(span.strip())
         if not command.changes and command.evidence and command.argv and len(command.argv) > 1:
             found.append(command)
+        elif in_rollback and command.rolls_back and len(span.split()) > 1:
+            found.append(command)
+            break  # the first rollback named is the one; "or …" alternatives are not steps
     return found
 
 
@@ -226,7 +230,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
                 entry.comments.append("needs a threshold: the item gives a query but no pass condition")
                 entry.needs = "query"
                 result.checks.append(entry)
-    commands += inline_commands(item.text) if not commands else []
+    commands += inline_commands(item.text, in_rollback) if not commands else []
     reads = [c for c in commands if not c.changes and c.evidence]
     changes = [c for c in commands if c.changes]
     for n, command in enumerate(reads):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from console.importer.commands import block_commands, code_kind, split_commands
 from console.importer.context import ImportContext
@@ -12,7 +12,8 @@ from console.importer.items import ActionCandidate, action_fields, commands_text
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import roles_in_list, team_label
 from console.importer.sections import TRIGGER_CONTEXT, Mode, PhasePlan, Section, counts, table_columns
-from console.importer.table_kinds import line_triggers, signoff_names, stage_rows, trigger_rows
+from console.importer.table_kinds import (line_triggers, signoff_names, stage_rows, trigger_rows,
+                                         without_trigger_clause)
 from console.importer.tables import convert_table
 from console.importer.text import plain, says_do, slug, strip_markers
 from console.importer.thresholds import duration_in_brackets, single_percentage, without_time_window
@@ -212,6 +213,12 @@ class PhaseBuilder:
             self.trigger_commands(item)
             self.add_trigger(item, bool(context[1]))
             return
+        conditions = line_triggers(item.text)
+        if conditions:
+            # "… will undo the rollout if p95 > 100 ms for 5 minutes": the conditions are triggers, not checks
+            for condition in conditions:
+                self.add_trigger(condition, AUTOMATIC.search(item.text) is not None)
+            item = replace(item, text=without_trigger_clause(item.text))
         role = context[1] if context and context[0] == "role" else None
         result = convert_item(item, self.ctx, group.label, role if isinstance(role, str) else None, group.rollback,
                               do or says_do(group.title))

@@ -28,8 +28,8 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*\+?\s*(ms|s|sec|secs|seconds?|m|min|m
                        re.I)
 _UNITS = {"ms": "ms", "s": "s", "m": "m", "h": "h", "d": "d"}
 _LINE_TRIGGER = re.compile(
-    r"\b(?:roll\s*-?back|revert|abort)\s+(?:immediately\s+|automatically\s+)?(?:if|when|on)\b\s*:?\s*(?P<cond>.+)$",
-    re.I)
+    r"\b(?:roll\s*-?back|revert|abort|undo(?:\s+the\s+\w+)?)\s+(?:immediately\s+|automatically\s+)?(?:if|when|on)\b"
+    r"\s*:?\s*(?P<cond>.+)$", re.I)
 
 
 def _index(header: list[str], pattern: re.Pattern) -> int | None:
@@ -75,6 +75,12 @@ def trigger_rows(table: Table, heading: str) -> list[Item] | None:
             condition = f"{condition} for {span}"
         items.append(Item(f"{name} {condition}".strip(), table.line, 0, False))
     return items or None
+
+
+def without_trigger_clause(text: str) -> str:
+    """The text before its "… undo the rollout if …" clause: what is left is what the item asks to do."""
+    m = _LINE_TRIGGER.search(text)
+    return text[: m.start()].rstrip(" ,;:-–—") if m else text
 
 
 def line_triggers(text: str) -> list[Item]:

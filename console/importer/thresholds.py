@@ -9,7 +9,7 @@ _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
 _SYMBOL_OPS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 _WORD_OPS = {
     "less than": "<", "fewer than": "<", "below": "<", "under": "<",
-    "more than": ">", "greater than": ">", "above": ">", "over": ">", "exceeds": ">", "exceeding": ">",
+    "more than": ">", "greater than": ">", "above": ">", "over": ">", "exceeds": ">", "exceeding": ">", "exceed": ">",
     "at most": "<=", "no more than": "<=", "at least": ">=", "no less than": ">=",
 }
 _OPERATOR = "|".join(

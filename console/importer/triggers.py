@@ -7,6 +7,7 @@ import re
 from console.importer.commands import code_kind, promql_one_line
 from console.importer.context import ImportContext
 from console.importer.draft import Entry
+from console.importer.evidence import guessed_query
 from console.importer.items import manual_entry
 from console.importer.markdown import Code, Item
 from console.importer.text import plain, slug, split_title
@@ -48,6 +49,12 @@ def convert_trigger(item: Item, ctx: ImportContext, automatic: bool) -> tuple[En
         elif _ERROR_RATE.search(threshold.metric or text) and threshold.unit in ("%", ""):
             query = _error_rate_query(threshold.unit == "%")
             comments.append("query guessed from the words 'error rate': check the metric and label names")
+        elif (guess := guessed_query(threshold, text)) is not None:
+            query = guess[0]
+            comments.append("query guessed from the words of the condition and standard metric names: check the "
+                            "metric and label names")
+            if "${namespace}" in query:
+                ctx.fill_ins.setdefault("namespace", "fill in: the Kubernetes namespace the service runs in")
     if query is None and threshold is not None:
         # a condition with a number is a trigger all the same: the query is a blank golive run asks for
         variable = "query_" + (slug(title, 40) or "trigger").replace("-", "_")
