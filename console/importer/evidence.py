@@ -13,7 +13,8 @@ from console.importer.thresholds import Threshold
 
 _PODS_READY = re.compile(
     r"\bpods?\b[^.;]{0,40}\b(?:ready|running|healthy|up|available|started)\b|\ball\s+pods\b|\breplicas?\b[^.;]{0,30}"
-    r"\b(?:ready|available)\b|\b(?:deployment|rollout)\b[^.;]{0,30}\b(?:available|complete[d]?|healthy|succeeded)\b",
+    r"\b(?:ready|available)\b|\brollout\s+(?:status\s+)?(?:is\s+)?(?:complete[d]?|succeeded)\b"
+    r"|(?<![\w-])deployment\s+(?:is\s+)?(?:available|healthy)\b",
     re.I)
 _RESTARTS = re.compile(r"\bcrash\s*loop(?:\s*back\s*off)?\b|\bno\b[^.;]{0,20}\brestarts?\b|\brestarts?\b[^.;]{0,20}"
                        r"\b(?:zero|none|0)\b|\bzero\s+restarts\b|\bOOMKill", re.I)
@@ -22,8 +23,11 @@ _ALERTS = re.compile(
     r"\b(?:quiet|silent|clear|green|none|resolved)\b|\bno\s+(?:new\s+)?(?:alerts?\s+)?firing\b", re.I)
 _CRITICAL = re.compile(r"\b(critical|p0|p1|sev[\s\-]?[12]|page|high)\b", re.I)
 _HEALTH_PATH = re.compile(r"(?<![\w/])(/(?:api/)?(?:v\d/)?(?:health[a-z]*|ready[a-z]*|live[a-z]*|status|ping))\b")
-_HEALTH_WORDS = re.compile(r"\bhealth\s*(?:check|endpoint)s?\b[^.;]{0,40}\b(?:pass\w*|respond\w*|return\w*|green|"
-                           r"ok|200|up|healthy|succeed\w*)\b|\bhealth\s+endpoints?\b", re.I)
+_HEALTH_WORDS = re.compile(r"\bhealth\s*(?:check|endpoint)s?\b[^.;]{0,40}\b(?:pass\w*|respond\w*|return\w*|200|"
+                           r"succeed\w*)\b|\bhealth\s+endpoints?\b", re.I)
+# a number about a test run, a scan or a load test is that run's result, not a live metric of the service
+_NOT_LIVE = re.compile(r"\btests?\b|\btesting\b|\bsuite\b|\bscans?\b|\bcoverage\b|\bbenchmark|\bload\b|"
+                       r"\bdrill\b|\bstaging\b|\bbudget\b|\bcost\b", re.I)
 _URL = re.compile(r"https?://[^\s`'\")<>]+")
 _STATUS = re.compile(r"\b([1-5]\d\d)\b")
 _NOT_NOW = re.compile(r"\b(?:configured|documented|defined|tested in staging|set up|created|planned|reviewed|tuned)\b",
@@ -42,7 +46,13 @@ _GUESSES: list[tuple[re.Pattern, str, str]] = [
     (re.compile(r"\bmemory\b|\bmem\b", re.I), "%",
      'sum(container_memory_working_set_bytes{namespace="${namespace}",container!=""}) '
      '/ sum(kube_pod_container_resource_limits{namespace="${namespace}",resource="memory"}) * 100'),
-    (re.compile(r"\bavailability\b|\buptime\b|\bsuccess\s+rate\b", re.I), "%",
+    (re.compile(r"\brestarts?\b|\bcrash\s*loops?\b", re.I), "",
+     'sum(increase(kube_pod_container_status_restarts_total{namespace="${namespace}"}[10m]))'),
+    (re.compile(r"\breplication\s+lag\b|\breplica\s+lag\b", re.I), "s", "max(pg_replication_lag)"),
+    (re.compile(r"\b(?:nats|jetstream)\b[^.;]{0,30}\blag\b", re.I), "", "sum(jetstream_consumer_num_pending)"),
+    (re.compile(r"\bconsumer\s+(?:group\s+)?lag\b|\bkafka\b[^.;]{0,20}\blag\b", re.I), "",
+     "sum(kafka_consumergroup_lag)"),
+    (re.compile(r"\bavailability\b|\buptime\b", re.I), "%",
      '(1 - sum(rate(http_requests_total{service="${service}",code=~"5.."}[5m])) '
      '/ sum(rate(http_requests_total{service="${service}"}[5m]))) * 100'),
 ]
@@ -89,12 +99,18 @@ def state_check(ctx: ImportContext, title: str, text: str, description: str, pre
 
 def guessed_query(threshold: Threshold, text: str) -> tuple[str, str] | None:
     """(query, unit) from standard metric names for a threshold on a well-known metric, else None."""
+    if _NOT_LIVE.search(text):
+        return None
     for pattern, unit, query in _GUESSES:
         m = pattern.search(threshold.metric or text) or pattern.search(text)
         if not m:
             continue
-        if threshold.unit and unit != threshold.unit and not (unit == "ms" and threshold.unit in ("ms", "s")):
+        if unit == "" and threshold.unit in ("%", "ms", "s", "min", "h", "d"):
+            continue  # a count is not a share or a time
+        if unit and threshold.unit and unit != threshold.unit and not (unit == "ms" and threshold.unit in ("ms", "s")):
             continue
+        if unit == "s" and threshold.unit == "ms":
+            query = f"({query}) * 1000"
         if query is _LATENCY:
             q = next(g for g in m.groups() if g)
             query = query.format(q=f"0.{q}")
@@ -102,3 +118,21 @@ def guessed_query(threshold: Threshold, text: str) -> tuple[str, str] | None:
                 query = f"({query}) * 1000"
         return query, threshold.unit or unit
     return None
+
+
+_CERT = re.compile(r"\b(?:ssl|tls)\b[^.;]{0,20}\bcert(?:ificate)?s?\b|\bcert(?:ificate)?s?\b[^.;]{0,20}\b(?:valid|expir)",
+                   re.I)
+
+
+def cert_check(ctx: ImportContext, title: str, text: str, threshold: Threshold, prefix: str,
+               base: str) -> Entry | None:
+    """"SSL certificates valid > 30 days" → an http check of the certificate's days left."""
+    if not _CERT.search(text) or threshold.unit != "d":
+        return None
+    url = _URL.search(text)
+    if url is None:
+        ctx.fill_ins.setdefault("host", "fill in: the host the service answers on (https://${host}/…)")
+    address = url.group(0).rstrip(".,;:") if url else "https://${host}/"
+    return Entry({**_take(ctx, title, prefix, base), "source": "http", "url": address,
+                  "cert_days": f"{threshold.op} {threshold.number}"},
+                 ["from the words of the item: the days left on the certificate the host presents"])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from console.importer.commands import Command, block_commands, classify, code_kind, promql_one_line
 from console.importer.context import ImportContext, has_code
 from console.importer.draft import Entry
-from console.importer.evidence import guessed_query, state_check
+from console.importer.evidence import cert_check, guessed_query, state_check
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import item_owner
 from console.importer.text import plain, says_do, slug, split_title
@@ -135,6 +135,9 @@ def evidence_entry(ctx: ImportContext, title: str, text: str, description: str, 
     a guessed query on a standard metric, or a kubernetes / alertmanager / http check; None when none fits."""
     if threshold is None:
         return state_check(ctx, title, text, description, group, base)
+    cert = cert_check(ctx, title, text, threshold, group, base)
+    if cert is not None:
+        return cert
     known = ctx.query_for(threshold.metric_key, text)
     if known is not None:
         entry = prometheus_entry(ctx, title, known.query, threshold, description, group, base)

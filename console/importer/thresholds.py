@@ -114,6 +114,8 @@ def find_threshold(text: str) -> Threshold | None:
         if op_text in ("<", ">") and m.start() > 0 and text[m.start() - 1] in "-=<>":
             continue  # an arrow ("->", "=>") or a shift, not a comparator
         unit = m.group("unit") or ""
+        if unit.lower() in ("x", "times") or re.match(r"\s*(?:x|×|times)\b", text[m.end():], re.I):
+            continue  # "> 2x baseline": relative to a baseline, not a number to compare with
         if unit.lower() in _TIME_UNITS:
             unit = _SHOWN_UNIT[_TIME_UNITS[unit.lower()]]
         elif unit.lower() in _STOP_UNIT_WORDS:
