@@ -51,6 +51,7 @@ class Command:
     long_running: bool = False  # keeps running after the step: started by hand, never an action or a check
     evidence: bool = True  # False for a line that only prints or waits
     shown: str = ""  # the script as the checklist wrote it, for a manual item to quote
+    rollback_line: str = ""  # in a script: its one top-level line that rolls back, for [rollback] to run
 
     @property
     def display(self) -> str:
@@ -150,6 +151,14 @@ def _long_running(line: str) -> bool:
     words = line.split()
     if line.rstrip().endswith("&") and not line.rstrip().endswith("&&"):
         return True
+    program = words[0].rsplit("/", 1)[-1] if words else ""
+    if program == "sudo" and len(words) > 1:
+        program, words = words[1], words[1:]
+    follow = any(w in ("-f", "--follow", "-F") for w in words)
+    watch = any(w in ("-w", "--watch") or w.startswith("--watch=") for w in words)
+    if program == "watch" or program in ("tail", "journalctl") and follow or \
+            program in ("kubectl", "oc", "docker", "podman") and ("logs" in words and follow or watch):
+        return True  # it follows or watches: it never ends by itself
     return bool(words) and "start" in words[1:] and (words[0].startswith(("./", "/", "~")) or words[0].endswith(".sh"))
 
 
@@ -201,5 +210,24 @@ def block_commands(text: str, info: str = "") -> list[Command]:
     changes = long_running or not read_only
     script = block.script_text()
     argv = ["bash", "-c", script] if block.bash else None
-    return [Command(script, argv, changes, changes and any(rolls_back(ln) for ln in block.lines), None, (),
-                    script=True, long_running=long_running, shown=block.text)]
+    undo = next((ln for ln in top_level_lines(block.lines) if rolls_back(ln) and not _long_running(ln)
+                 and not _needs_shell(ln)), "")
+    return [Command(script, argv, changes, changes and (bool(undo) or any(rolls_back(ln) for ln in block.lines)),
+                    None, (), script=True, long_running=long_running, shown=block.text, rollback_line=undo)]
+
+
+def top_level_lines(lines) -> list[str]:
+    """The lines of a script outside any if/for/while/case body: commands that run once, on their own."""
+    depth, out = 0, []
+    for line in lines:
+        first = line.split()[0] if line.split() else ""
+        if first in ("done", "fi", "esac", "}"):
+            depth = max(0, depth - 1)
+            continue
+        if first in ("for", "while", "until", "if", "case", "select") or line.rstrip().endswith(("{", " do", " then")):
+            if not (first == "if" and line.rstrip().endswith("fi")) and not line.rstrip().endswith("done"):
+                depth += 1
+            continue
+        if depth == 0:
+            out.append(line)
+    return out

@@ -185,7 +185,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
     role = owner or role
     title, rest = split_title(raw)
     title = title or "Checklist item"
-    full_title = f"{group}: {title}" if group else title
+    full_title = f"{group}: {title}" if group and group != title else title
     base = slug(title, 40) or "check"
     text = plain(raw)
     threshold, result = find_threshold(text), ItemResult()
@@ -244,6 +244,8 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
             entry.comments.append(f"the item's threshold ({threshold.text} {threshold.unit}".rstrip()
                                   + ") is not tested by the exit status: read the output, or give it a query")
         result.checks.append(entry)
+    # a script whose one top-level line undoes the release gives that line to [rollback], not the whole script
+    changes = [classify(c.rollback_line) if c.rollback_line and (in_rollback or c.rolls_back) else c for c in changes]
     rollback_cmds = [c for c in changes if (in_rollback or c.rolls_back) and not c.long_running]
     running = [c for c in changes if c.long_running]
     action_cmds = [c for c in changes if c not in rollback_cmds and c not in running]
