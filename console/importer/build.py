@@ -68,6 +68,8 @@ def _signoff(root: Section, ctx: ImportContext) -> set[int]:
                     ctx.add_roles(roles)
                     ctx.used.add(id(block))
         for item in iter_items(section.blocks):
+            if id(item) in ctx.used:
+                continue  # under a sign-off line already read: "Owner: [Tech Lead]" repeats who signs
             roles = signoff_item(item.text) if in_signoff else None
             if roles:
                 ctx.add_roles(roles)

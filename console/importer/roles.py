@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from console.importer.text import plain, slug
+from console.importer.text import plain, slug, strip_markers
 
 _OWNER = re.compile(
     r"\s*[\[(]?\b(?:responsible|owner|owned by|assignee|assigned to|who)\s*[:=\-]?\s*@?"
@@ -28,7 +28,8 @@ _BY_LABEL = {
 }
 _NOT_ROLES = {"date", "time", "date-time", "datetime", "signature", "notes", "status", "comments", "comment", "name",
               "version", "revision", "updated", "created", "id", "document", "checklist", "decision", "outcome",
-              "result", "duration", "location", "link", "ticket", "email", "phone"}
+              "result", "duration", "location", "link", "ticket", "email", "phone", "approval", "approved", "change",
+              "signer", "signatory", "responsible", "deadline", "evidence", "criteria"}
 _SIGNOFF_LINE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?P<label>[A-Za-z][\w /&\-]{1,60}?)\s*:\s*(?P<value>.*)$")
 _BLANK = re.compile(r"^[\s_.\-]*$|^_{2,}|^\[[^\]]*\]\s*$|^<[^>]*>\s*$")
@@ -116,8 +117,21 @@ def _is_bold_label(line: str) -> bool:
                          r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?:\*\*|__)[^*_]{2,40}:(?:\*\*|__)", line))
 
 
+_NAMED_BY = re.compile(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?:\*\*)?(?:owner|approver|signer|signatory|responsible|"
+                       r"approved by|signed by)(?:\*\*)?\s*:\s*\[?([^\]]{2,40})\]?\s*$", re.I)
+_SIGNS_FOR = re.compile(r"^(.{2,40}?)\s+(?:sign[\s\-]?off|approval|signature)s?$", re.I)
+
+
 def signoff_item(text: str) -> list[str] | None:
-    """The role a list item of a sign-off section names: "**Platform Lead**: checks complete", "Engineering Lead"."""
+    """The role a list item of a sign-off section names: "**Platform Lead**: checks complete", "Engineering Lead",
+    "Owner: [Business Owner]", "**Security sign-off**"."""
+    named = _NAMED_BY.match(plain(text))
+    if named and not _BLANK.match(named.group(1).strip()):
+        name = named.group(1).strip()
+        return [role_slug(name)] if _ROLE_NOUNS.search(name) and role_slug(name) else []
+    signs = _SIGNS_FOR.match(strip_markers(plain(text)).rstrip(":"))
+    if signs and signs.group(1).split()[-1].lower() in _PERSON_NOUNS:
+        return [role_slug(signs.group(1))]
     roles = signoff_roles(text, True)
     if roles is None and _is_bold_label(text):
         m = _SIGNOFF_LINE.match(plain(text))
