@@ -132,6 +132,10 @@ def _needs_shell(command: str) -> bool:
 def rolls_back(text: str) -> bool:
     """True when a command's words say it undoes the release ("rollout undo", "rollback.sh emergency",
     "switch back"), and none says it only validates or shows ("rollback.sh validate")."""
+    first = text.split()[0] if text.split() else ""
+    if not re.match(r"^(?:sudo\s+)?[\w.~${}\-]*/?[\w.~${}\-]+$", first) or first.endswith(":") or first.startswith("/") \
+            and first.count("/") == 1 and not first.endswith(".sh"):
+        return False  # "Title: … rollback", "/incident declare": words in a note, not a command that undoes
     words = {w.lower().strip("\"'") for w in re.split(r"[\s/=]+|\.sh\b", text) if w}
     names = {p for w in words for p in re.split(r"[_\-.]", w) if p}
     if words & _NOT_ROLLBACK or names & {"validate", "status", "check", "verify", "drill", "rehearse"}:

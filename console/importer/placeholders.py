@@ -8,7 +8,7 @@ from collections import Counter
 from console.importer.text import slug
 
 # not a link ("[TEXT](url)", "[TEXT][ref]") nor a link definition ("[REF]: https://…")
-_BRACKET = re.compile(r"\[([A-Z][A-Z0-9_/ \-]{1,38}[A-Z0-9])\](?![(\[])(?!:\s*\S+://)")
+_BRACKET = re.compile(r"\[([A-Z][A-Z0-9_/ \-]{1,38}[A-Z0-9]|[a-z][a-z0-9]*(?:[\-_][a-z0-9]+)+)\](?![(\[])(?!:\s*\S+://)")
 _ANGLE = re.compile(r"<([a-z][a-z0-9_\-]{1,30})>")
 _HTML = {
     "br", "b", "i", "p", "a", "em", "strong", "code", "pre", "div", "span", "details", "summary", "sup", "sub",
