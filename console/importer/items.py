@@ -96,6 +96,7 @@ def _command_entry(ctx: ImportContext, title: str, command: Command, text: str, 
         m = _STATUS.search(text)
         status = int(m.group(1) or m.group(2)) if m else 200
         comments = ["curl -k skipped certificate checks; Golive verifies them"] if command.http.insecure else []
+        comments += list(command.notes)
         return Entry({**base, "source": "http", "url": apply(command.http.url), "status": status}, comments)
     if command.argv is not None:
         run: list[str] | str = [apply(a) for a in command.argv]
