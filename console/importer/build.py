@@ -100,6 +100,7 @@ def build_draft(blocks: list[Block], name: str) -> Draft:
     service = explicit.get("service", "")
     ctx = ImportContext(Variables(version), service=service)
     ctx.learn_queries(everything)
+    ctx.learn_endpoints(everything)
     consumed = _signoff(root, ctx)
 
     phases: list[PhaseDraft] = []

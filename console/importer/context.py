@@ -74,7 +74,8 @@ class ImportContext:
     service: str = "service"
     used: set[int] = field(default_factory=set)
     targets: set[str] = field(default_factory=set)
-    fill_ins: dict[str, str] = field(default_factory=dict)  # variable -> what to fill in, for blanks the import made  # target kinds the checks need (kubernetes, alertmanager)  # ids of the blocks something was made of
+    fill_ins: dict[str, str] = field(default_factory=dict)
+    health_urls: list[str] = field(default_factory=list)  # health endpoints the checklist's curls probe  # variable -> what to fill in, for blanks the import made  # target kinds the checks need (kubernetes, alertmanager)  # ids of the blocks something was made of
 
     def mark_used(self, item: Item) -> None:
         """An item and everything nested in it were turned into something."""
@@ -107,6 +108,20 @@ class ImportContext:
                         known = KnownQuery(query, plain(item.text), threshold.unit)
                         self.queries.setdefault(threshold.metric_key, known)
                     break
+
+    def learn_endpoints(self, blocks: list) -> None:
+        """Remember the health URLs the checklist's read-only curls probe, for items that name the endpoint in words."""
+        from console.importer.commands import block_commands  # commands imports this module's neighbours
+
+        for block in blocks:
+            children = block.children if isinstance(block, Item) else [block]
+            for child in children:
+                if isinstance(child, Code) and code_kind(child.info, child.text) == "shell":
+                    for command in block_commands(child.text, child.info):
+                        if command.http is not None and re.search(r"/(?:api/)?(?:health|ready|live)", command.http.url):
+                            self.health_urls.append(command.http.url)
+                elif isinstance(child, Item):
+                    self.learn_endpoints([child])
 
     def query_for(self, metric_key: frozenset[str], text: str = "") -> KnownQuery | None:
         """The query the checklist gave for the same metric: the same words, else one whose words hold them all."""

@@ -86,15 +86,19 @@ def state_check(ctx: ImportContext, title: str, text: str, description: str, pre
         return Entry({**head, "source": "alertmanager", "matchers": matchers or None, "pass": "< 1"},
                      ["from the words of the item: passes while no alert" + (" of severity critical" if critical
                                                                             else "") + " is firing"])
+    known = [u for u in ctx.health_urls if not path or u.endswith(path.group(1))]
     if url:
         address = url.group(0).rstrip(".,;:")
+    elif known:
+        address = known[0]  # the endpoint the checklist's own curl probes
     else:
         ctx.fill_ins.setdefault("host", "fill in: the host the service answers on (https://${host}/…)")
         address = "https://${host}" + (path.group(1) if path else "/health")
     status = _STATUS.search(text)
     code = int(status.group(1)) if status and 100 <= int(status.group(1)) <= 599 else 200
     return Entry({**head, "source": "http", "url": address if "${" in address else ctx.variables.apply(address),
-                  "status": code}, [] if url else ["the path is the checklist's; the host is a blank to fill in"])
+                  "status": code}, [] if url else [f"the endpoint the checklist's curl probes ({address})" if known
+                                                   else "the path is the checklist's; the host is a blank to fill in"])
 
 
 def guessed_query(threshold: Threshold, text: str) -> tuple[str, str] | None:

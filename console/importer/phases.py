@@ -11,7 +11,8 @@ from console.importer.draft import Entry, PhaseDraft
 from console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import roles_in_list, team_label
-from console.importer.sections import TRIGGER_CONTEXT, Mode, PhasePlan, Section, counts, table_columns
+from console.importer.sections import (CRITERIA, TICK, TRIGGER_CONTEXT, Mode, PhasePlan, Section, counts,
+                                      table_columns)
 from console.importer.table_kinds import (line_triggers, signoff_names, stage_rows, trigger_rows,
                                          without_trigger_clause)
 from console.importer.tables import convert_table
@@ -128,7 +129,10 @@ class PhaseBuilder:
         description: list[str] = []
         for block in blocks:
             if isinstance(block, Item):
-                self.item(block, group, context)
+                # "**Verification**:" then "- ✅ Health endpoints return 200 OK": criteria to check, like "- [ ]"
+                ticked = bool(TICK.match(block.text.lstrip())) and bool(
+                    CRITERIA.search(last_paragraph[:60]) or CRITERIA.search(group.title or self.title))
+                self.item(block, group, context, counted=ticked)
                 continue
             context = ("trigger", AUTOMATIC.search(group.title) is not None) if group.triggers else None
             if isinstance(block, Paragraph):

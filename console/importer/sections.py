@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.importer.markdown import Block, Heading, Item, Paragraph, Table
+from console.importer.commands import code_kind
+from console.importer.markdown import Block, Code, Heading, Item, Paragraph, Table
 from console.importer.text import clean_title, starts_with_marker
 from console.importer.thresholds import looks_like_stage
 
@@ -16,6 +17,9 @@ TRIGGER_CONTEXT = re.compile(
     r"|\b(?:automatic|auto)(?:ed)?[\s\-]+rollback\b|\bfailure\s+signals?\b|\bno[\s\-]go\s+(?:criteria|conditions?)\b",
     re.IGNORECASE,
 )
+TICK = re.compile(r"^(?:✅|✔|✓|☐|☑|⬜)")
+CRITERIA = re.compile(r"\b(?:verif\w*|criteria|expected|acceptance|checks?|success\w*|validat\w*)\b", re.I)
+_STEPS = re.compile(r"\broll\s*-?back\b|\brevert\b|^\s*step\s*\d+|\bdeploy(?:ment)?\s+steps?\b", re.I)
 _SUMMARY_HEADING = re.compile(r"\b(?:summary|overview|results?|report|achievements?|metrics)\b", re.IGNORECASE)
 _CHECK_COLUMNS = ("check", "metric", "test", "item", "task", "step", "validation", "criteria", "criterion",
                   "requirement", "control")
@@ -114,11 +118,17 @@ def counts(item: Item, mode: Mode, heading: str) -> bool:
 def own_items(section: Section, mode: Mode) -> bool:
     """True when the section's own blocks (not its subsections') hold checklist items or a check table."""
     triggers = bool(TRIGGER_CONTEXT.search(section.title))
+    criteria = bool(CRITERIA.search(section.title))
     for block in section.blocks:
         if isinstance(block, Paragraph):
             triggers = bool(TRIGGER_CONTEXT.search(block.text)) or bool(TRIGGER_CONTEXT.search(section.title))
+            criteria = bool(CRITERIA.search(block.text[:60])) or bool(CRITERIA.search(section.title))
+        if isinstance(block, Item) and criteria and TICK.match(block.text.lstrip()):
+            return True
         if isinstance(block, Item) and (triggers or counts(block, mode, section.title)):
             return True
+        if isinstance(block, Code) and _STEPS.search(section.title) and code_kind(block.info, block.text) == "shell":
+            return True  # a rollback procedure or a step written as commands only
         if isinstance(block, Table) and (table_columns(block, section.title) is not None
                                          or _special_table(block, section.title)):
             return True

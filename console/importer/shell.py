@@ -129,7 +129,7 @@ def simple_commands(line: str) -> list[list[str]] | None:
 def read_only_line(line: str, script: bool = False) -> bool:
     """True when every command of the line is on the read-only allowlist (shell state counts in a script)."""
     commands = simple_commands(line)
-    if commands is None:
+    if not commands:
         return False
     for argv in commands:
         if argv[0] in _SHELL_ONLY and (script or argv[0] not in _STATE):
