@@ -154,7 +154,7 @@ class PhaseBuilder:
                 self.table(block, group)
             elif isinstance(block, Code) and code_kind(block.info, block.text) in ("shell", "promql"):
                 commands = split_commands(block.text)
-                title = last_paragraph.rstrip(":") or group.label or (commands[0] if commands else "Run")
+                title = last_paragraph.rstrip(":") or group.label or self.title or (commands[0] if commands else "Run")
                 do = says_do(last_paragraph) or (not last_paragraph and says_do(group.title or self.title))
                 # a command or query written under a paragraph rather than an item is a step all the same
                 self.item(Item(title, block.line, 0, False, " ", [block]), group, None, counted=True, do=do)

@@ -19,7 +19,8 @@ TRIGGER_CONTEXT = re.compile(
 )
 TICK = re.compile(r"^(?:✅|✔|✓|☐|☑|⬜)")
 CRITERIA = re.compile(r"\b(?:verif\w*|criteria|expected|acceptance|checks?|success\w*|validat\w*)\b", re.I)
-_STEPS = re.compile(r"\broll\s*-?back\b|\brevert\b|^\s*step\s*\d+|\bdeploy(?:ment)?\s+steps?\b", re.I)
+_STEPS = re.compile(r"\broll\s*-?back\b|\brevert\b|^\s*step\s*\d+|\bdeploy(?:ment)?\s+steps?\b|\bverif\w*|"
+                    r"\bvalidat\w*|\bhealth\b|\bsmoke\b|\bchecks?\b|\bmonitor\w*|\bbaseline\b", re.I)
 _SUMMARY_HEADING = re.compile(r"\b(?:summary|overview|results?|report|achievements?|metrics)\b", re.IGNORECASE)
 _CHECK_COLUMNS = ("check", "metric", "test", "item", "task", "step", "validation", "criteria", "criterion",
                   "requirement", "control")
