@@ -79,7 +79,9 @@ class PhaseBuilder:
         self.plan, self.ctx, self.mode, self.consumed = plan, ctx, mode, consumed
         self.out = PhaseBuild()
         self.title = plan.section.title or "Checklist"
-        self.procedure = bool(_ROLLBACK.search(self.title)) and not _READINESS.search(self.title)
+        # a rollback procedure, or a step of one ("4. Verify Recovery" under "Rollback Procedure"), is not the go path
+        self.procedure = any(bool(_ROLLBACK.search(t)) and not _READINESS.search(t)
+                             for t in [self.title, *(s.title for s in plan.section.ancestors() if s.level > 1)])
         self.phase = self._new_phase(self.title, single_percentage(self.title))
         self.action_group: str | None = None
         self.notes_seen: set[str] = set()

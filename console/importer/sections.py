@@ -14,7 +14,7 @@ TRIGGER_CONTEXT = re.compile(
     r"\broll\s*-?backs?\s+(?:immediately\s+|automatically\s+)?(?:if|when|on)\b"
     r"|\brollback\s+(?:triggers?|conditions?|criteria|decision)\b|\btrigger\s+(?:criteria|conditions?)\b"
     r"|\bwhen\s+to\s+roll\s*-?back\b|\babort\s+(?:if|when|criteria|conditions?)\b"
-    r"|\b(?:automatic|auto)(?:ed)?[\s\-]+rollback\b|\bfailure\s+signals?\b|\bno[\s\-]go\s+(?:criteria|conditions?)\b",
+    r"|\b(?:automatic|auto)(?:ed)?[\s\-]+(?:rollback|triggers?)\b|\bfailure\s+signals?\b|\bno[\s\-]go\s+(?:criteria|conditions?)\b",
     re.IGNORECASE,
 )
 TICK = re.compile(r"^(?:✅|✔|✓|☐|☑|⬜)")
@@ -37,6 +37,14 @@ class Section:
     line: int
     blocks: list[Block] = field(default_factory=list)
     children: list["Section"] = field(default_factory=list)
+    parent: "Section | None" = field(default=None, repr=False, compare=False)
+
+    def ancestors(self) -> list["Section"]:
+        out, node = [], self.parent
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out
 
 
 def build_tree(blocks: list[Block]) -> Section:
@@ -47,7 +55,7 @@ def build_tree(blocks: list[Block]) -> Section:
         if isinstance(block, Heading):
             while path[-1].level >= block.level:
                 path.pop()
-            section = Section(clean_title(block.text), block.level, block.line)
+            section = Section(clean_title(block.text), block.level, block.line, parent=path[-1])
             path[-1].children.append(section)
             path.append(section)
         else:
