@@ -24,10 +24,12 @@ _ALERTS = re.compile(
 _CRITICAL = re.compile(r"\b(critical|p0|p1|sev[\s\-]?[12]|page|high)\b", re.I)
 _HEALTH_PATH = re.compile(r"(?<![\w/])(/(?:api/)?(?:v\d/)?(?:health[a-z]*|ready[a-z]*|live[a-z]*|status|ping))\b")
 _HEALTH_WORDS = re.compile(r"\bhealth\s*(?:check|endpoint)s?\b[^.;]{0,40}\b(?:pass\w*|respond\w*|return\w*|200|"
-                           r"succeed\w*)\b|\bhealth\s+endpoints?\b", re.I)
+                           r"succeed\w*)\b|\bhealth\s+endpoints?\b|\b(?:application|app|service|api)\s+health\s*"
+                           r"checks?\b", re.I)
 # a number about a test run, a scan or a load test is that run's result, not a live metric of the service
 _NOT_LIVE = re.compile(r"\btests?\b|\btesting\b|\bsuite\b|\bscans?\b|\bcoverage\b|\bbenchmark|\bload\b|"
-                       r"\bdrill\b|\bstaging\b|\bbudget\b|\bcost\b", re.I)
+                       r"\bdrill\b|\bstaging\b|\bbudget\b|\bcost\b|\bapi\s*server|\betcd\b|\bkubelet\b|\bnodes?\b",
+                       re.I)  # and a cluster component's number is not the service's
 _URL = re.compile(r"https?://[^\s`'\")<>]+")
 _STATUS = re.compile(r"\b([1-5]\d\d)\b")
 _NOT_NOW = re.compile(r"\b(?:configured|documented|defined|tested in staging|set up|created|planned|reviewed|tuned)\b",
@@ -40,6 +42,9 @@ _GUESSES: list[tuple[re.Pattern, str, str]] = [
      'sum(rate(http_requests_total{service="${service}",code=~"5.."}[5m])) '
      '/ sum(rate(http_requests_total{service="${service}"}[5m])) * 100'),
     (re.compile(r"\bp(50|90|95|99)\b|\b(50|90|95|99)(?:th)?\s*percentile\b", re.I), "ms", _LATENCY),
+    (re.compile(r"\b(?:avg|average|mean)?\s*(?:response\s+times?|latency)\b", re.I), "ms",
+     '(sum(rate(http_request_duration_seconds_sum{service="${service}"}[5m])) '
+     '/ sum(rate(http_request_duration_seconds_count{service="${service}"}[5m])))'),
     (re.compile(r"\b(?:cpu)\b", re.I), "%",
      'sum(rate(container_cpu_usage_seconds_total{namespace="${namespace}",container!=""}[5m])) '
      '/ sum(kube_pod_container_resource_limits{namespace="${namespace}",resource="cpu"}) * 100'),
@@ -113,7 +118,7 @@ def guessed_query(threshold: Threshold, text: str) -> tuple[str, str] | None:
             continue  # a count is not a share or a time
         if unit and threshold.unit and unit != threshold.unit and not (unit == "ms" and threshold.unit in ("ms", "s")):
             continue
-        if unit == "s" and threshold.unit == "ms":
+        if (unit == "s" or "_seconds_sum" in query) and threshold.unit == "ms":
             query = f"({query}) * 1000"
         if query is _LATENCY:
             q = next(g for g in m.groups() if g)
