@@ -6,7 +6,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from console.importer.shell import gives_evidence, read_block, read_only_line, unmask
+from console.importer.shell import gives_evidence, incomplete, read_block, read_only_line, tokens, unmask
 
 _SHELL_INFOS = {"bash", "sh", "shell", "console", "zsh", "terminal", "cmd", "shell-session", "ksh"}
 _PROMQL_INFOS = {"promql", "prometheus", "prom", "metricsql"}
@@ -209,6 +209,9 @@ def block_commands(text: str, info: str = "") -> list[Command]:
     block = read_block(text, info)
     if not block.script:
         return [classify(line) for line in block.lines]
+    if incomplete(block.lines) or not tokens(block.text.replace("\n", " ; ")):
+        # "else", "fi", an unclosed quote: a fragment is never run, only shown to a person
+        return [Command(block.text, None, True, False, None, (), script=True, long_running=True, shown=block.text)]
     read_only = block.read_only()
     long_running = any(_long_running(line) for line in block.lines)
     changes = long_running or not read_only

@@ -33,10 +33,10 @@ _SUBCOMMANDS: dict[str, set[str]] = {
 }
 # programs that only read whatever their arguments
 _ALWAYS = {"dig", "nslookup", "host", "pg_isready", "curl", "wget", "jq", "grep", "egrep", "fgrep", "cat", "head",
-           "wc", "ls", "stat", "test", "[", "echo", "printf", "true", "false", "date", "uptime", "df", "du", "free",
+           "wc", "ls", "stat", "date", "uptime", "df", "du", "free",
            "hostname", "whoami", "id", "uname", "nproc", "ss", "netstat", "nc", "ping", "trivy", "journalctl",
            "tail", "sort", "uniq", "cut", "awk", "sed", "tr", "base64", "sha256sum", "md5sum", "getent", "which",
-           "command", "type", "exit", "psql", "mysql", "promtool", "amtool", "aws", "gcloud", "az",
+           "command", "type", "psql", "mysql", "promtool", "amtool", "aws", "gcloud", "az",
            "traceroute", "mtr", "kafka-topics", "kafka-consumer-groups", "kafka-topics.sh",
            "kafka-consumer-groups.sh", "lsof", "ps", "pgrep", "command", "type"}
 _WRAPPERS = {"sudo": {"-u", "-g", "-h", "-p", "-C"}, "env": set(), "timeout": set(), "time": set(), "nice": {"-n"}}

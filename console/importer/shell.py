@@ -142,7 +142,16 @@ def read_only_line(line: str, script: bool = False) -> bool:
 def gives_evidence(line: str) -> bool:
     """False for lines that only print, wait or set shell state: an ``echo`` passing proves nothing."""
     commands = simple_commands(line) or []
-    return any(argv[0] not in _TRIVIAL for argv in commands)
+    return any(_unwrapped(argv)[:1] and _unwrapped(argv)[0] not in _TRIVIAL for argv in commands)
+
+
+def _unwrapped(argv: list[str]) -> list[str]:
+    """The command a wrapper runs: ``sudo -u x cmd`` → ``cmd``."""
+    while argv and argv[0] in ("sudo", "env", "timeout", "time", "nice", "nohup"):
+        argv = argv[1:]
+        while argv and (argv[0].startswith("-") or "=" in argv[0] or argv[0][:1].isdigit()):
+            argv = argv[1:]
+    return argv
 
 
 def unmask(line: str) -> tuple[str, bool]:
@@ -193,6 +202,30 @@ class ShellBlock:
             any(gives_evidence(ln) for ln in self.lines)
 
 
+def incomplete(lines) -> bool:
+    """True when the script's if/for/while/case do not open and close in order, or a quote is left open:
+    a fragment ("else", "then ./x", "fi") that no shell would run as written."""
+    words = tokens("\n".join(lines))
+    if words is None:
+        return True
+    depth = {"if": 0, "loop": 0, "case": 0}
+    closes = {"fi": "if", "done": "loop", "esac": "case"}
+    for word in words:
+        if word == "if":
+            depth["if"] += 1
+        elif word in ("for", "while", "until", "select"):
+            depth["loop"] += 1
+        elif word == "case":
+            depth["case"] += 1
+        elif word in ("then", "else", "elif") and depth["if"] <= 0 or word == "do" and depth["loop"] <= 0:
+            return True
+        elif word in closes:
+            depth[closes[word]] -= 1
+            if depth[closes[word]] < 0:
+                return True
+    return any(depth.values())
+
+
 def _shares_state(line: str) -> bool:
     words = tokens(line)
     if words is None:
@@ -207,6 +240,7 @@ def read_block(text: str, info: str = "") -> ShellBlock:
     """The block's lines and whether they make one script (shared state, control flow, variables)."""
     lines = tuple(logical_lines(text))
     assigned = any(_ASSIGNMENT.match((tokens(ln) or [""])[0] or "") for ln in lines)
-    script = len(lines) > 1 and (assigned or any(_shares_state(ln) for ln in lines))
+    script = len(lines) > 1 and (assigned or any(_shares_state(ln) for ln in lines)) or \
+        any((tokens(ln) or [""])[:1] and (tokens(ln) or [""])[0] in KEYWORDS for ln in lines)
     bash = info.lower() in ("bash", "zsh") and bool(_BASH.search(text)) or bool(_BASH.search(text))
     return ShellBlock(lines, script, bash)
