@@ -31,6 +31,7 @@ _NOT_LIVE = re.compile(r"\btests?\b|\btesting\b|\bsuite\b|\bscans?\b|\bcoverage\
                        r"\bdrill\b|\bstaging\b|\bbudget\b|\bcost\b|\bapi\s*server|\betcd\b|\bkubelet\b|\bnodes?\b",
                        re.I)  # and a cluster component's number is not the service's
 _URL = re.compile(r"https?://[^\s`'\")<>]+")
+_GET = re.compile(r"^\W*(?:GET|HEAD)\s+(/[\w/.\-{}]*)[^.;]{0,20}?\b([1-5]\d\d)\b")  # "GET /api/users - 200 OK"
 _STATUS = re.compile(r"\b([1-5]\d\d)\b")
 _NOT_NOW = re.compile(r"\b(?:configured|documented|defined|tested in staging|set up|created|planned|reviewed|tuned)\b",
                       re.I)
@@ -74,8 +75,9 @@ def state_check(ctx: ImportContext, title: str, text: str, description: str, pre
     if _NOT_NOW.search(text):
         return None  # "alerts configured", "health checks documented": about the setup, not the live state
     path, url = _HEALTH_PATH.search(text), _URL.search(text)
+    get = _GET.match(text)
     if not (_RESTARTS.search(text) or _PODS_READY.search(text) or _ALERTS.search(text) or path
-            or _HEALTH_WORDS.search(text)):
+            or _HEALTH_WORDS.search(text) or get):
         return None
     head = {**_take(ctx, title, prefix, base), "description": ctx.variables.apply(description) or None}
     if _RESTARTS.search(text) or _PODS_READY.search(text):
@@ -92,6 +94,10 @@ def state_check(ctx: ImportContext, title: str, text: str, description: str, pre
                      ["from the words of the item: passes while no alert" + (" of severity critical" if critical
                                                                             else "") + " is firing"])
     known = [u for u in ctx.health_urls if not path or u.endswith(path.group(1))]
+    if get and not path:
+        ctx.fill_ins.setdefault("host", "fill in: the host the service answers on (https://${host}/…)")
+        return Entry({**head, "source": "http", "url": "https://${host}" + get.group(1), "status": int(get.group(2))},
+                     ["the path and status are the checklist's; the host is a blank to fill in"])
     if url:
         address = url.group(0).rstrip(".,;:")
     elif known:

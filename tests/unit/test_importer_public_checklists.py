@@ -191,7 +191,16 @@ def test_yosai_undo_if_clause_becomes_triggers_not_a_check_and_the_rollback_scri
 
 # ---------------------------------------------------------------- agent-skills deploy checklist
 
-def test_agent_skills_box_drawn_reports_are_kept_as_comments_not_dropped():
+def test_agent_skills_box_drawn_checklists_are_read_as_the_lists_they_draw():
     result = imported("agent-skills-deploy-checklist.md")
-    assert result.summary.kept == 4 and "a plain block of 41 lines" in result.text
-    assert not any(c.source != "manual" for c in checks_of(result.runbook))
+    rb = result.runbook
+    by_title = {c.title: c for c in checks_of(rb)}
+    assert by_title["All pods healthy (5/5 running)"].source == "kubernetes"
+    assert by_title["No alerts fired"].source == "alertmanager"
+    assert (by_title["GET /api/users - 200 OK (67ms)"].source, by_title["GET /api/users - 200 OK (67ms)"].status) \
+        == ("http", 200)
+    assert by_title["POST /api/orders - 201 Created (134ms)"].source == "manual"  # a POST is never a check
+    assert {(t.title, str(t.fire)) for t in rb.triggers} == {("Error rate > 1%", "> 1"), ("P99 latency > 500ms", "> 500")}
+    assert "Pod crash loops" in [c.title for c in rb.phases[-1].checks]
+    # sample output in the box (pod names in columns) is not a checklist item
+    assert not any("api-service-7b8c9" in t for t in by_title)

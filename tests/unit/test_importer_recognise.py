@@ -156,3 +156,13 @@ def test_the_block_parser_keeps_nesting_checkboxes_fences_and_tables():
     assert blocks[5].ordered and blocks[5].text == "first continued"
     assert blocks[5].children[0].text == "kubectl get pods"  # a fence flush under its item still belongs to it
     assert blocks[1].text == "Intro\ntext" and blocks[6].text == "unterminated"
+
+
+def test_a_box_drawn_checklist_in_a_plain_fence_is_read_as_its_ticks_and_bullets():
+    from console.importer import import_checklist
+
+    rb = import_checklist(
+        "# X\n\n## Post\n\n```\n┌──────────────────────┐\n│  ✓ No alerts fired    │\n│  Auto-rollback triggers: │\n"
+        "│  • Error rate > 1%     │\n│  ✓ pod-1  v2  Running  (2m ago) │\n└──────────────────────┘\n```\n".encode()).runbook
+    assert [c.source for c in rb.phases[0].checks] == ["alertmanager"]
+    assert [str(t.fire) for t in rb.triggers] == ["> 1"]
