@@ -152,3 +152,20 @@ def test_a_headless_run_names_every_manual_item_it_has_no_answer_for_before_it_s
         proc.wait()
     assert first.startswith("golive: warning: manual item 'smoke-tests-passed'")
     assert "[answers.smoke-tests-passed]" in first
+
+
+def test_preflight_names_an_example_host_and_an_unset_variable_one_line_each():
+    from console.preflight import missing_inputs
+    from console.runbook import parse_runbook
+
+    text = ("[runbook]\nname = 'x'\nservice = 's'\nversion = 'v'\nenvironment = 'e'\n[runbook.vars]\nhost = ''\n"
+            "[[phase]]\nid = 'a'\n[[phase.check]]\nid = 'h'\nsource = 'http'\n"
+            "url = 'https://service.example.com/health'\n[[phase.check]]\nid = 'g'\nsource = 'http'\n"
+            "url = 'https://${host}/health'\n")
+    rb = parse_runbook(text, "rb.toml")
+    lines = missing_inputs(rb, "host = ''\n")
+    assert lines[0] == "rb.toml:1: variable ${host} is not set (runbook.vars.host): fill it in or pass --set host=…"
+    assert "check 'h'" in lines[1] and "check 'g'" in lines[2] and len(lines) == 3
+    filled = parse_runbook(text, "rb.toml", {"host": "api.internal"})  # what --set host=… does
+    assert [ln.split(": ", 1)[1] for ln in missing_inputs(filled, text, {"host": "api.internal"})] == [
+        "check 'h' (phase 'a') has no real host in its url (https://service.example.com/health)"]
