@@ -14,7 +14,7 @@ from console.importer.thresholds import Threshold
 _PODS_READY = re.compile(
     r"\bpods?\b[^.;]{0,40}\b(?:ready|running|healthy|up|available|started)\b|\ball\s+pods\b|\breplicas?\b[^.;]{0,30}"
     r"\b(?:ready|available)\b|\brollout\s+(?:status\s+)?(?:is\s+)?(?:complete[d]?|succeeded)\b"
-    r"|(?<![\w-])deployment\s+(?:is\s+)?(?:available|healthy)\b",
+    r"|(?<![\w-])deployment\s+(?:is\s+)?(?:available|healthy)\b|\b(?:readiness|liveness)\b[^.;]{0,20}\bprobes?\b",
     re.I)
 _RESTARTS = re.compile(r"\bcrash\s*loop(?:\s*back\s*off)?\b|\bno\b[^.;]{0,20}\brestarts?\b|\brestarts?\b[^.;]{0,20}"
                        r"\b(?:zero|none|0)\b|\bzero\s+restarts\b|\bOOMKill", re.I)

@@ -27,7 +27,7 @@ _OUTCOME = re.compile(r"\(check one\)|\b(?:choose|select|pick|tick) one\b", re.I
 _OUTCOME_ITEM = re.compile(r"^(?:yes|no|partial|go|no-go)\b\s*[-–—:]", re.I)
 _MONITOR = re.compile(r"\b(?:monitor|soak|observe|watch|bake|hold|wait)\b", re.I)
 _ROLLBACK = re.compile(r"\broll\s*back\b|\brollback\b|\brevert\b", re.I)
-_READINESS = re.compile(r"\b(?:readiness|ready|plan|verification|preparation|prepare|triggers?|practice)\b", re.I)
+_READINESS = re.compile(r"\b(?:readiness|ready|verification|preparation|prepare|triggers?|practice)\b", re.I)
 # a branch the go path does not take: "If NO-GO", "If the canary fails"; "If GO" only repeats what the gate does
 _NO_GO = re.compile(r"^\W*(?:if|on|when)\s+(?:a\s+|the\s+)?(?:no[\s\-]?go|rollback|roll\s*back|fail\w*|"
                     r"issues?|problems?|errors?|incident|metrics?\s+(?:are\s+)?(?:bad|degrad\w*)|[\w\s]{0,30}\bfails?)\b",

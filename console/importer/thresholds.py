@@ -114,7 +114,10 @@ def find_threshold(text: str) -> Threshold | None:
         if op_text in ("<", ">") and m.start() > 0 and text[m.start() - 1] in "-=<>":
             continue  # an arrow ("->", "=>") or a shift, not a comparator
         unit = m.group("unit") or ""
-        if unit.lower() in ("x", "times") or re.match(r"\s*(?:x|×|times)\b", text[m.end():], re.I):
+        after = text[m.end():] if unit.lower() in ("x", "times") else text[m.end():].lstrip()
+        if (unit.lower() in ("x", "times") or re.match(r"(?:x|×|times)\b", after, re.I)) and re.match(
+                r"\s*(?:(?:x|×|times)\s*)?(?:the\s+|of\s+|over\s+)?(?:baseline|normal|usual|current|previous|before|"
+                r"pre-deploy)", after, re.I):
             continue  # "> 2x baseline": relative to a baseline, not a number to compare with
         if unit.lower() in _TIME_UNITS:
             unit = _SHOWN_UNIT[_TIME_UNITS[unit.lower()]]

@@ -153,6 +153,8 @@ def test_teei_prod_the_rollback_is_the_undo_and_a_watch_is_neither_an_action_nor
 
 def test_teei_bad_deploy_the_undo_is_the_rollback_not_the_incident_note_above_it():
     result = imported("teei-bad-deploy-rollback.md")
+    fired = {t.title: str(t.fire) for t in result.runbook.triggers}
+    assert fired == {"Sentry error spike (> 50 errors/minute)": "> 50", "SLO burn rate alert (> 14.4x in 1 hour)": "> 14.4"}
     assert result.runbook.rollback.run[:3] == ["kubectl", "rollout", "undo"]
     assert "deployment/${service}" in result.text  # [service-name] is the runbook's service
     assert "/incident declare" not in result.runbook.rollback.display()
@@ -167,6 +169,8 @@ def test_home_ops_pod_words_become_kubernetes_checks_and_an_unknown_playbook_is_
     assert {c.title for c in restarts} >= {"No CrashLoopBackOff pods", "No unexpected restarts"}
     assert not any(c.source == "command" and "ansible-playbook" in _run_text(c) for c in checks)
     assert any(t.title == "More than 1 master node failing" and str(t.fire) == "> 1" for t in rb.triggers)
+    # the rollback plan's "Verify Rollback Success" steps are notes, never checks on the go path
+    assert not any(c.title.startswith("Verify Rollback Success") for c in checks)
 
 
 # ---------------------------------------------------------------- PM go-live template
@@ -186,6 +190,7 @@ def test_yosai_undo_if_clause_becomes_triggers_not_a_check_and_the_rollback_scri
     fired = {(str(t.fire), t.for_, t.unit) for t in rb.triggers}
     assert fired == {("> 100", 300.0, "ms"), ("> 1", 0.0, "%")}
     assert not any(c.source == "prometheus" for c in checks_of(rb))
+    assert [c.source for c in checks_of(rb) if "probes should remain green" in c.title] == ["kubernetes"]
     assert "scripts/rollback.sh ${deployment} ${namespace}" in result.text
 
 
