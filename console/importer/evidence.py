@@ -18,9 +18,11 @@ _PODS_READY = re.compile(
     re.I)
 _RESTARTS = re.compile(r"\bcrash\s*loop(?:\s*back\s*off)?\b|\bno\b[^.;]{0,20}\brestarts?\b|\brestarts?\b[^.;]{0,20}"
                        r"\b(?:zero|none|0)\b|\bzero\s+restarts\b|\bOOMKill", re.I)
+# adjacent words only: "0 security alerts" or "no budget alerts" name alerts a matcher cannot pick out
 _ALERTS = re.compile(
-    r"\b(?:no|zero|0)\b[^.;]{0,25}\b(?:alerts?|pages?)\b(?![^.;]{0,15}\bconfigured\b)|\balerts?\b[^.;]{0,20}"
-    r"\b(?:quiet|silent|clear|green|none|resolved)\b|\bno\s+(?:new\s+)?(?:alerts?\s+)?firing\b", re.I)
+    r"\b(?:no|zero|0)\s+(?:new\s+|active\s+|unexpected\s+|critical\s+|firing\s+|open\s+|p[0-3]\s+|sev[12]\s+)*"
+    r"(?:alerts?|pages?)\b(?!\s+(?:configured|defined|rules?))|\balerts?\s+(?:are\s+)?(?:quiet|silent|clear|green|"
+    r"resolved)\b|\bno\s+(?:new\s+)?(?:alerts?\s+)?firing\b", re.I)
 _CRITICAL = re.compile(r"\b(critical|p0|p1|sev[\s\-]?[12]|page|high)\b", re.I)
 _HEALTH_PATH = re.compile(r"(?<![\w/])(/(?:api/)?(?:v\d/)?(?:health[a-z]*|ready[a-z]*|live[a-z]*|status|ping))\b")
 _HEALTH_WORDS = re.compile(r"\bhealth\s*(?:check|endpoint)s?\b[^.;]{0,40}\b(?:pass\w*|respond\w*|return\w*|200|"
