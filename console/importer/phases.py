@@ -17,7 +17,8 @@ from console.importer.table_kinds import (line_triggers, signoff_names, stage_ro
                                          without_trigger_clause)
 from console.importer.tables import convert_table
 from console.importer.text import plain, says_do, slug, strip_markers
-from console.importer.thresholds import duration_in_brackets, single_percentage, without_time_window
+from console.importer.thresholds import (duration_in_brackets, find_duration, find_threshold, single_percentage,
+                                         without_time_window)
 from console.importer.triggers import AUTOMATIC, convert_trigger
 
 _DECISION = re.compile(r"\bdecision\s+point\b|\bgo\s*/\s*no[\s\-]go\b|\bproceed\b.*\bor\b.*\broll\s*back\b", re.I)
@@ -34,6 +35,9 @@ _NO_GO = re.compile(r"^\W*(?:if|on|when)\s+(?:a\s+|the\s+)?(?:no[\s\-]?go|rollba
                     re.I)
 _GO = re.compile(r"^\W*(?:if|on|when)\s+(?:go|success\w*|metrics?\s+(?:are\s+)?(?:good|ok|healthy|green)|"
                  r"all\s+(?:checks\s+)?pass\w*|passed|healthy)\b", re.I)
+_HOLD_ITEM = re.compile(r"^\W*(?:[\d:]+\s*[-–—]\s*)?(?:monitor|watch|observe|wait|soak|bake|hold)\b[^.;]{0,60}?"
+                        r"\bfor\s+(?:at\s+least\s+)?\d+\s*\+?\s*(?:s|sec|seconds?|m|min|mins|minutes?|h|hours?)\b"
+                        r"[^.;]{0,40}$", re.I)
 _CONDITIONAL = re.compile(r"\(optional\)|\boptional\b|\bif\s+(?:applicable|needed|required|necessary|any)\b|"
                           r"\b(?:use\s+)?only\s+(?:for|if|when|during)\b|\bwhen\s+(?:applicable|needed|required)\b|"
                           r"\bhotfix(?:es)?\b|\bemergency\b|\bp0\s*/\s*p1\b|\bif\s+scaled\b", re.I)
@@ -218,6 +222,13 @@ class PhaseBuilder:
         if context and context[0] == "trigger":
             self.trigger_commands(item)
             self.add_trigger(item, bool(context[1]))
+            return
+        hold = _HOLD_ITEM.match(text)
+        if hold and find_threshold(text) is None and not item.children:
+            # "Monitor for 10 minutes": how long the phase's checks must hold, not a box to tick
+            if not self.phase.fields.get("hold"):
+                self.phase.fields["hold"] = find_duration(text)[0]
+            self.note(f"{text!r} is the phase's hold ({self.phase.fields['hold']}): every check must pass that long")
             return
         conditions = line_triggers(item.text)
         if conditions:
