@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from console.importer.commands import is_validation
 from console.importer.context import ImportContext
