@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from console.importer.commands import is_validation
 from console.importer.context import ImportContext
 from console.importer.draft import Draft, Entry, PhaseDraft
