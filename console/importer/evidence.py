@@ -118,6 +118,11 @@ def guessed_query(threshold: Threshold, text: str) -> tuple[str, str] | None:
     """(query, unit) from standard metric names for a threshold on a well-known metric, else None."""
     if _NOT_LIVE.search(text):
         return None
+    per = re.search(r"/\s*(s|sec|second|m|min|minute|h|hour)\b", threshold.unit or "", re.I)
+    if per and _GUESSES[0][0].search(threshold.metric or text):
+        # "Error rate < 5 errors/minute": a count per unit of time, not a share
+        scale = {"s": 1, "m": 60, "h": 3600}[per.group(1)[0].lower()]
+        return f'sum(rate(http_requests_total{{service="${{service}}",code=~"5.."}}[5m])) * {scale}', threshold.unit
     for pattern, unit, query in _GUESSES:
         m = pattern.search(threshold.metric or text) or pattern.search(text)
         if not m:

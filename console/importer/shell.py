@@ -83,6 +83,8 @@ def simple_commands(line: str) -> list[list[str]] | None:
     words = tokens(line)
     if words is None or any(w.startswith("<<") for w in words):
         return None
+    if words and (words[0] in ("&&", "||", "|", ";", "&", "|&") or words[-1] in ("&&", "||", "|")):
+        return None  # a line that starts or ends mid-command is a fragment of another
     commands: list[list[str]] = []
     current: list[str] = []
     expect_target = False
