@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watch": ("console.cmd_watch", "follow a session read-only from its journal"),
     "attach": ("console.cmd_attach", "a seat at a running session's driver (no folder: the only one, or a choice)"),
     "sessions": ("console.cmd_attach", "list this host's running sessions: service, version, phase, lead, seats"),
+    "serve": ("console.cmd_serve", "the read-only mission screen in a web browser, for the wall screen"),
     "lint": ("console.cmd_lint", "check runbooks; every problem on one line with file:line"),
     "report": ("console.cmd_report", "write record.toml and record.md for a session (a draft while it runs)"),
     "sign": ("console.cmd_sign", "add a role's SSH signature to a record"),

@@ -171,6 +171,10 @@ class DriverClient:
         elif kind == "error":
             self._gone(f"the driver dropped this seat: {msg.get('error')}")
 
+    def driver_problem(self, now: float) -> str:
+        """The gate line's banner: empty while attached; once the driver is gone, what happened."""
+        return f"driver not running — {self.broken}" if self.broken else ""
+
     def _gone(self, why: str) -> None:
         if self.broken:
             return
