@@ -237,6 +237,9 @@ class DriverClient:
         outcome = self.engine.state.outcome
         if self.read_only:
             return f"golive: stopped watching {self.folder}" + (f" (outcome {outcome})" if outcome else "")
+        if self.stop_driver and outcome:
+            return (f"golive: outcome {outcome}; the driver stopped; record: {self.folder / 'record.toml'}  "
+                    f"{self.folder / 'record.md'}")
         if self.stop_driver:
             return f"golive: the driver stopped; carry on with: golive resume {self.folder}"
         return (f"golive: detached; the driver goes on" + (f" (outcome {outcome})" if outcome else "")
