@@ -169,3 +169,45 @@ def test_a_session_folder_too_deep_for_a_socket_path_still_gets_its_driver(tmp_p
         assert query_status(folder)["folder"] == str(folder.resolve())
     finally:
         stop(driver)
+
+
+@pytest.fixture
+def second_user():
+    """A real second Unix user, made with useradd (root only) and removed after."""
+    import shutil
+
+    if os.geteuid() != 0 or not shutil.which("useradd"):
+        pytest.skip("needs root and useradd to make a second Unix user")
+    name = f"golive-t{os.getpid()}"
+    subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/false", name], check=True, timeout=30)
+    try:
+        yield name
+    finally:
+        subprocess.run(["userdel", name], timeout=30)
+
+
+def test_another_unix_user_cannot_take_a_seat_at_the_leads_driver(second_user):
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="golive-seat-")
+    os.chmod(base, 0o755)   # the folder is reachable: only the socket's own mode keeps the other user out
+    try:
+        from pathlib import Path
+
+        folder = Path(base) / "session"
+        driver = start_driver(write_runbook(Path(base), HOLD), folder)
+        try:
+            assert (folder / "driver.sock").stat().st_mode & 0o777 == 0o600
+            probe = ("import socket,sys\ns=socket.socket(socket.AF_UNIX)\n"
+                     "try:\n s.connect(sys.argv[1]); print('connected')\nexcept PermissionError: print('refused')\n")
+            if not os.access("/usr/bin/python3", os.X_OK):
+                pytest.skip("needs /usr/bin/python3 for the second user to run")
+            res = subprocess.run(["/usr/bin/python3", "-c", probe, str(folder / "driver.sock")],
+                                 user=second_user, capture_output=True, text=True, timeout=30, cwd="/")
+            assert res.stdout.strip() == "refused", res.stdout + res.stderr
+            assert RawSeat(folder).hello["user"] == ME   # the lead still gets in
+        finally:
+            stop(driver)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
