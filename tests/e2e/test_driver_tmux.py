@@ -36,6 +36,14 @@ def test_detach_leaves_the_driver_running_and_attach_comes_back_to_it(tmp_path):
                                 cwd=REPO, capture_output=True, text=True, timeout=60)
         assert "hello-service" in listed.stdout and "no seat" in listed.stdout, listed.stdout + listed.stderr
 
+        # golive watch takes a read-only seat at the running driver (not a journal tail): the driver counts it
+        tmux("new-window", "-t", "golive", "-c", str(REPO), f"{env} {golive} watch {shlex.quote(str(folder))}")
+        tmux.wait_for("golive:1", "READ-ONLY", "Change ticket approved")
+        wait_until("the watcher is a seat of the driver", lambda: f"seats: {ME}" in subprocess.run(
+            [sys.executable, "-m", "console.cli", "sessions", "--search", str(tmp_path)], cwd=REPO,
+            capture_output=True, text=True, timeout=60).stdout)
+        tmux("kill-window", "-t", "golive:1")
+
         tmux("new-window", "-t", "golive", "-c", str(REPO), f"{env} {golive} attach {shlex.quote(str(folder))}")
         tmux("set-option", "-t", "golive:1", "remain-on-exit", "on")
         tmux.wait_for("golive:1", "hello-service", "Change ticket approved")
