@@ -211,3 +211,40 @@ def test_another_unix_user_cannot_take_a_seat_at_the_leads_driver(second_user):
             stop(driver)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_an_interactive_resume_after_kill_9_of_the_driver_starts_a_new_driver_and_attaches(tmp_path):
+    runbook, folder = write_runbook(tmp_path, HOLD), tmp_path / "session"
+    driver = start_driver(runbook, folder)
+    seat = RawSeat(folder)
+    assert seat.command("tick", check_id="approved")["ok"]
+    seat.close()
+    old_pid = query_status(folder)["pid"]
+    driver.kill()
+    driver.wait(30)
+    screen, master = screen_in_a_pty("resume", str(folder))
+    try:
+        def attached():
+            drain(master)
+            try:
+                status = query_status(folder)
+            except OSError:
+                return None
+            return status if status["seats"] == [ME] else None
+        status = wait_until("a new driver with the screen attached", attached)
+        assert status["pid"] not in (old_pid, screen.pid) and status["phase"] == "canary"
+        client = DriverClient(folder)
+        try:
+            assert client.engine.state.manual["approved"].checked   # nothing human lost across the kill
+        finally:
+            client.close()
+        assert [e["type"] for e in journal(folder)].count("resumed") == 1
+    finally:
+        os.close(master)
+        if screen.poll() is None:
+            screen.kill()
+        try:
+            os.kill(query_status(folder)["pid"], signal.SIGTERM)
+            wait_until("the driver stopped", lambda: not (folder / "driver.sock").exists())
+        except OSError:
+            pass
