@@ -120,9 +120,9 @@ def main(argv: list[str]) -> int:
     from console.cmd_run import run
 
     spec = json.loads(argv[0])
-    for name in ("session_dir", "answers", "key", "runbook"):
+    for name in ("session_dir", "answers", "key"):   # the parser's Path arguments, sent as text
         if spec.get(name) is not None:
-            spec[name] = Path(spec[name]) if name != "runbook" else spec[name]
+            spec[name] = Path(spec[name])
     args = argparse.Namespace(**spec)
     args.as_driver = True
     return run(args)
