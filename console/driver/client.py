@@ -91,6 +91,7 @@ class DriverClient:
         self.engine: Any = None
         self._listeners: list[Listener] = list(listeners)
         self._buffer = bytearray()
+        self.last_heard = 0.0   # the time of the newest event or sample heard from the driver
         self._sock = connect(self.folder)
         try:
             self._sock.sendall(proto.encode(proto.hello("watch" if read_only else "seat")))
@@ -134,6 +135,8 @@ class DriverClient:
             if trig_id in st.triggers:
                 st.triggers[trig_id].condition = bool(live.get("condition"))
         st.pods = snap.get("pods", {})
+        times = [e.get("at") for e in snap["events"]] + [live.get("last_at") for live in snap.get("live", {}).values()]
+        self.last_heard = max([self.last_heard, *(t for t in times if isinstance(t, (int, float)))])
         if self.engine is None:
             self.runbook, self.engine = runbook, engine
         else:
@@ -141,6 +144,10 @@ class DriverClient:
 
     def _take(self, msg: dict[str, Any]) -> None:
         kind = msg.get("type")
+        if kind in ("event", "sample"):
+            at = (msg.get(kind) or {}).get("at")
+            if isinstance(at, (int, float)):
+                self.last_heard = max(self.last_heard, at)
         if kind == "event":
             event = ev.Event.from_dict(msg["event"])
             self.engine.apply(event)
@@ -179,6 +186,8 @@ class DriverClient:
         if self.broken:
             return
         self.broken = why
+        # nothing is observed from here on: a hold counts no further than the last sample the driver sent
+        self.engine.evidence_until = self.last_heard
         for future in self._waiting.values():
             if not future.done():
                 future.set_exception(Refused(why))
@@ -209,8 +218,8 @@ class DriverClient:
                 self._take(proto.decode_trusted(line))
                 if until_outcome and self.engine.state.outcome is not None:
                     break
-        except (ConnectionError, OSError, ValueError) as exc:
-            self._gone(f"lost the driver: {exc}")
+        except (ConnectionError, OSError, ValueError, KeyError, TypeError) as exc:
+            self._gone(f"lost the driver: {type(exc).__name__}: {exc}")
         finally:
             stopping.cancel()
             if self.stop_driver and not self.broken:

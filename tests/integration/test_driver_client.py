@@ -60,3 +60,33 @@ def test_a_seat_sees_live_samples_other_seats_commands_and_the_drivers_refusals(
         asyncio.run(main())
     finally:
         stop(driver)
+
+
+def test_when_the_driver_dies_the_seat_says_so_and_its_holds_count_no_further(tmp_path):
+    folder = tmp_path / "session"
+    driver = start_driver(write_runbook(tmp_path, HOLD), folder)
+
+    async def main() -> None:
+        client = DriverClient(folder)
+        run = asyncio.ensure_future(client.run())
+        try:
+            first = client.engine.state.checks["up"].count
+            await until("samples arrive", lambda: client.engine.state.checks["up"].count > first + 2)
+            assert client.driver_problem(client.clock()) == ""
+            driver.kill()
+            await until("the seat hears that its driver is gone", lambda: client.broken)
+            now = client.clock()
+            assert client.driver_problem(now).startswith("driver not running")
+            assert client.engine.evidence_until == client.last_heard
+            held = client.engine.hold_progress("up", now)[0]
+            assert client.engine.hold_progress("up", now + 600)[0] == held
+            with pytest.raises(Refused, match="driver stopped"):
+                await client.proceed()
+        finally:
+            client.stop()
+            await run
+
+    try:
+        asyncio.run(main())
+    finally:
+        stop(driver)
