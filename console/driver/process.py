@@ -107,7 +107,9 @@ def launch_and_attach(args: argparse.Namespace, runbook) -> int:
 def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, read_only: bool = False) -> int:
     """The mission screen as a seat at ``folder``'s driver; 0 when the outcome is GO, 1 otherwise."""
     from console.app import run_mission
-    from console.driver.client import DriverClient
+    from console.driver.client import DriverClient, query_status
+
+    query_status(folder)   # no driver: say so (DriverGone) before a screen opens
 
     def make_session(listeners=()):
         return DriverClient(folder, read_only=read_only, listeners=listeners)

@@ -248,3 +248,11 @@ def test_an_interactive_resume_after_kill_9_of_the_driver_starts_a_new_driver_an
             wait_until("the driver stopped", lambda: not (folder / "driver.sock").exists())
         except OSError:
             pass
+
+
+def test_attach_to_a_folder_without_a_driver_says_so_in_one_line_before_any_screen(tmp_path):
+    res = subprocess.run(golive("attach", str(tmp_path)), cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         stdin=subprocess.DEVNULL)
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1 and "no driver answers" in res.stderr and "golive resume" in res.stderr
+    assert "\x1b" not in res.stdout + res.stderr
