@@ -284,6 +284,9 @@ class DriverClient:
         await self._send("note", text=text)
 
     async def sign(self, role: str, name: str | None = None) -> None:
+        if name and name != self.operator:
+            raise Refused(f"the driver signs off as the Unix user at this seat ({self.operator}), not {name}: "
+                          "the person who signs logs in as themselves")
         await self._send("sign", role=role)
 
     async def abort(self, reason: str, by: str | None = None) -> None:

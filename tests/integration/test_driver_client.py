@@ -11,7 +11,8 @@ import pytest
 
 from console.driver.client import DriverClient
 from console.engine import Refused
-from tests.integration.driver_helpers import HOLD, RawSeat, start_driver, stop, write_runbook
+from tests.integration.driver_helpers import (AUTO_ROLLBACK, HOLD, RawSeat, journal, start_driver, stop,
+                                              write_runbook)
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 
@@ -88,5 +89,31 @@ def test_when_the_driver_dies_the_seat_says_so_and_its_holds_count_no_further(tm
 
     try:
         asyncio.run(main())
+    finally:
+        stop(driver)
+
+
+def test_a_sign_off_at_a_seat_is_made_as_the_seats_unix_user_and_another_name_is_refused(tmp_path):
+    folder = tmp_path / "session"
+    driver = start_driver(write_runbook(tmp_path, AUTO_ROLLBACK), folder)
+
+    async def main() -> None:
+        client = DriverClient(folder)
+        run = asyncio.ensure_future(client.run())
+        try:
+            await until("the automatic rollback ended the go-live", lambda: client.engine.state.outcome)
+            with pytest.raises(Refused, match=f"Unix user at this seat \\({ME}\\), not mallory"):
+                await client.sign("deployment-lead", "mallory")
+            await client.sign("deployment-lead", ME)
+            assert [(s["role"], s["name"]) for s in client.engine.state.signoffs] == [("deployment-lead", ME)]
+        finally:
+            client.stop()
+            await run
+
+    try:
+        asyncio.run(main())
+        signoffs = [e for e in journal(folder) if e["type"] == "signoff"]
+        assert [(e["name"], e["seat"].split()[0]) for e in signoffs] == [(ME, "seat-1")]
+        assert (folder / "record.toml").is_file()
     finally:
         stop(driver)
