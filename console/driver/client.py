@@ -1,8 +1,7 @@
-"""A seat at a running driver: the same surface as Session for the screens, fed over the driver's socket.
+"""A seat at a running driver: the same surface as Session for the screens, fed over the driver's socket."""
 
-The snapshot and the streamed events are folded into a local Engine with the same ``apply``; samples update
-its live figures; commands travel to the driver and its refusals come back as ``Refused`` with its reason.
-"""
+# The snapshot and the streamed events are folded into a local Engine with the same ``apply``; samples update
+# its live figures; commands travel to the driver and its refusals come back as ``Refused`` with its reason.
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""The driver as its own process: started detached from the terminal, served on the socket, then attached to.
+"""The driver as its own process: started detached from the terminal, served on the socket, then attached to."""
 
-``golive run`` / ``golive resume`` (with a screen) spawn ``python -m console.driver.process SPEC``; the child
-runs the same start-up as a one-process run and serves the session until a seat stops it or SIGTERM.
-"""
+# `golive run` / `golive resume` (with a screen) spawn `python -m console.driver.process SPEC`; the child runs
+# the same start-up as a one-process run and serves the session until a seat stops it, or SIGTERM.
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""The driver's wire protocol: newline-delimited JSON, one object a line, a version in the first line each way.
+"""The driver's wire protocol: newline-delimited JSON objects, a versioned ``hello`` first each way; framing,
+validation and message shapes."""
 
-Client → driver: ``hello`` (mode seat | watch | status), then ``command`` lines. Driver → client: ``hello``,
-``snapshot``, then ``event``/``sample``/``output``/``history`` changes and ``reply`` lines; ``error`` before a drop.
-"""
+# Client → driver: hello (mode seat | watch | status), then command lines. Driver → client: hello, snapshot,
+# then event / sample / output / history changes and reply lines; one error line before a drop.
 
 from __future__ import annotations
 

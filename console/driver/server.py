@@ -1,7 +1,5 @@
 """The driver's socket server: every seat gets a snapshot, then the stream of changes; commands come back.
-
-The person at each seat is the Unix user the kernel names for the connection (SO_PEERCRED), never a flag.
-"""
+The person at each seat is the Unix user the kernel names for the connection (SO_PEERCRED), never a flag."""
 
 from __future__ import annotations
 
