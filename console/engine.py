@@ -13,7 +13,9 @@ import time
 from typing import Any, Callable
 
 from checks.base import Sample
+from console import derived
 from console import events as ev
+from console import phase_rules, rollback_plans, trigger_scope
 from console.runbook import Runbook
 from console.state import (
     ERROR, FAIL, GO, NO_GO, PARTIAL, PASS, PENDING, ROLLED_BACK, WARN,
@@ -80,6 +82,8 @@ def trigger_condition(trigger: Any, sample: Sample) -> bool | None:
 class Engine:
     """Folds events into ``state``; derives verdict, trigger, timeout and outcome events."""
 
+    refusal = Refused
+
     def __init__(self, runbook: Runbook, clock: Callable[[], float] = time.time):
         self.runbook = runbook
         self.clock = clock
@@ -94,6 +98,21 @@ class Engine:
         for trig in runbook.triggers:
             st.checks[trig.id] = CheckState(trig.id, None)
             st.triggers[trig.id] = TriggerStatus(trig.id)
+        for _, check in runbook.iter_verify_checks():
+            st.checks[check.id] = CheckState(check.id, None)
+        self._seed_init()
+
+    def _seed_init(self) -> None:
+        """Baseline companions, windows and `when`-skipped checks (see console.derived, console.phase_rules)."""
+        rb = self.runbook
+        every = [c for _, c in rb.iter_checks()] + list(rb.triggers) + [c for _, c in rb.iter_verify_checks()]
+        self.baselines = derived.baseline_companions(every)
+        self._baseline_parent = {cid: cid[: -len(derived.SUFFIX)] for cid in self.baselines}
+        self._windows: dict[str, Any] = {}
+        self.skipped = phase_rules.skipped_checks(rb, rb.variables)
+        for check_id, why in self.skipped.items():
+            if check_id in self.state.checks:
+                self.state.checks[check_id].skipped = why
 
     # ------------------------------------------------------------------ queries
 
@@ -116,7 +135,8 @@ class Engine:
                 and phase.action_done is None:
             return None  # evidence before the phase's action is not evidence about the change
         if phase is not None:
-            for t in (phase.started, phase.action_done):
+            not_before = phase_rules.not_before_at(self, self.runbook.phases[self.runbook.phase_index(cs.phase)])
+            for t in (phase.started, phase.action_done, not_before):
                 if t is not None:
                     start = max(start, t)
         return start
@@ -140,12 +160,14 @@ class Engine:
         phase = self.active_phase()
         if phase is None or st.outcome is not None:
             return Gate(False, ["the go-live is not running"])
-        reasons: list[str] = []
+        reasons: list[str] = self._seed_gate_reasons(phase, now)
         status = st.phases[st.active]
         if phase.action is not None and status.action_done is None:
             reasons.append("the phase action has not run" if not status.action_failed
                            else f"the phase action failed ({status.action_failed})")
         for check in phase.checks:
+            if check.id in self.skipped:
+                continue
             if check.source == "manual":
                 if check.required and not st.manual[check.id].checked:
                     reasons.append(f"{check.label}: not confirmed")
@@ -159,19 +181,33 @@ class Engine:
                     unit = f" {check.unit}" if check.unit else ""
                     why = f"{format_number(cs.value)}{unit}, needs {check.pass_}" + (f"; {why}" if why else "")
                 reasons.append(f"{check.label}: {cs.verdict}" + (f" — {why}" if why else ""))
-            elif not self.is_held(check.id, now):
+            elif not self.is_held(check.id, now) and phase.duration is None:
                 held, hold = self.hold_progress(check.id, now)
                 reasons.append(f"{check.label}: held {format_duration(held)} of {format_duration(hold)}")
         return Gate(not reasons, reasons)
 
+    def _seed_gate_reasons(self, phase: Any, now: float) -> list[str]:
+        """Pause, not_before, soak and firing triggers: what else keeps the gate closed."""
+        st = self.state
+        reasons = [r for r in (trigger_scope.pause_reason(st), phase_rules.waiting_reason(self, phase, now)) if r]
+        reasons += phase_rules.soak_reasons(self, phase, st.phases[st.active], now)
+        for ts in st.triggers.values():
+            if ts.state == "firing":
+                reasons.append(f"trigger {self.runbook.check(ts.id).label} is firing")
+        return reasons
+
     def automated_checks_now(self) -> list[Any]:
-        """The checks a scheduler should sample now: the active phase's, and armed triggers."""
+        """The checks a scheduler should sample now: the active phase's, armed triggers in scope,
+        baseline companions, and a rollback's verify checks."""
         if self.finished:
             return []
+        now = self.clock()
         phase = self.active_phase()
-        out = [] if phase is None else [c for c in phase.checks if c.source != "manual"]
+        out = [] if phase is None else [c for c in phase.checks if c.source != "manual" and c.id not in self.skipped]
         if self.state.armed:
-            out.extend(self.runbook.triggers)
+            out.extend(trigger_scope.watched_triggers(self, now))
+        out.extend(rollback_plans.verify_checks_now(self))
+        out.extend(self.baselines[c.id + derived.SUFFIX] for c in list(out) if c.id + derived.SUFFIX in self.baselines)
         return out
 
     # ------------------------------------------------------------------ fold
@@ -229,6 +265,7 @@ class Engine:
         cs.verdict, cs.since, cs.detail = e.verdict, e.at, e.detail
         if e.value is not None:
             cs.value = e.value
+        phase_rules.on_verdict(self, e)
         level = {PASS: "info", WARN: "warning", FAIL: "error", ERROR: "error"}.get(e.verdict, "info")
         self.state.log.append((e.at, level, f"{e.check} → {e.verdict}" + (f": {e.detail}" if e.detail else "")))
 
@@ -251,18 +288,37 @@ class Engine:
                 ts.pending_since = e.at
         elif e.state == "firing":
             ts.fired_at = e.at
-        elif e.state in ("armed", "resolved"):
+        elif e.state in ("armed", "resolved", "idle"):
             ts.pending_since = None
+        ts.clear_since = None
         ts.state = "armed" if e.state == "resolved" else e.state
         ts.value, ts.detail = e.value, e.detail
         trig = self.runbook.check(e.trigger)
         if e.state == "firing":
             level = "error"
-            if trig.then == "rollback" and self.state.outcome is None:
-                self.state.rollback_request = e.trigger
+            self._respond(trig, e.at, e.detail)
         else:
             level = "warning" if e.state in ("pending", "error") else "info"
         self.state.log.append((e.at, level, f"trigger {trig.label}: {e.state}" + (f" — {e.detail}" if e.detail else "")))
+
+    def _on_trigger_fired(self, e: ev.TriggerFired) -> None:
+        ts = self.state.triggers.get(e.trigger)
+        if ts is None:
+            return
+        trig = self.runbook.check(e.trigger)
+        ts.state, ts.fired_at, ts.fired_by, ts.detail, ts.pending_since = "firing", e.at, e.by, e.reason, None
+        self._respond(trig, e.at, f"{e.reason} (fired by {e.by})")
+        self.state.log.append((e.at, "error", f"trigger {trig.label}: fired by {e.by} — {e.reason}"))
+
+    def _respond(self, trig: Any, at: float, detail: str) -> None:
+        """A fired trigger's response: a rollback waits for the lead; a pause holds the gate (abort: the driver)."""
+        st = self.state
+        if st.outcome is not None:
+            return
+        if trig.then == "rollback":
+            st.rollback_request = trig.id
+        elif trig.then == "pause" and st.paused is None:
+            st.paused = {"at": at, "trigger": trig.id, "reason": f"trigger {trig.label}" + (f" ({detail})" if detail else "")}
 
     def _on_tick(self, e: ev.Tick) -> None:
         st = self.state
@@ -284,6 +340,9 @@ class Engine:
         if e.kind == "rollback":
             st.rollback_request = None
             st.rollback_running = True
+            st.rollback_plan = e.plan
+        elif e.kind == "resume":
+            st.paused = None
         st.log.append((e.at, "warning" if e.kind != "proceed" else "info",
                        f"decision {e.kind} by {e.by}" + (f": {e.reason}" if e.reason else "")))
 
@@ -292,7 +351,7 @@ class Engine:
         st.actions.append({"action": e.action, "argv": list(e.argv), "shell": e.shell, "dry_run": e.dry_run,
                            "started": e.at, "by": e.by})
         if e.action.startswith("phase:"):
-            ps = st.phases[self.runbook.phase_index(e.action[6:])]
+            ps = st.phases[self.runbook.phase_index(phase_rules.phase_of_action(e.action))]
             ps.action_started, ps.action_failed = e.at, ""
         st.armed = True  # triggers are watched from the first action on
         for ts in st.triggers.values():
@@ -309,14 +368,18 @@ class Engine:
                 break
         ok = e.dry_run or e.exit_code == 0
         if e.action.startswith("phase:"):
-            ps = st.phases[self.runbook.phase_index(e.action[6:])]
+            phase = self.runbook.phases[self.runbook.phase_index(phase_rules.phase_of_action(e.action))]
+            ps = st.phases[self.runbook.phase_index(phase.id)]
             ps.action_exit = e.exit_code
             if ok:
-                ps.action_done = e.at
+                ps.actions_done += 1
+                if ps.actions_done >= len(phase.all_actions):  # the phase's work is done after its last action
+                    ps.action_done = e.at
             else:
                 ps.action_failed = e.error or f"exit {e.exit_code}"
         if e.action == "rollback":
             st.rollback_running = False
+        rollback_plans.on_action_finished(self, e)
         how = "dry run" if e.dry_run else (e.error or f"exit {e.exit_code}")
         st.log.append((e.at, "info" if ok else "error", f"action {e.action} finished: {how}"))
 
@@ -324,6 +387,7 @@ class Engine:
         st = self.state
         st.outcome, st.outcome_reason, st.finished = e.outcome, e.reason, e.at
         st.rollback_request = None
+        st.rollback_running, st.verifying_since = False, None
         st.log.append((e.at, "info", f"outcome {e.outcome}" + (f": {e.reason}" if e.reason else "")))
 
     def _on_signoff(self, e: ev.SignOff) -> None:
@@ -338,6 +402,10 @@ class Engine:
     def observe(self, sample: Sample) -> list[ev.Event]:
         """Take one sample: update live figures, return the events it causes (not yet applied)."""
         st = self.state
+        parent = self._baseline_parent.get(sample.check_id)
+        if parent is not None and st.outcome is None:
+            derived.take_baseline(st.checks[parent], sample)
+            return []
         cs = st.checks.get(sample.check_id)
         if cs is None or st.outcome is not None:
             return []
@@ -353,22 +421,52 @@ class Engine:
         if sample.check_id in st.triggers:
             return self._observe_trigger(sample)
         check = self.runbook.check(sample.check_id)
-        verdict, detail = judge(check, sample)
+        verdict, detail = self._judge_derived(check, cs, sample)
         cs.detail = detail
         if verdict != cs.verdict:
             return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=round_sig(sample.value),
                                detail=detail)]
         return []
 
+    def _judge_derived(self, check: Any, cs: CheckState, sample: Sample) -> tuple[str, str]:
+        """judge(), with a baseline bound to its relative target and a window's figure in place of the value."""
+        bound, blind = derived.bound(check, cs, sample.at)
+        if bound is None:
+            return ERROR, blind  # a baseline nobody can read makes the comparison unknown, never a pass
+        windowed, early = derived.windowed(check, sample, self._windows)
+        if windowed is None:
+            return early  # type: ignore[return-value]
+        verdict, detail = judge(bound, windowed)
+        note = derived.baseline_note(check, cs)
+        return verdict, (f"{detail}; {note}" if detail and note else detail or note)
+
+    def _trigger_condition(self, trig: Any, sample: Sample) -> bool | None:
+        bound, _ = derived.bound(trig, self.state.checks[trig.id], sample.at)
+        return None if bound is None else trigger_condition(bound, sample)
+
     def _observe_trigger(self, sample: Sample) -> list[ev.Event]:
         ts = self.state.triggers[sample.check_id]
-        if ts.state in ("disarmed", "firing"):
-            if ts.state == "firing" and trigger_condition(self.runbook.check(ts.id), sample) is False:
-                return [ev.TriggerState(at=sample.at, trigger=ts.id, state="resolved", value=sample.value,
-                                        detail="condition cleared")]
-            return []
         trig = self.runbook.check(ts.id)
-        cond = trigger_condition(trig, sample)
+        if ts.state == "idle":
+            return []
+        why = trigger_scope.scope_reason(self, trig, sample.at)
+        if why and ts.state != "disarmed":
+            # outside its scope a trigger is not judged: it says so instead of looking quiet
+            return [ev.TriggerState(at=sample.at, trigger=ts.id, state="idle", detail=why)]
+        if ts.state in ("disarmed", "firing"):
+            if ts.state == "firing":
+                cond = self._trigger_condition(trig, sample)
+                if cond is True:
+                    ts.clear_since = None
+                elif cond is False and trig.keep_firing_for > 0:
+                    if ts.clear_since is None:
+                        ts.clear_since = sample.at
+                    return trigger_scope.keep_firing_events(self, sample.at)
+                elif cond is False:
+                    return [ev.TriggerState(at=sample.at, trigger=ts.id, state="resolved", value=sample.value,
+                                            detail="condition cleared")]
+            return []
+        cond = self._trigger_condition(trig, sample)
         value_text = format_number(sample.value) + (f" {trig.unit}" if trig.unit else "")
         if cond is None:
             ts.condition = False
@@ -399,7 +497,8 @@ class Engine:
         st = self.state
         if st.outcome is not None:
             return []
-        out: list[ev.Event] = []
+        out: list[ev.Event] = trigger_scope.scope_events(self, now) + trigger_scope.keep_firing_events(self, now)
+        out += rollback_plans.verification_events(self, now)
         for ts in st.triggers.values():
             if ts.state == "pending" and ts.condition and ts.pending_since is not None:
                 trig = self.runbook.check(ts.id)
@@ -438,19 +537,14 @@ class Engine:
             raise Refused("the go-live has not started")
 
     def cmd_start(self, now: float, **meta: Any) -> list[ev.Event]:
-        return [ev.SessionStarted(at=now, **meta), ev.PhaseStarted(at=now, phase=self.runbook.phases[0].id)]
+        return [ev.SessionStarted(at=now, **meta)] + phase_rules.enter_events(self, 0, now, overridden=False)
 
     def _advance(self, now: float, status: str, reason: str = "") -> list[ev.Event]:
         st = self.state
         phase = self.active_phase()
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status=status, reason=reason)]
-        if st.active + 1 < len(self.runbook.phases):
-            out.append(ev.PhaseStarted(at=now, phase=self.runbook.phases[st.active + 1].id))
-        else:
-            overridden = status == "overridden" or any(p.status == "overridden" for p in st.phases)
-            out.append(ev.Outcome(at=now, outcome=PARTIAL if overridden else GO,
-                                  reason="completed with overrides" if overridden else "every phase passed"))
-        return out
+        overridden = status == "overridden" or any(p.status == "overridden" for p in st.phases)
+        return out + phase_rules.enter_events(self, st.active + 1, now, overridden)
 
     def cmd_proceed(self, by: str, now: float | None = None) -> list[ev.Event]:
         """Proceed to the next phase; refused, with the reasons, while the gate is closed."""
@@ -468,20 +562,30 @@ class Engine:
         self._running()
         if len(reason.strip()) < 3:
             raise Refused("an override needs a written reason")
+        if self.state.paused is not None:
+            raise Refused(f"{trigger_scope.pause_reason(self.state)} before anything proceeds")
         phase = self.active_phase()
         gate = self.gate(now)
         full = reason.strip() + ("" if gate.open else f" [gate was closed: {'; '.join(gate.reasons[:3])}]")
         return [ev.Decision(at=now, kind="override", phase=phase.id, by=by, reason=full)] + \
             self._advance(now, "overridden", reason.strip())
 
-    def cmd_rollback(self, by: str, reason: str = "", trigger: str = "", now: float | None = None) -> list[ev.Event]:
-        """Decide to roll back; the driver then runs [rollback] and calls rollback_finished."""
+    def cmd_rollback(self, by: str, reason: str = "", trigger: str = "", now: float | None = None,
+                     plan: str = "") -> list[ev.Event]:
+        """Decide to roll back; the driver then runs the plan's steps and calls rollback_finished
+        (or, for a plan with verify checks, the engine's tick decides once they have held)."""
         now = self.clock() if now is None else now
         self._running()
         if self.state.rollback_running:
             raise Refused("a rollback is already running")
+        if not plan and trigger:
+            plan = getattr(self.runbook.check(trigger), "plan", None) or ""
+        if plan and self.runbook.rollback_plan(plan) is None:
+            raise Refused(f"no rollback plan {plan!r}")
+        if not plan and isinstance(self.runbook.rollback, list):
+            plan = self.runbook.rollback_plans[0].id
         return [ev.Decision(at=now, kind="rollback", phase=self.active_phase().id, by=by, reason=reason,
-                            trigger=trigger)]
+                            trigger=trigger, plan=plan)]
 
     def rollback_finished(self, exit_code: int | None, dry_run: bool, error: str = "",
                           now: float | None = None) -> list[ev.Event]:
@@ -549,9 +653,28 @@ class Engine:
         ps = self.state.phases[self.state.active]
         if ps.action_done is not None:
             raise Refused(f"the action of {phase.label} has already run")
-        if any(a["action"] == f"phase:{phase.id}" and "finished" not in a for a in self.state.actions):
+        if any(a["action"].startswith("phase:") and "finished" not in a for a in self.state.actions):
             raise Refused("the action is running")
-        return phase.action
+        waiting = phase_rules.waiting_reason(self, phase, self.clock())
+        if waiting:
+            raise Refused(f"{phase.label}: {waiting}")
+        return phase.all_actions[ps.actions_done]
+
+    def next_action_name(self) -> str:
+        """The journal name of the action cmd_action returns: ``phase:<id>``, then ``phase:<id>#2`` …"""
+        return phase_rules.action_name(self.active_phase(), self.state.phases[self.state.active].actions_done)
+
+    def cmd_resume(self, by: str, note: str, now: float | None = None) -> list[ev.Event]:
+        """Resume a paused go-live; refused without a written note."""
+        now = self.clock() if now is None else now
+        self._running()
+        return trigger_scope.cmd_resume(self, by, note, now)
+
+    def cmd_fire_trigger(self, trigger_id: str, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
+        """A person fires a manual trigger, with a reason; its response follows as for any trigger."""
+        now = self.clock() if now is None else now
+        self._running()
+        return trigger_scope.cmd_fire(self, trigger_id, by, reason, now)
 
     def missing_signoffs(self) -> list[str]:
         signed = {s["role"] for s in self.state.signoffs}

@@ -303,7 +303,7 @@ class Phase(Model):
     checks: list[Check] = Field([], alias="check")
     not_before: TPlus | None = None              # seconds after the go-live started ("T+4h")
     duration: Duration | None = None             # a soak: watched this long, the gate opens only at its end
-    on_fail: Literal["rollback", "pause", "abort"] = "abort"   # what a FAIL inside a soak does
+    on_fail: Literal["rollback", "abort"] = "abort"   # what a FAIL inside a soak does
     plan: str | None = None                      # the rollback plan on_fail = "rollback" runs
     when: str | None = None                      # "strategy == blue-green": the phase runs only then
 

@@ -141,14 +141,19 @@ class Session:
     def _react(self, event: ev.Event) -> None:
         """What the driver does after an event: schedule checks, answer items, run actions."""
         st = self.engine.state
-        if isinstance(event, (ev.PhaseStarted, ev.ActionStarted, ev.SessionStarted, ev.Resumed, ev.Tick)):
+        if isinstance(event, (ev.PhaseStarted, ev.ActionStarted, ev.SessionStarted, ev.Resumed, ev.Tick,
+                              ev.ActionFinished, ev.Decision)) \
+                or isinstance(event, ev.TriggerState) and event.state in ("idle", "armed"):
             self._reschedule()
         if isinstance(event, ev.PhaseStarted) and self.headless:
             self._headless_phase_start()
-        elif isinstance(event, ev.TriggerState) and event.state == "firing":
-            trig = self.runbook.check(event.trigger)
-            if trig.then == "rollback" and st.outcome is None and (self.headless or trig.auto):
-                self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
+        elif isinstance(event, ev.TriggerFired) or isinstance(event, ev.TriggerState) and event.state == "firing":
+            self._respond(self.runbook.check(event.trigger))
+        elif isinstance(event, ev.Verdict) and event.verdict == "FAIL":
+            self._soak_broken()
+        elif isinstance(event, ev.ActionFinished) and self.headless and event.action.startswith("phase:") \
+                and (event.dry_run or event.exit_code == 0):
+            self._headless_next_action()
         elif isinstance(event, ev.Outcome):
             self._reschedule()
             if self.headless and self.answers:
@@ -161,10 +166,51 @@ class Session:
         elif isinstance(event, ev.SignOff):
             self.write_record()
 
+    def _respond(self, trig: Any) -> None:
+        """A fired trigger's response that the driver carries out: roll back (headless or auto), abort."""
+        st = self.engine.state
+        if st.outcome is not None:
+            return
+        if trig.then == "rollback" and (self.headless or trig.auto):
+            self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
+        elif trig.then == "abort":
+            self.submit(self.engine.cmd_abort("golive", f"trigger {trig.label} fired"))
+
+    def _soak_broken(self) -> None:
+        """A FAIL inside a soak ends it by the phase's on_fail: abort, or roll back by its plan."""
+        st = self.engine.state
+        phase, ps = self.engine.active_phase(), st.active_phase
+        if phase is None or ps is None or phase.duration is None or not ps.soak_broken or st.outcome is not None \
+                or st.rollback_running:
+            return
+        if phase.on_fail == "rollback":
+            self._spawn(self.rollback("golive", reason=f"soak broken: {ps.soak_broken}", plan=phase.plan or ""))
+        else:
+            self.submit(self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}"))
+
+    def _headless_next_action(self) -> None:
+        """Headless: a phase's next action runs when the one before it succeeded (and its time has come)."""
+        phase, ps = self.engine.active_phase(), self.engine.state.active_phase
+        if phase is not None and ps is not None and ps.action_done is None and phase.all_actions \
+                and ps.actions_done < len(phase.all_actions) and self.engine.state.outcome is None:
+            self._spawn(self.run_action(self.operator))
+
+    def _headless_due_action(self, now: float) -> None:
+        """Headless: an action held back by its phase's not_before runs once the time has come."""
+        from console.phase_rules import waiting_reason
+
+        phase, ps = self.engine.active_phase(), self.engine.state.active_phase
+        if phase is None or ps is None or not phase.all_actions or ps.action_done is not None:
+            return
+        running = any(a["action"].startswith("phase:") and "finished" not in a for a in self.engine.state.actions)
+        if not running and not ps.action_failed and not self._tasks and not waiting_reason(self.engine, phase, now):
+            self._spawn(self.run_action(self.operator))
+
     def _reschedule(self) -> None:
         if self._scheduler is not None:
+            states = self.engine.state.checks
             checks = [c for c in self.engine.automated_checks_now()
-                      if self.engine.state.checks[c.id].confirmed]
+                      if c.id not in states or states[c.id].confirmed]
             self._scheduler.set_checks(checks)
             fresh = [c for c in checks if c.source == "prometheus" and c.id not in self._backfilled]
             if fresh:
@@ -238,20 +284,35 @@ class Session:
         self.submit(self.engine.cmd_abort(by or self.operator, reason))
 
     async def run_action(self, by: str | None = None) -> None:
-        """Run the active phase's action (or show it, with --dry-run)."""
+        """Run the active phase's next action (or show it, with --dry-run)."""
         action = self.engine.cmd_action()
-        name = f"phase:{self.engine.active_phase().id}"
-        await self._run(name, action, by or self.operator)
+        await self._run(self.engine.next_action_name(), action, by or self.operator)
 
-    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
-        """Decide to roll back, run [rollback], and end the go-live ROLLED BACK (or NO-GO if it failed)."""
-        self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger))
+    async def fire_trigger(self, trigger_id: str, reason: str, by: str | None = None) -> None:
+        """A person fires a manual trigger with a reason (fsync'd before anyone sees it)."""
+        self.submit(self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason))
+
+    async def resume_paused(self, note: str, by: str | None = None) -> None:
+        """Resume a paused go-live with a note."""
+        self.submit(self.engine.cmd_resume(by or self.operator, note))
+
+    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
+        """Decide to roll back, run the plan's steps in order, and end ROLLED BACK — for a plan with
+        verify checks only once they hold (the engine's tick decides) — or NO-GO if a step failed."""
+        from console.rollback_plans import active_plan, step_name
+
+        self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger, plan=plan))
+        chosen = active_plan(self.engine)
         result = None
-        if self.runbook.rollback is not None:
-            result = await self._run("rollback", self.runbook.rollback, by or self.operator)
+        for i, step in enumerate(chosen.steps if chosen is not None else []):
+            result = await self._run(step_name(self.runbook, chosen, i), step, by or self.operator)
+            if self.engine.state.outcome is not None or result is not None and result.exit_code != 0:
+                break
         exit_code = None if result is None else result.exit_code
         error = "" if result is None else result.error
-        if self.engine.state.outcome is None:
+        verifying = chosen is not None and chosen.verify and not self.dry_run and exit_code in (0, None) \
+            and result is not None
+        if self.engine.state.outcome is None and not verifying:
             self.submit(self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error))
 
     async def _run(self, name: str, action: Any, by: str):
@@ -287,6 +348,8 @@ class Session:
             while not self._stop.is_set():
                 now = self.clock()
                 self.submit(self.engine.tick(now))
+                if self.headless and self.engine.state.outcome is None:
+                    self._headless_due_action(now)
                 if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open:
                     self.submit(self.engine.cmd_proceed("golive (headless)", now))
                 if now - self._last_summary >= SUMMARY_EVERY:
