@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCENARIOS = ("good", "bad-canary", "flaky")
+SCENARIOS = ("good", "bad-canary", "flaky", "blue-green", "blue-green-bad", "soak", "smoke")
+BREAKING = ("bad-canary", "blue-green-bad")   # the new version breaks under the load of 25 % and more
 
 
 def _noise(key: str, t: float) -> float:
@@ -80,7 +81,7 @@ class TrafficModel:
     def _breaking_for(self, t: float) -> float:
         """Simulated seconds since the bad canary started to break at time t (0 before, and when good)."""
         with self._lock:
-            since = self._stage25_since if self.scenario == "bad-canary" else None
+            since = self._stage25_since if self.scenario in BREAKING else None
         if since is None:
             return 0.0
         return max(0.0, self.sim_time(t) - since)
