@@ -151,8 +151,9 @@ def bind(comparison: object, baseline: float) -> object:
 MEASURES = ("max-min", "slope")
 
 
-def window_measure(points: list[tuple[float, float]], measure: str) -> float | None:
-    """``max-min``: the spread of the values; ``slope``: least-squares change per hour. None with < 2 points."""
+def window_measure(points: list[tuple[float, float]], measure: str, window: float | None = None) -> float | None:
+    """``max-min``: the spread of the values; ``slope``: the least-squares change across the window
+    (the fitted slope times the window, in the value's own unit). None with < 2 points."""
     if len(points) < 2:
         return None
     values = [v for _, v in points]
@@ -165,11 +166,12 @@ def window_measure(points: list[tuple[float, float]], measure: str) -> float | N
     if var == 0:
         return None
     cov = sum((t - mean_t) * (v - mean_v) for t, v in points)
-    return cov / var * 3600.0
+    span = window if window is not None else points[-1][0] - points[0][0]
+    return cov / var * span
 
 
 def describe_measure(measure: str, window: float) -> str:
     from console.units import format_duration
 
-    what = "max − min" if measure == "max-min" else "slope per hour"
+    what = "max − min" if measure == "max-min" else "fitted change"
     return f"{what} over {format_duration(window)}"

@@ -84,7 +84,7 @@ def windowed(check: Any, sample: Sample, windows: dict[str, deque]) -> tuple[Sam
     covered = sample.at - points[0][0]
     if covered < check.window:
         return None, (PENDING, f"watching {format_duration(covered)} of {format_duration(check.window)} ({what})")
-    figure = window_measure(list(points), check.measure)
+    figure = window_measure(list(points), check.measure, check.window)
     if figure is None:
         return None, (ERROR, f"{what}: cannot be measured from {len(points)} values")
     unit = f" {check.unit}" if check.unit else ""

@@ -421,24 +421,27 @@ class Engine:
         if sample.check_id in st.triggers:
             return self._observe_trigger(sample)
         check = self.runbook.check(sample.check_id)
-        verdict, detail = self._judge_derived(check, cs, sample)
+        verdict, detail, value = self._judge_derived(check, cs, sample)
         cs.detail = detail
+        if value is not sample.value:
+            cs.value = value  # a window's figure is what was judged: show it, not the last raw value
         if verdict != cs.verdict:
-            return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=round_sig(sample.value),
+            return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=round_sig(value),
                                detail=detail)]
         return []
 
-    def _judge_derived(self, check: Any, cs: CheckState, sample: Sample) -> tuple[str, str]:
-        """judge(), with a baseline bound to its relative target and a window's figure in place of the value."""
+    def _judge_derived(self, check: Any, cs: CheckState, sample: Sample) -> tuple[str, str, float | None]:
+        """judge(), with a baseline bound to its relative target and a window's figure in place of the value;
+        returns (verdict, detail, the value judged)."""
         bound, blind = derived.bound(check, cs, sample.at)
         if bound is None:
-            return ERROR, blind  # a baseline nobody can read makes the comparison unknown, never a pass
+            return ERROR, blind, sample.value  # an unreadable baseline makes the comparison unknown, never a pass
         windowed, early = derived.windowed(check, sample, self._windows)
         if windowed is None:
-            return early  # type: ignore[return-value]
+            return early[0], early[1], sample.value  # type: ignore[index]
         verdict, detail = judge(bound, windowed)
         note = derived.baseline_note(check, cs)
-        return verdict, (f"{detail}; {note}" if detail and note else detail or note)
+        return verdict, (f"{detail}; {note}" if detail and note else detail or note), windowed.value
 
     def _trigger_condition(self, trig: Any, sample: Sample) -> bool | None:
         bound, _ = derived.bound(trig, self.state.checks[trig.id], sample.at)

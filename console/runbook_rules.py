@@ -123,7 +123,7 @@ def _baseline_rules(check: Any, loc: tuple, problems: Problems, fields: tuple[st
 def _window_rules(check: Any, loc: tuple, problems: Problems) -> None:
     if (check.window is None) != (check.measure is None):
         problems.append((loc + ("window",), 'a window needs its measure and the other way round: window = "1h", '
-                                            'measure = "max-min" (or "slope", per hour)'))
+                                            'measure = "max-min" (or "slope": the fitted change across the window)'))
     elif check.window is not None and check.window <= 0:
         problems.append((loc + ("window",), "a window must be longer than zero"))
 

@@ -20,6 +20,7 @@ from aiohttp import web
 from console.sandbox.demo_world import IMAGE, NAMESPACE, NEW_VERSION, OLD_VERSION, REPLICAS, SERVICE, DemoWorld
 from console.sandbox.kube_objects import image_tag
 from console.sandbox.kube_services import create_service, served_by
+from console.sandbox.rollout import WEIGHT_ANNOTATION
 
 # scenario → the example it runs (in examples/)
 RUNBOOKS = {"blue-green": "blue-green.toml", "blue-green-bad": "blue-green.toml",
@@ -70,7 +71,7 @@ class SeedWorld(DemoWorld):
         self.kube.write_kubeconfig(self.kubeconfig, namespace=NAMESPACE)
         self.kube._call(self._start_prometheus)
         self._controller = self.kube._call(lambda: asyncio.get_running_loop().create_task(self._control()))
-        self.kube.start_simulation(self.speed)
+        self.kube.start_simulation(min(self.speed, 20.0))   # pods settle as fast at 20x; faster only burns CPU
 
     def stop(self) -> None:
         if self._service_runner is not None:
@@ -91,12 +92,16 @@ class SeedWorld(DemoWorld):
         return sum(image_tag(p["spec"]["containers"][0]["image"]) == NEW_VERSION for p in ready) / len(ready)
 
     async def _control(self) -> None:
-        if not self.scenario.startswith("blue-green"):
-            return await super()._control()
-        while True:  # the "stage" is the share green serves: a bad green breaks once it takes traffic
-            self.stage = round(100 * self._new_ready_share())
+        # a 24-hour soak runs at thousands of times real speed: sample the rollout no more than 50 times a second
+        while True:
+            if self.scenario.startswith("blue-green"):
+                self.stage = round(100 * self._new_ready_share())   # a bad green breaks once it takes traffic
+            elif (d := self._deployment()) is not None:
+                weight = int((d["metadata"].get("annotations") or {}).get(WEIGHT_ANNOTATION, "0") or 0)
+                if weight and weight != self.stage:
+                    self._apply_weight(weight)
             self.model.record()
-            await asyncio.sleep(min(1.0, 1.0 / self.speed))
+            await asyncio.sleep(max(0.02, min(1.0, 1.0 / self.speed)))
 
     # ------------------------------------------------------------ the service's own endpoints
 
@@ -140,10 +145,17 @@ class SeedWorld(DemoWorld):
         out = dict(super().variables)
         out.update(kubectl=str(self.kubectl), context="golive-sandbox", namespace=NAMESPACE,
                    service_url=self.service_url, rollout=f"{sys.executable} -m console.sandbox.rollout")
+        if self.scenario == "smoke":
+            out["promote_cmd"] = f"{sys.executable} -m console.sandbox.rollout weight {SERVICE} 100 " \
+                                 f"--server {self.kube.url} --namespace {NAMESPACE} --image {IMAGE}:{NEW_VERSION}"
         if self.scenario == "soak":
             out.update({"t30m": dur(1800), "t1h": dur(3600), "t6h": dur(6 * 3600), "t12h": dur(12 * 3600),
-                        "soak_for": dur(12 * 3600), "soak_timeout": dur(13 * 3600, floor=30.0),
-                        "window": dur(3600), "checkpoint_timeout": dur(7 * 3600, floor=30.0)})
+                        "soak_for": dur(12 * 3600),
+                        "window": dur(3600), "soak_timeout": dur(19 * 3600, floor=30.0),
+                        "checkpoint_timeout": dur(7 * 3600, floor=30.0),
+                        "notify_cmd": f"{sys.executable} -c \"print('go-live declared in #releases')\"",
+                        "stress_cmd": f"{sys.executable} -c \"print('peak load 2x: 560 req/s, p95 298 ms')\"",
+                        "failover_cmd": f"{sys.executable} -c \"print('failover: primary switched in 0.8 s')\""})
         return out
 
 

@@ -34,6 +34,7 @@ METRICS: list[tuple[tuple[str, ...], Callable[[TrafficModel, float], float | Non
     (("active_users",), _steady("users", 2100.0, 150.0)),
     (('level="critical"',), lambda model, t: 0.0),
     (("circuit_breaker_state",), lambda model, t: 0.0),
+    (("prometheus_rule_group_rules",), lambda model, t: 25.0),                   # alert rules loaded
 ]
 
 

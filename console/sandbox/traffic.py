@@ -101,6 +101,8 @@ class TrafficModel:
         s = self.sim_time(t)
         old = 0.08 + 0.03 * _noise("err-old", s)
         new = 0.11 + 0.04 * _noise("err-new", s)
+        if self.scenario == "soak":
+            new *= 0.2   # a release that has settled: the seed's 24-hour validation reports 0.02 %
         new += min(6.0, 0.15 * self._breaking_for(t) ** 1.2)
         if version is None:
             w = self.weight_at(t)

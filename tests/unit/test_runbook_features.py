@@ -70,11 +70,12 @@ def test_a_reversed_band_is_refused():
         parse_comparison("70..40")
 
 
-def test_the_window_measures_spread_and_slope_per_hour():
+def test_the_window_measures_spread_and_the_fitted_change_across_it():
     flat = [(0.0, 540.0), (1800.0, 541.0), (3600.0, 540.5)]
     growing = [(0.0, 500.0), (1800.0, 550.0), (3600.0, 600.0)]
     assert window_measure(flat, "max-min") == 1.0
-    assert window_measure(growing, "slope") == pytest.approx(100.0)
+    assert window_measure(growing, "slope", 3600.0) == pytest.approx(100.0)
+    assert window_measure(growing, "slope", 1800.0) == pytest.approx(50.0)
     assert window_measure(flat[:1], "max-min") is None
 
 
