@@ -97,7 +97,9 @@ class MissionCommandsMixin:
     def open_rollback(self, trigger: str = "") -> None:
         from screens.rollback_modal import RollbackModal
 
-        rollback = self.runbook.rollback
+        # the plan the trigger names (or the first): every step's command is shown before it runs
+        plan = self.runbook.rollback_plan(getattr(self.runbook.check(trigger), "plan", None) if trigger else None)
+        command = "\n$ ".join(step.display() for step in plan.steps) if plan is not None else None
         label = self.runbook.check(trigger).label if trigger else ""
 
         def chosen(choice: Any) -> None:
@@ -107,7 +109,7 @@ class MissionCommandsMixin:
                 return
             self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger),
                          done="rollback finished")
-        self.app.push_screen(RollbackModal(rollback.display() if rollback else None, dry_run=self.session.dry_run,
+        self.app.push_screen(RollbackModal(command, dry_run=self.session.dry_run,
                                            trigger=trigger, trigger_label=label, phase_label=self._phase_label()),
                              chosen)
 
@@ -124,7 +126,8 @@ class MissionCommandsMixin:
         if st is not None and st.action_done is not None:
             self.refuse("action", f"the action of {phase.label} has already run")
             return
-        action = phase.action
+        # a phase with several actions runs them in order: confirm the next one, not the first
+        action = phase.all_actions[min(st.actions_done, len(phase.all_actions) - 1)] if st is not None else phase.action
 
         def run(go: bool | None = True) -> None:
             if go:
