@@ -86,3 +86,28 @@ def verification_events(engine: Any, now: float) -> list[ev.Event]:
 def plan_choices(runbook: Any) -> list[tuple[str, str, list[str]]]:
     """(id, label, each step's command) for every plan, for the rollback modal."""
     return [(p.id, p.label, [s.display() for s in p.steps]) for p in runbook.rollback_plans]
+
+
+def record_section(engine: Any, check_row: Any) -> list[dict[str, Any]]:
+    """The plan that ran, for the record: its steps and its verify checks with their evidence."""
+    st = engine.state
+    decision = next((d for d in reversed(st.decisions) if d["kind"] == "rollback"), None)
+    plan = active_plan(engine) if decision is not None else None
+    if plan is None or not isinstance(engine.runbook.rollback, list):
+        return []
+    return [{"plan": plan.id, "title": plan.label, "hold": format_duration(plan.hold),
+             "timeout": format_duration(plan.timeout), "steps": [s.display() for s in plan.steps],
+             "verify": [check_row(c) for c in plan.verify]}]
+
+
+def markdown_lines(record: dict[str, Any], row: Any) -> list[str]:
+    """record.md: the rollback plan's verification, as a table of its checks."""
+    lines: list[str] = []
+    for plan in record.get("rollback", []):
+        lines += ["", f"## Rollback: {plan.get('title', plan.get('plan'))}", ""]
+        lines += [f"{i}. `{s}`" for i, s in enumerate(plan.get("steps", []), start=1)]
+        if plan.get("verify"):
+            lines += ["", f"Verified by (each held {plan.get('hold')} within {plan.get('timeout')}):", "",
+                      "| Check | Value | Target | Status |", "|---|---|---|---|"]
+            lines += [row(c) for c in plan["verify"]]
+    return lines

@@ -53,6 +53,10 @@ def test_the_blue_green_bad_path_switches_back_and_is_rolled_back_only_once_veri
     assert [a["action"] for a in steps] == ["rollback:switch-back:1"] and steps[0]["exit_code"] == 0
     assert '"color":"blue"' in " ".join(steps[0]["argv"])
     assert record["decision"][-1]["kind"] == "rollback"
+    (plan,) = record["rollback"]
+    assert plan["plan"] == "switch-back" and {c["verdict"] for c in plan["verify"]} == {"PASS"}
+    md = (tmp_path / "session" / "record.md").read_text()
+    assert "## Rollback: Switch the Service back to blue" in md and "Verified by" in md
 
 
 def test_the_24_hour_validation_runs_its_checkpoints_in_order_and_its_soak_to_the_end(tmp_path):
