@@ -113,6 +113,37 @@ class MissionCommandsMixin:
                                            trigger=trigger, trigger_label=label, phase_label=self._phase_label()),
                              chosen)
 
+    def action_fire(self) -> None:
+        from screens.fire_modal import FireModal
+
+        if self._refused_here("fire"):
+            return
+        fireable = self._fireable()
+        if not fireable:
+            self.refuse("fire", "no trigger can be fired by hand now")
+            return
+
+        def chosen(choice: Any) -> None:
+            if choice is not None:
+                self.command("fire", lambda: self.session.fire_trigger(choice.trigger, choice.reason),
+                             done=f"fired: {self.runbook.check(choice.trigger).label}")
+        self.app.push_screen(FireModal(fireable), chosen)
+
+    def action_resume(self) -> None:
+        from screens.note_modal import NoteModal
+
+        if self._refused_here("resume"):
+            return
+        paused = self.engine.state.paused
+        if paused is None:
+            self.refuse("resume", "the go-live is not paused")
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.command("resume", lambda: self.session.resume_paused(text), done="resumed")
+        self.app.push_screen(NoteModal(f"resume after {paused['reason']}: why is it safe?"), chosen)
+
     def action_run_action(self) -> None:
         from screens.action_modal import ActionModal
 

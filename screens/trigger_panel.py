@@ -17,6 +17,7 @@ TRIGGER_SYMBOLS = {
     "pending": ("◔", "status-warn"),
     "firing": ("✗", "status-fail"),
     "error": ("⚠", "status-error"),
+    "idle": ("◌", "status-pending"),    # out of its scope: not watched, and it says why
 }
 
 
@@ -31,10 +32,13 @@ def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
         state = "error (blind)"
     elif ts.state == "disarmed":
         state = "disarmed until the first action"
+    elif ts.state == "idle":
+        state = ts.detail or "not watched now"
+    elif trigger.source == "manual":
+        state = f"fired by {trigger.role or 'a person'}, with a reason"
     else:
         state = "armed"
-    then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else (
-        "→ rollback" if trigger.then == "rollback" else "→ alert")
+    then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else f"→ {trigger.then}"
     unit = f" {trigger.unit}" if trigger.unit else ""
     value = f" · {format_number(ts.value)}{unit}" if ts.value is not None else ""
     parts: list = [(f"{symbol} ", f"bold ${variable}"), (trigger.label, "bold"), (f" {then}", "dim"), ("\n  ", ""),
