@@ -107,10 +107,14 @@ class MissionCommandsMixin:
                 if trigger:
                     self.say("rollback not confirmed; r asks again", warning=True)
                 return
-            self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger),
-                         done="rollback finished")
+            self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger,
+                                                                   plan=choice.plan), done="rollback finished")
+        from console.rollback_plans import plan_choices
+
         self.app.push_screen(RollbackModal(command, dry_run=self.session.dry_run,
-                                           trigger=trigger, trigger_label=label, phase_label=self._phase_label()),
+                                           trigger=trigger, trigger_label=label, phase_label=self._phase_label(),
+                                           plans=plan_choices(self.runbook) if isinstance(self.runbook.rollback, list)
+                                           else None, plan=plan.id if plan is not None else ""),
                              chosen)
 
     def action_fire(self) -> None:

@@ -47,3 +47,45 @@ async def test_f_fires_a_manual_trigger_with_a_reason_and_u_resumes_the_pause_wi
     assert (fired[0]["trigger"], fired[0]["by"], fired[0]["reason"]) == \
         ("incidents", "tester", "six tickets about failed payments")
     assert decisions[0]["reason"] == "a CDN blip, confirmed with support"
+
+
+PLANS = ONE_PHASE.split("[rollback]")[0] + """
+[[rollback]]
+id = "scale-down"
+title = "Scale the new version down"
+  [[rollback.step]]
+  run = ["python3", "-c", "print('scaled down')"]
+
+[[rollback]]
+id = "switch-back"
+title = "Switch the Service back"
+  [[rollback.step]]
+  run = ["python3", "-c", "print('switched back')"]
+  [[rollback.step]]
+  run = ["python3", "-c", "print('announced')"]
+"""
+
+
+async def test_the_rollback_dialog_lets_the_lead_choose_a_plan_and_shows_its_steps(tmp_path):
+    from screens.rollback_modal import RollbackModal
+    from tests.ui.harness import static_text
+
+    folder = tmp_path / "session"
+    app = driver_app(write_runbook(tmp_path, PLANS), folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: mission_ready(app), "the mission screen")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RollbackModal), "the rollback dialog")
+        command = app.screen.query_one("#rollback-command")
+        assert "scaled down" in static_text(command)
+        app.screen.query_one("#rollback-plan").focus()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: "announced" in static_text(command), "the second plan's steps")
+        assert "switched back" in static_text(command)
+        app.screen.query_one(Input).value = "the new version is slow"
+        app.screen.query_one("#confirm").press()
+        decisions = await wait_for(pilot, lambda: [d for d in of_type(folder, "decision") if d["kind"] == "rollback"],
+                                   "the rollback decision")
+        await wait_for(pilot, lambda: len(of_type(folder, "action_finished")) == 2, "both steps")
+    assert decisions[0]["plan"] == "switch-back"
+    assert [a["action"] for a in of_type(folder, "action_started")] == ["rollback:switch-back:1", "rollback:switch-back:2"]
