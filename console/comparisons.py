@@ -36,6 +36,11 @@ class Band:
     def test(self, value: float | None) -> bool:
         return value is not None and not math.isnan(value) and self.low <= value <= self.high
 
+    @property
+    def number(self) -> float:
+        """The limit a sparkline marks: the band's top."""
+        return self.high
+
     def __str__(self) -> str:
         return f"{format_number(self.low)}..{format_number(self.high)}"
 

@@ -59,8 +59,14 @@ def bound(check: Any, cs: CheckState, at: float) -> tuple[Any, str]:
     return check.model_copy(update=update), ""
 
 
-def blind_verdict(detail: str) -> tuple[str, str]:
-    return ERROR, detail
+def for_display(check: Any, cs: CheckState) -> Any:
+    """The check as a sparkline draws it: relative targets bound to the last baseline, or left out when none."""
+    fields = [f for f in ("pass_", "warn", "fire") if needs_baseline(getattr(check, f, None))]
+    if not fields:
+        return check
+    if cs.baseline is None:
+        return check.model_copy(update={f: None for f in fields})
+    return check.model_copy(update={f: bind(getattr(check, f), cs.baseline) for f in fields})
 
 
 def baseline_note(check: Any, cs: CheckState) -> str:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from console.comparisons import needs_baseline
+from console.units import Threshold
 
 Problems = list[tuple[tuple, str]]
 
@@ -103,6 +104,9 @@ def feature_problems(rb: Any, variables: dict[str, str], problems: Problems, che
 
 
 def _check_feature_rules(check: Any, loc: tuple, variables: dict[str, str], problems: Problems) -> None:
+    if getattr(check, "each", False) and not isinstance(check.pass_, (Threshold, type(None))):
+        # the worst series is found by a comparator and a number: a band or a baseline has no single side
+        problems.append((loc + ("each",), 'each = true needs a plain threshold like pass = "< 0.5"'))
     _baseline_rules(check, loc, problems, ("pass", "warn"))
     _window_rules(check, loc, problems)
     _when_rules(check.when, loc, variables, problems)

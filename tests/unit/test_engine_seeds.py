@@ -93,6 +93,18 @@ def test_a_baseline_binds_the_relative_target_and_goes_stale():
     assert "old" in eng.state.checks["lat"].detail
 
 
+def test_the_sparkline_draws_a_relative_target_where_the_last_baseline_puts_it():
+    from console.derived import for_display
+
+    clock = Clock()
+    eng = make(BASELINE, clock)
+    check, cs = eng.runbook.check("lat"), eng.state.checks["lat"]
+    assert for_display(check, cs).pass_ is None  # no baseline yet: nothing to draw, nothing coloured as failing
+    sample(eng, "lat:baseline", clock(), 100.0)
+    shown = for_display(check, cs).pass_
+    assert (shown.op, shown.number) == ("<=", 120.0)
+
+
 def test_the_scheduler_is_given_the_baseline_request_beside_its_check():
     clock = Clock()
     eng = make(BASELINE, clock)

@@ -198,6 +198,8 @@ LINTED = [
      "phase[1].hold: a soak (duration) holds its checks for the whole duration"),
     ("bad not_before", HEAD.replace('id = "canary"', 'id = "canary"\nnot_before = "after lunch"'),
      "phase[1].not_before: expected a time after the start like T+30m"),
+    ("each with a band", HEAD.replace('pass = "< 0.5"', 'pass = "1..2"\n  each = true'),
+     "phase[1].check[1].each: each = true needs a plain threshold"),
     ("on_fail outside a soak", HEAD.replace('id = "canary"', 'id = "canary"\non_fail = "rollback"'),
      "phase[1].on_fail: on_fail applies to a soak"),
 ]
