@@ -489,3 +489,34 @@ def test_a_phase_whose_when_is_false_is_skipped_with_its_reason():
     skipped = [e for e in out if isinstance(e, ev.PhaseEnded) and e.status == "skipped"]
     assert [e.phase for e in skipped] == ["rolling"] and "strategy is blue-green" in skipped[0].reason
     assert eng.active_phase().id == "switch" and eng.state.phases[1].status == "skipped"
+
+
+def test_a_scoped_manual_trigger_cannot_be_fired_outside_its_scope():
+    clock = Clock()
+    eng = make(SCOPED + """
+[[trigger]]
+id = "incidents"
+source = "manual"
+during = ["canary-25"]
+then = "pause"
+""", clock)
+    with pytest.raises(Refused, match="only during canary-25"):
+        eng.cmd_fire_trigger("incidents", "omar", "six tickets")
+    with pytest.raises(Refused, match="not fired by hand"):
+        eng.cmd_fire_trigger("spike", "omar", "looks bad")
+
+
+def test_a_pause_and_its_resume_replay_to_the_same_state():
+    clock = Clock()
+    eng = make(MANUAL, clock)
+    journal = eng.cmd_start(T0, operator="alice")
+    journal += feed(eng, eng.cmd_fire_trigger("incidents", "quinn", "six tickets in ten minutes"))
+    paused = dict(eng.state.paused)
+    replayed = Engine(eng.runbook, clock)
+    for e in journal:
+        replayed.apply(e)
+    assert replayed.state.paused == paused and replayed.state.triggers["incidents"].fired_by == "quinn"
+    resumed = feed(eng, eng.cmd_resume("alice", "tickets were a CDN blip"))
+    for e in resumed:
+        replayed.apply(e)
+    assert replayed.state.paused is None
