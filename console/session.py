@@ -25,6 +25,7 @@ from console.journal import Journal, session_folder_name
 from console.record import journal_anchor
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
+from console.session_seeds import SeedReactions
 from console.state import HISTORY
 
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
@@ -42,7 +43,7 @@ def default_operator() -> str:
         return "unknown"
 
 
-class Session:
+class Session(SeedReactions):
     """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
 
     read_only = False
@@ -166,46 +167,6 @@ class Session:
         elif isinstance(event, ev.SignOff):
             self.write_record()
 
-    def _respond(self, trig: Any) -> None:
-        """A fired trigger's response that the driver carries out: roll back (headless or auto), abort."""
-        st = self.engine.state
-        if st.outcome is not None:
-            return
-        if trig.then == "rollback" and (self.headless or trig.auto):
-            self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
-        elif trig.then == "abort":
-            self.submit(self.engine.cmd_abort("golive", f"trigger {trig.label} fired"))
-
-    def _soak_broken(self) -> None:
-        """A FAIL inside a soak ends it by the phase's on_fail: abort, or roll back by its plan."""
-        st = self.engine.state
-        phase, ps = self.engine.active_phase(), st.active_phase
-        if phase is None or ps is None or phase.duration is None or not ps.soak_broken or st.outcome is not None \
-                or st.rollback_running:
-            return
-        if phase.on_fail == "rollback":
-            self._spawn(self.rollback("golive", reason=f"soak broken: {ps.soak_broken}", plan=phase.plan or ""))
-        else:
-            self.submit(self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}"))
-
-    def _headless_next_action(self) -> None:
-        """Headless: a phase's next action runs when the one before it succeeded (and its time has come)."""
-        phase, ps = self.engine.active_phase(), self.engine.state.active_phase
-        if phase is not None and ps is not None and ps.action_done is None and phase.all_actions \
-                and ps.actions_done < len(phase.all_actions) and self.engine.state.outcome is None:
-            self._spawn(self.run_action(self.operator))
-
-    def _headless_due_action(self, now: float) -> None:
-        """Headless: an action held back by its phase's not_before runs once the time has come."""
-        from console.phase_rules import waiting_reason
-
-        phase, ps = self.engine.active_phase(), self.engine.state.active_phase
-        if phase is None or ps is None or not phase.all_actions or ps.action_done is not None:
-            return
-        running = any(a["action"].startswith("phase:") and "finished" not in a for a in self.engine.state.actions)
-        if not running and not ps.action_failed and not self._tasks and not waiting_reason(self.engine, phase, now):
-            self._spawn(self.run_action(self.operator))
-
     def _reschedule(self) -> None:
         if self._scheduler is not None:
             states = self.engine.state.checks
@@ -287,14 +248,6 @@ class Session:
         """Run the active phase's next action (or show it, with --dry-run)."""
         action = self.engine.cmd_action()
         await self._run(self.engine.next_action_name(), action, by or self.operator)
-
-    async def fire_trigger(self, trigger_id: str, reason: str, by: str | None = None) -> None:
-        """A person fires a manual trigger with a reason (fsync'd before anyone sees it)."""
-        self.submit(self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason))
-
-    async def resume_paused(self, note: str, by: str | None = None) -> None:
-        """Resume a paused go-live with a note."""
-        self.submit(self.engine.cmd_resume(by or self.operator, note))
 
     async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
         """Decide to roll back, run the plan's steps in order, and end ROLLED BACK — for a plan with
