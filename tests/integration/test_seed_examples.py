@@ -70,11 +70,12 @@ def test_the_24_hour_validation_runs_its_checkpoints_in_order_and_its_soak_to_th
 
     events = read_journal(tmp_path / "session" / "journal.jsonl").events
     start = events[0]["at"]
-    started = {e["phase"]: e["at"] - start for e in events if e["type"] == "phase_started"}
     ended = {e["phase"]: e["at"] - start for e in events if e["type"] == "phase_ended"}
-    # T+6h and T+12h at 7200x are 3 s and 6 s after the start; the 12-hour soak is 6 s more
-    assert started["team-validation"] < 3.0 <= ended["team-validation"]
-    assert ended["soak"] >= 6.0 + 6.0
+    soak_work = next(e["at"] - start for e in events if e["type"] == "action_finished" and e["action"] == "phase:soak#2")
+    # lower bounds only (a loaded machine may be slower, never faster): at 7200x T+6h is 3 s after the start,
+    # T+12h is 6 s, and the 12-hour soak runs 6 s after its actions
+    assert ended["team-validation"] >= 3.0
+    assert soak_work >= 6.0 and ended["soak"] >= soak_work + 6.0
 
 
 def test_the_smoke_report_promotes_traffic_and_passes_its_smoke_test(tmp_path):
