@@ -42,8 +42,10 @@ class SeedSemantics:
         reasons = [r for r in (trigger_scope.pause_reason(st), phase_rules.waiting_reason(self, phase, now)) if r]
         reasons += phase_rules.soak_reasons(self, phase, st.phases[st.active], now)
         for ts in st.triggers.values():
-            if ts.state == "firing":
-                reasons.append(f"trigger {self.runbook.check(ts.id).label} is firing")
+            trig = self.runbook.check(ts.id)
+            # a firing rollback trigger is the rollback's business (requested, decided or declined)
+            if ts.state == "firing" and trig.then != "rollback":
+                reasons.append(f"trigger {trig.label} is firing")
         return reasons
 
     def _on_trigger_fired(self, e: ev.TriggerFired) -> None:

@@ -26,6 +26,29 @@ def active_plan(engine: Any) -> Any:
     return engine.runbook.rollback_plan(engine.state.rollback_plan or None)
 
 
+def is_step(name: str) -> bool:
+    """A rollback's action: the single [rollback] table, or a plan's step."""
+    return name == "rollback" or name.startswith("rollback:")
+
+
+def step_done(engine: Any, name: str) -> bool:
+    """Whether this step already ran to exit 0 (a go-live has one rollback: a resume goes on after its done steps)."""
+    return any(a["action"] == name and a.get("exit_code") == 0 and not a.get("interrupted")
+               for a in engine.state.actions)
+
+
+def interrupted_step(engine: Any) -> Any:
+    """The step whose driver died while it ran (its Action), or None."""
+    last = next((a for a in reversed(engine.state.actions) if is_step(a["action"])), None)
+    plan = active_plan(engine)
+    if last is None or not last.get("interrupted") or plan is None:
+        return None
+    for i, step in enumerate(plan.steps):
+        if step_name(engine.runbook, plan, i) == last["action"]:
+            return step
+    return None
+
+
 def on_action_finished(engine: Any, e: ev.ActionFinished) -> None:
     """Fold: the last step of a plan with verify checks done → verification starts."""
     if not e.action.startswith("rollback:"):

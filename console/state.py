@@ -73,6 +73,7 @@ class TriggerStatus:
     condition: bool = False             # the last clean evaluation's result
     clear_since: float | None = None    # firing, but clean since then (keep_firing_for)
     fired_by: str = ""                  # a manual trigger: who fired it
+    watch_since: float | None = None    # armed, or resumed, at: a sample before it says nothing now
 
 
 @dataclass
@@ -91,6 +92,7 @@ class PhaseStatus:
     actions_done: int = 0               # of the phase's actions, how many have finished successfully
     first_pass: dict[str, float] = field(default_factory=dict)   # a soak: each check's first PASS
     soak_broken: str = ""               # a soak: the FAIL that broke it
+    action_interrupted: bool = False    # the driver died while the action ran: its exit is unknown
 
 
 @dataclass
@@ -127,6 +129,8 @@ class GoLiveState:
     rollback_plan: str = ""                            # the plan being run (its id)
     verifying_since: float | None = None               # the plan's steps are done; its verify checks decide
     paused: dict[str, Any] | None = None               # {at, by, reason}: the gate stays closed until a resume
+    rollback_decided: bool = False                    # final: nothing proceeds once a rollback is decided
+    rollback_interrupted: bool = False                # the rollback command's driver died while it ran
 
     @property
     def active_phase(self) -> PhaseStatus | None:
