@@ -19,7 +19,7 @@ from console import phase_rules, rollback_plans, trigger_scope
 from console.engine_seeds import SeedSemantics
 from console.runbook import Runbook
 from console.state import (
-    ERROR, FAIL, GO, NO_GO, PARTIAL, PASS, PENDING, ROLLED_BACK, WARN,
+    ERROR, FAIL, NO_GO, PASS, PENDING, ROLLED_BACK, WARN,
     CheckState, Gate, GoLiveState, ManualState, PhaseStatus, TriggerStatus,
 )
 from console.units import Threshold, format_duration, format_number, round_sig
