@@ -122,7 +122,9 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "for": format_duration(t.for_), "state": st.triggers[t.id].state,
         "fired_at": iso(st.triggers[t.id].fired_at), "value": st.checks[t.id].value,
         "samples": st.checks[t.id].count, "fired_by": st.triggers[t.id].fired_by or None,
-        "detail": st.triggers[t.id].detail or None,
+        "detail": st.triggers[t.id].detail or None, "plan": t.plan, "during": list(t.during) or None,
+        "for_after_action": format_duration(t.for_after_action) if t.for_after_action is not None else None,
+        "keep_firing_for": format_duration(t.keep_firing_for) if t.keep_firing_for else None,
     }) for t in rb.triggers]
     record_doc["rollback"] = rollback_plans.record_section(engine, lambda c: _check_row(engine, c))
     record_doc["action"] = [_clean({

@@ -53,6 +53,8 @@ def test_the_blue_green_bad_path_switches_back_and_is_rolled_back_only_once_veri
     assert [a["action"] for a in steps] == ["rollback:switch-back:1"] and steps[0]["exit_code"] == 0
     assert '"color":"blue"' in " ".join(steps[0]["argv"])
     assert record["decision"][-1]["kind"] == "rollback"
+    fired = {t["id"]: t for t in record["trigger"]}["green-errors"]
+    assert "fired_at" in fired and fired["plan"] == "switch-back" and fired["during"] == ["switch", "validation"]
     (plan,) = record["rollback"]
     assert plan["plan"] == "switch-back" and {c["verdict"] for c in plan["verify"]} == {"PASS"}
     md = (tmp_path / "session" / "record.md").read_text()
