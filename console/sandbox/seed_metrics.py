@@ -40,9 +40,11 @@ METRICS: list[tuple[tuple[str, ...], Callable[[TrafficModel, float], float | Non
 
 def recognise(model: TrafficModel, query: str) -> Series | None:
     """A function of time for one of the seed examples' exporter metrics; None when it is none of them."""
+    # seconds shown as milliseconds, as the 24-hour validation writes replication lag
+    scale = 1000.0 if "pg_replication_lag_seconds" in query and "* 1000" in query else 1.0
     for needles, fn in METRICS:
         if all(n in query for n in needles):
-            return lambda t, fn=fn: fn(model, t)
+            return lambda t, fn=fn: None if (v := fn(model, t)) is None else v * scale
     return None
 
 
