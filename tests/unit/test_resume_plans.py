@@ -88,3 +88,20 @@ def test_a_resumed_plan_whose_interrupted_step_may_not_repeat_ends_no_go(tmp_pat
     assert session.engine.state.outcome == "NO-GO"
     assert session.engine.state.outcome_reason.startswith("rollback interrupted:") and "step two" in \
         session.engine.state.outcome_reason
+
+
+def test_the_headless_report_names_who_fired_a_trigger_and_an_interrupted_plan_steps_command(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from console.reporter import RichReporter
+
+    rb = load_runbook(crashed_in_step_two(tmp_path, repeat_safe=False) / "runbook.toml")
+    out = io.StringIO()
+    report = RichReporter(rb, Console(file=out, width=200))
+    report("event", ev.TriggerFired(at=0.0, trigger="bad", by="omar", reason="orders duplicated"))
+    report("event", ev.ActionFinished(at=0.0, action="rollback:undo:2", interrupted=True))
+    text = out.getvalue()
+    assert "trigger bad: fired by omar — orders duplicated" in text
+    assert "print('step two')" in text
