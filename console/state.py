@@ -62,7 +62,8 @@ class ManualState:
 
 @dataclass
 class TriggerStatus:
-    """armed → pending (condition true) → firing (held for `for`); resolved/error are shown, not kept."""
+    """armed → pending (condition true) → firing (held for `for`); resolved/error are shown, not kept;
+    idle: out of its scope (`during`, `for_after_action`), not watched."""
 
     id: str
     state: str = "disarmed"
