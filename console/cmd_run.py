@@ -99,7 +99,12 @@ def _drive(make_session, runbook, args) -> int:
     from console.journal import JournalError
     from console.runbook import RunbookError
 
+    world = None
     try:
+        if args.command == "resume":   # a demo's sandboxes died with it: bring them back, or say why not
+            from console.cmd_demo import start_resumed_world
+
+            world = start_resumed_world(args.session_dir)
         if args.headless:
             return headless(make_session, runbook, args)
         from console.journal import ensure_not_driven
@@ -118,6 +123,9 @@ def _drive(make_session, runbook, args) -> int:
         for line in problems:
             print(f"golive: {line}", file=sys.stderr)
         return 2
+    finally:
+        if world is not None:
+            world.stop()
 
 
 def headless(make_session, runbook, args) -> int:

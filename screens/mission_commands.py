@@ -108,7 +108,7 @@ class MissionCommandsMixin:
                     self.say("rollback not confirmed; r asks again", warning=True)
                 return
             self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger,
-                                                                   plan=choice.plan), done="rollback finished")
+                                                                   plan=choice.plan), done=self.say_rollback_result)
         from console.rollback_plans import plan_choices
 
         self.app.push_screen(RollbackModal(command, dry_run=self.session.dry_run,

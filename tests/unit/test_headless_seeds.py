@@ -123,3 +123,18 @@ actions = [{ run = ["${python}", "-c", "print('stress')"], confirm = false },
     assert [(a["action"], a["output_tail"].strip()) for a in record["action"]] == \
         [("phase:stress", "stress"), ("phase:stress#2", "failover")]
     assert record["record"]["outcome"] == "GO"
+
+
+def test_resuming_a_seed_scenario_demo_is_refused_in_one_line(tmp_path):
+    import json
+
+    import pytest
+
+    from console.cmd_demo import DemoResumeError, mark_demo_session, resumed_world
+
+    mark_demo_session(tmp_path, "blue-green", 20.0)
+    (tmp_path / "journal.jsonl").write_text(json.dumps({"type": "session_started", "variables": {}}) + "\n")
+    with pytest.raises(DemoResumeError) as info:
+        resumed_world(tmp_path)
+    assert "the blue-green demo cannot be resumed; start a new one with golive demo --scenario blue-green" \
+        in str(info.value) and "\n" not in str(info.value)
