@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
+    if runbook is not None and _not_ready(runbook, args, overrides, answers):
+        return 2
 
     notifiers: list = []
 
@@ -126,6 +128,24 @@ def _drive(make_session, runbook, args) -> int:
     finally:
         if world is not None:
             world.stop()
+
+
+def _not_ready(runbook, args, overrides, answers) -> bool:
+    """Say, before anything starts, what the runbook still needs (unset variables, placeholder URLs: stop) and
+    which manual items a headless run has no answer for (warn: it would wait for them)."""
+    from console.preflight import missing_inputs, unanswered
+
+    try:
+        text = Path(args.runbook).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    missing = missing_inputs(runbook, text, overrides)
+    for line in missing:
+        print(f"golive: {line}", file=sys.stderr)
+    if not missing and args.headless:
+        for line in unanswered(runbook, answers):
+            print(f"golive: warning: {line}", file=sys.stderr)
+    return bool(missing)
 
 
 def headless(make_session, runbook, args) -> int:
