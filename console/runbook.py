@@ -557,9 +557,17 @@ def _run_problem(run: list[str] | str, shell: bool) -> str | None:
 
 
 def _run_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
-    runs: list[tuple[tuple, Any]] = [(("rollback",), rb.rollback)] if rb.rollback is not None else []
+    runs: list[tuple[tuple, Any]] = []
+    if isinstance(rb.rollback, list):  # [[rollback]] plans: every step, and the verify checks that run commands
+        for i, plan in enumerate(rb.rollback):
+            runs += [(("rollback", i, "step", j), step) for j, step in enumerate(plan.steps)]
+            runs += [(("rollback", i, "verify", j), c) for j, c in enumerate(plan.verify) if c.source == "command"]
+    elif rb.rollback is not None:
+        runs.append((("rollback",), rb.rollback))
     for i, phase in enumerate(rb.phases):
-        if phase.action is not None:
+        if phase.actions:
+            runs += [(("phase", i, "actions", j), a) for j, a in enumerate(phase.actions)]
+        elif phase.action is not None:
             runs.append((("phase", i, "action"), phase.action))
         runs += [(("phase", i, "check", j), c) for j, c in enumerate(phase.checks) if c.source == "command"]
     runs += [(("trigger", k), t) for k, t in enumerate(rb.triggers) if t.source == "command"]

@@ -200,6 +200,8 @@ LINTED = [
      "phase[1].not_before: expected a time after the start like T+30m"),
     ("each with a band", HEAD.replace('pass = "< 0.5"', 'pass = "1..2"\n  each = true'),
      "phase[1].check[1].each: each = true needs a plain threshold"),
+    ("a plan step that is a script fragment", HEAD + '\n[[rollback]]\nid = "a"\n  [[rollback.step]]\n  run = ["fi"]\n',
+     "rollback[1].step[1].run: run's program is the shell keyword 'fi'"),
     ("on_fail outside a soak", HEAD.replace('id = "canary"', 'id = "canary"\non_fail = "rollback"'),
      "phase[1].on_fail: on_fail applies to a soak"),
 ]
