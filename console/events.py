@@ -109,7 +109,7 @@ class Summary(Event):
 
 @dataclass(frozen=True)
 class TriggerState(Event):
-    """state: armed | pending | firing | resolved | error"""
+    """state: armed | pending | firing | resolved | error | idle (out of its scope: not watched)"""
 
     type: ClassVar[str] = "trigger"
     trigger: str = ""
@@ -143,7 +143,7 @@ class Note(Event):
 
 @dataclass(frozen=True)
 class Decision(Event):
-    """kind: proceed | override | rollback | decline_rollback | abort"""
+    """kind: proceed | override | rollback | decline_rollback | abort | resume (after a pause, with a note)"""
 
     type: ClassVar[str] = "decision"
     human: ClassVar[bool] = True
@@ -152,12 +152,26 @@ class Decision(Event):
     by: str = ""
     reason: str = ""
     trigger: str = ""
+    plan: str = ""              # a rollback: the [[rollback]] plan it runs
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
+
+
+@dataclass(frozen=True)
+class TriggerFired(Event):
+    """A person fired a manual trigger ("data corruption detected"), with a reason."""
+
+    type: ClassVar[str] = "trigger_fired"
+    human: ClassVar[bool] = True
+    trigger: str = ""
+    by: str = ""
+    reason: str = ""
     seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
 class ActionStarted(Event):
-    """action: ``phase:<id>`` or ``rollback``"""
+    """action: ``phase:<id>`` (``phase:<id>#2`` for a phase's second action), ``rollback`` or
+    ``rollback:<plan>:<step>``"""
 
     type: ClassVar[str] = "action_started"
     human: ClassVar[bool] = True

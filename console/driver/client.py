@@ -297,8 +297,14 @@ class DriverClient:
     async def run_action(self, by: str | None = None) -> None:
         await self._send("run_action")
 
-    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
-        await self._send("rollback", reason=reason)
+    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
+        await self._send("rollback", reason=reason, trigger=trigger, plan=plan)
+
+    async def fire_trigger(self, trigger_id: str, reason: str, by: str | None = None) -> None:
+        await self._send("fire_trigger", trigger_id=trigger_id, reason=reason)
+
+    async def resume_paused(self, note: str, by: str | None = None) -> None:
+        await self._send("resume_paused", note=note)
 
     def write_record(self) -> tuple[Path, Path]:
         """The driver writes it (it holds the journal); the paths are where it lands."""

@@ -27,14 +27,17 @@ COMMANDS: dict[str, dict[str, type]] = {
     "note": {"text": str},
     "sign": {"role": str},
     "abort": {"reason": str},
-    "rollback": {"reason": str},
+    "rollback": {"reason": str, "trigger": str, "plan": str},
+    "fire_trigger": {"trigger_id": str, "reason": str},
+    "resume_paused": {"note": str},
     "decline_rollback": {"reason": str},
     "run_action": {},
     "write_record": {},
     "stop": {},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {"override": ("reason",), "tick": ("check_id",), "note": ("text",),
-                                        "sign": ("role",), "abort": ("reason",), "decline_rollback": ("reason",)}
+                                        "sign": ("role",), "abort": ("reason",), "decline_rollback": ("reason",),
+                                        "fire_trigger": ("trigger_id", "reason"), "resume_paused": ("note",)}
 
 
 class ProtocolError(ValueError):

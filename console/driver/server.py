@@ -281,7 +281,11 @@ class DriverServer:
         elif name == "abort":
             await s.abort(a["reason"], by=by)
         elif name == "rollback":
-            await s.rollback(by, reason=a.get("reason", ""))
+            await s.rollback(by, reason=a.get("reason", ""), trigger=a.get("trigger", ""), plan=a.get("plan", ""))
+        elif name == "fire_trigger":
+            await s.fire_trigger(a["trigger_id"], a["reason"], by=by)
+        elif name == "resume_paused":
+            await s.resume_paused(a["note"], by=by)
         elif name == "decline_rollback":
             await s.decline_rollback(a["reason"], by=by)
         elif name == "run_action":
