@@ -18,6 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def test_detach_leaves_the_driver_running_and_attach_comes_back_to_it(tmp_path):
     tmux = Tmux(need_binary("tmux", "tmux"))
+    tmux.socket += "-driver"   # its own tmux server: never the one another test in this process is killing
     folder = tmp_path / "session"
     env = "env -u COLUMNS -u LINES TERM=xterm-256color TZ=UTC COLORTERM=truecolor"
     golive = shlex.quote(str(GOLIVE))
