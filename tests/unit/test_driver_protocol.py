@@ -66,3 +66,15 @@ def test_a_slow_seat_gets_a_bounded_queue_then_a_fresh_snapshot_instead_of_the_b
     written = b"".join(asyncio.run(main())).splitlines()
     assert written[0] == b'{"type":"snapshot","events":[]}'
     assert len(written) < srv.QUEUE_MAX and written[-1].startswith(b'{"type":"error"')
+
+
+def test_every_command_the_screens_send_has_a_protocol_command_and_a_client_method():
+    from console.driver.client import DriverClient
+
+    for name in proto.COMMANDS:
+        if name not in ("stop", "write_record"):
+            assert callable(getattr(DriverClient, name)), name
+    assert proto.check_command({"type": "command", "id": 1, "command": "fire_trigger",
+                                "args": {"trigger_id": "corruption", "reason": "seen in the ledger"}})[1] == "fire_trigger"
+    with pytest.raises(proto.ProtocolError, match="'reason' is required"):
+        proto.check_command({"type": "command", "id": 1, "command": "fire_trigger", "args": {"trigger_id": "x"}})
