@@ -117,3 +117,28 @@ def test_a_sign_off_at_a_seat_is_made_as_the_seats_unix_user_and_another_name_is
         assert (folder / "record.toml").is_file()
     finally:
         stop(driver)
+
+
+def test_a_watching_seat_ends_with_exactly_the_live_figures_of_the_leads_seat(tmp_path):
+    folder = tmp_path / "session"
+    driver = start_driver(write_runbook(tmp_path, HOLD), folder)
+
+    def figures(client: DriverClient) -> dict:
+        return {cs.id: (cs.value, cs.count, cs.errors, cs.verdict, list(cs.history))
+                for cs in client.engine.state.checks.values()}
+
+    async def main() -> tuple[dict, dict]:
+        lead, watcher = DriverClient(folder), DriverClient(folder, read_only=True)
+        runs = [asyncio.ensure_future(lead.run()), asyncio.ensure_future(watcher.run())]
+        first = lead.engine.state.checks["up"].count
+        await until("samples arrive", lambda: watcher.engine.state.checks["up"].count > first + 5)
+        driver.terminate()   # both seats hear the same stream to its end
+        await asyncio.gather(*runs)
+        return figures(lead), figures(watcher)
+
+    try:
+        seen_by_lead, seen_by_watcher = asyncio.run(main())
+        assert seen_by_lead["up"][1] > 5
+        assert seen_by_lead == seen_by_watcher
+    finally:
+        stop(driver)
