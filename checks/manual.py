@@ -7,7 +7,7 @@ answers file (``[answers.<check-id>] by = "name"``, optional ``note``), read her
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ class Answer:
 class Answers:
     items: dict[str, Answer]
     signoff: dict[str, str]   # role -> name
+    approve: dict[str, str] = field(default_factory=dict)   # role -> name; only roles [roles] does not bind
 
 
 def load_answers(path: str | Path) -> Answers:
@@ -36,7 +37,7 @@ def load_answers(path: str | Path) -> Answers:
         raise ValueError(f"{p}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{p}: TOML syntax: {exc}") from None
-    unknown = set(raw) - {"answers", "signoff"}
+    unknown = set(raw) - {"answers", "signoff", "approve"}
     if unknown:
         raise ValueError(f"{p}: unknown section {sorted(unknown)[0]!r} (expected [answers.<check-id>] or [signoff.<role>])")
     items: dict[str, Answer] = {}
@@ -52,7 +53,12 @@ def load_answers(path: str | Path) -> Answers:
         if not isinstance(body, dict) or not isinstance(body.get("by"), str) or not body["by"].strip():
             raise ValueError(f'{p}: signoff.{role}.by: expected the name of who signs, e.g. by = "alice"')
         signoff[role] = body["by"].strip()
-    return Answers(items, signoff)
+    approve: dict[str, str] = {}
+    for role, body in raw.get("approve", {}).items():
+        if not isinstance(body, dict) or not isinstance(body.get("by"), str) or not body["by"].strip():
+            raise ValueError(f'{p}: approve.{role}.by: expected the name of who approves, e.g. by = "alice"')
+        approve[role] = body["by"].strip()
+    return Answers(items, signoff, approve)
 
 
 class ManualSource:

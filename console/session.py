@@ -228,9 +228,30 @@ class Session(SeedReactions):
         for check in phase.checks:
             answer = self.answers.items.get(check.id) if self.answers else None
             if check.source == "manual" and answer and not st.manual[check.id].checked:
-                self.submit(self.engine.cmd_tick(check.id, answer.by, note=answer.note))
+                self._answer(lambda: self.engine.cmd_tick(check.id, answer.by, note=answer.note))
             elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
                 self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
+        self._approve_from_answers(phase)
+
+    def _answer(self, make: Callable[[], list[ev.Event]]) -> None:
+        """An answer the engine refuses (a bound role answered by someone outside it) is logged, not fatal."""
+        try:
+            self.submit(make())
+        except Refused as exc:
+            self.submit([ev.Log(at=self.clock(), source="golive", level="warning", text=f"answers file: {exc}")])
+
+    def _approve_from_answers(self, phase: Any) -> None:
+        """Headless: unbound roles' approvals from the answers file; a bound role waits for a person at a seat."""
+        from console import roles
+
+        for role in roles.awaited(self.runbook, self.engine.state, phase):
+            if role in self.runbook.roles:
+                self.submit([ev.Log(at=self.clock(), source="golive", level="warning",
+                                    text=f"{phase.label} waits for {role}'s approval: a bound role is approved by "
+                                         f"{roles.describe(self.runbook.roles[role])} at a seat (golive attach), "
+                                         "never from the answers file")])
+            elif self.answers and role in self.answers.approve:
+                self._answer(lambda: self.engine.cmd_approve(self.answers.approve[role], role, "from the answers file"))
 
     def _sign_from_answers(self) -> None:
         """Headless: the answers file's sign-offs that the journal does not hold yet."""
@@ -272,6 +293,10 @@ class Session(SeedReactions):
 
     async def sign(self, role: str, name: str | None = None) -> None:
         self.submit(self.engine.cmd_signoff(role, name or self.operator))
+
+    async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
+        """Approve the active phase for a role its ``approve`` awaits (refused, with who may, for others)."""
+        self.submit(self.engine.cmd_approve(by or self.operator, role, note))
 
     async def abort(self, reason: str, by: str | None = None) -> None:
         self.submit(self.engine.cmd_abort(by or self.operator, reason))

@@ -288,6 +288,9 @@ class DriverClient:
                           "the person who signs logs in as themselves")
         await self._send("sign", role=role)
 
+    async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
+        await self._send("approve", role=role, note=note)
+
     async def abort(self, reason: str, by: str | None = None) -> None:
         await self._send("abort", reason=reason)
 

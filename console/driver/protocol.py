@@ -27,6 +27,7 @@ COMMANDS: dict[str, dict[str, type]] = {
     "note": {"text": str},
     "sign": {"role": str},
     "abort": {"reason": str},
+    "approve": {"role": str, "note": str},
     "rollback": {"reason": str, "trigger": str, "plan": str},
     "fire_trigger": {"trigger_id": str, "reason": str},
     "resume_paused": {"note": str},

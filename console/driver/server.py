@@ -33,6 +33,22 @@ def peer_identity(sock: socket.socket) -> tuple[int, int, str]:
     return pid, uid, name
 
 
+def open_to_group(folder: Path, sock: Path, group: str | None) -> None:
+    """``[runbook] group``: the socket (0660) and session folder (0770) become the group's, so its members can
+    take seats; without it both stay the lead's alone. What a member may do is still the roles' business."""
+    if not group:
+        return
+    import grp
+
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise ValueError(f"[runbook] group = {group!r}: no such group on this host") from None
+    for path, mode in ((folder, 0o770), (sock, 0o660)):
+        os.chown(path, -1, gid)
+        os.chmod(path, mode)
+
+
 class Seat:
     """One attached client: a bounded queue of lines and the task that writes them."""
 
@@ -114,6 +130,7 @@ class DriverServer:
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
+        open_to_group(self.folder, self.path, getattr(self.session.runbook.meta, "group", None))
         self._spawn(self._watch_idle())
 
     async def close(self) -> None:
@@ -278,6 +295,8 @@ class DriverServer:
             await s.note(a["text"], by=by)
         elif name == "sign":
             await s.sign(a["role"], by)
+        elif name == "approve":
+            await s.approve(a.get("role", ""), a.get("note", ""), by=by)
         elif name == "abort":
             await s.abort(a["reason"], by=by)
         elif name == "rollback":
