@@ -13,6 +13,7 @@ from console import rollback_plans
 from console.engine import Engine, verdict_symbol
 from console.files import write_atomic
 from console.redact import redact_urls
+from console.role_signers import record_roles
 from console.runbook import resolve_target
 from console.signed_body import canonical_bytes
 from console.units import format_duration, format_number
@@ -97,7 +98,7 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "signoff": list(rb.meta.signoff),
         "journal_sha256": journal_head,
         "journal_events": journal_events,
-    })
+    }) | record_roles(rb)
     phases = []
     for phase, ps in zip(rb.phases, st.phases):
         checks, manual = [], []

@@ -352,6 +352,7 @@ class RunbookMeta(Model):
     ticket: str | None = None
     change_type: Literal["standard", "normal", "emergency"] | None = None
     group: str | None = None                     # the driver's socket and folder are open to this group
+    allow_same_signer: bool = False              # with [roles]: one key or principal may sign several roles
 
 
 class RoleBinding(Model):

@@ -216,3 +216,16 @@ def test_headless_approves_unbound_roles_from_the_answers_file_but_waits_for_bou
         assert session.engine.state.approvals[0]["by"] == "pat"
     finally:
         session.close()
+
+
+def test_the_record_keeps_who_was_bound_and_every_approval_in_its_signed_body():
+    from console.record import build_record
+    from console.signed_body import canonical_bytes
+
+    eng = started()
+    feed(eng, eng.cmd_approve("alice", note="read the report"))
+    record = build_record(eng, "0" * 64, 3)
+    assert record["record"]["roles"]["security"] == {"users": ["alice"], "groups": ["secops"], "min": 1,
+                                                     "not_operator": False}
+    assert [(a["role"], a["by"], a["note"]) for a in record["approval"]] == [("security", "alice", "read the report")]
+    assert b"read the report" in canonical_bytes(record) and b"secops" in canonical_bytes(record)
