@@ -570,6 +570,9 @@ def _role_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
             if getattr(check, "role", None) and rb.roles and check.role not in rb.roles:
                 problems.append((("phase", i, "check", j, "role"),
                                  f"unknown role {check.role!r} (bound in [roles]: {known})"))
+    for k, trig in enumerate(rb.triggers):
+        if getattr(trig, "role", None) and rb.roles and trig.role not in rb.roles:
+            problems.append((("trigger", k, "role"), f"unknown role {trig.role!r} (bound in [roles]: {known})"))
     for j, role in enumerate(rb.runbook.signoff):
         if rb.roles and role not in rb.roles:
             problems.append((("runbook", "signoff", j), f"unknown role {role!r} (bound in [roles]: {known})"))

@@ -229,3 +229,19 @@ def test_the_record_keeps_who_was_bound_and_every_approval_in_its_signed_body():
                                                      "not_operator": False}
     assert [(a["role"], a["by"], a["note"]) for a in record["approval"]] == [("security", "alice", "read the report")]
     assert b"read the report" in canonical_bytes(record) and b"secops" in canonical_bytes(record)
+
+
+def test_a_manual_trigger_of_a_bound_role_is_fired_only_by_its_members():
+    text = RUNBOOK + '''
+[[trigger]]
+id = "breach"
+source = "manual"
+role = "security"
+then = "pause"
+'''
+    eng = started(text)
+    with pytest.raises(Refused, match=r"mallory may not act as security \(only security: alice or members of secops\)"):
+        eng.cmd_fire_trigger("breach", "mallory", "I saw something")
+    assert feed(eng, eng.cmd_fire_trigger("breach", "alice", "data leak on canary"))
+    with pytest.raises(RunbookError, match=r"trigger\[1\]\.role: unknown role 'sec'"):
+        parse_runbook(text.replace('role = "security"\nthen', 'role = "sec"\nthen'), "t.toml")
