@@ -73,3 +73,10 @@ def awaited_text(runbook: Any, state: Any, phase: Any) -> str:
         who = f" ({' or '.join(list(binding.users) + list(binding.groups))})" if binding is not None else ""
         parts.append(f"{role}{count}{who}")
     return "awaiting approval: " + ", ".join(parts) if parts else ""
+
+
+def outsider_refusal(runbook: Any, user: str, operator: str) -> str | None:
+    """With [roles], a seat whose person is neither the lead nor in any role may watch but never act."""
+    if not runbook.roles or user == operator or any(is_member(user, b) for b in runbook.roles.values()):
+        return None
+    return f"{user} holds no role in this go-live ({', '.join(sorted(runbook.roles))}) and may only watch"

@@ -12,6 +12,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from console import roles
 from console.driver import protocol as proto
 from console.engine import Refused
 from console.journal import JOURNAL_NAME, read_journal
@@ -285,6 +286,9 @@ class DriverServer:
         s, by = self.session, seat.user
         if seat.mode == "watch":
             raise Refused("read-only: golive watch cannot act; attach with golive attach to drive")
+        outsider = roles.outsider_refusal(s.runbook, by, s.engine.state.operator)
+        if outsider and name not in ("tick", "approve", "sign", "fire_trigger"):   # those say who may instead
+            raise Refused(outsider)
         if name == "proceed":
             await s.proceed(by=by)
         elif name == "override":

@@ -112,10 +112,11 @@ def test_only_the_security_member_ticks_and_approves_and_the_lead_may_not_approv
         assert sock.stat().st_gid == folder.stat().st_gid == __import__("grp").getgrnam(people["room"]).gr_gid
 
         other = seat_as(people["other"], folder, ("tick", {"check_id": "pentest"}),
-                        ("approve", {"note": "looks fine to me"}))
+                        ("approve", {"note": "looks fine to me"}), ("proceed", {}))
         assert other["user"] == people["other"]
         refused = f"{people['other']} may not act as security (only security: root or members of {people['secops']})"
-        assert [r["refused"] for r in other["replies"]] == [refused, refused]
+        outsider = f"{people['other']} holds no role in this go-live (security) and may only watch"
+        assert [r["refused"] for r in other["replies"]] == [refused, refused, outsider]
 
         lead = RawSeat(folder)
         try:

@@ -245,3 +245,11 @@ then = "pause"
     assert feed(eng, eng.cmd_fire_trigger("breach", "alice", "data leak on canary"))
     with pytest.raises(RunbookError, match=r"trigger\[1\]\.role: unknown role 'sec'"):
         parse_runbook(text.replace('role = "security"\nthen', 'role = "sec"\nthen'), "t.toml")
+
+
+def test_with_roles_a_person_in_none_of_them_and_not_the_lead_may_only_watch():
+    rb = parse_runbook(RUNBOOK, "t.toml")
+    assert roles.outsider_refusal(rb, "mallory", "dana") == \
+        "mallory holds no role in this go-live (lead, product, security) and may only watch"
+    assert roles.outsider_refusal(rb, "dana", "dana") is None and roles.outsider_refusal(rb, "bob", "dana") is None
+    assert roles.outsider_refusal(parse_runbook(UNBOUND, "u.toml"), "mallory", "dana") is None
