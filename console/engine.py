@@ -672,7 +672,7 @@ class Engine(SeedSemantics):
         """Outcome after the rollback ran: ROLLED BACK, or NO-GO when the rollback itself failed."""
         now = self.clock() if now is None else now
         phase = self.active_phase()
-        decision = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
+        decision: dict[str, Any] = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
         why = f"trigger {decision['trigger']} fired" if decision.get("trigger") else (decision.get("reason") or "")
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status="rolled_back", reason=why)]
         if dry_run or exit_code == 0 or self.runbook.rollback is None:
