@@ -267,6 +267,7 @@ class RunbookMeta(Model):
     owner: str | None = None
     description: str | None = None
     signoff: list[str] = []
+    signoff_distinct: bool = True   # one person, one key, one role per record; false lets one sign several
     vars: dict[str, str] = {}
 
 
