@@ -39,6 +39,7 @@ def store_signature(
     message: bytes,
     expected_fingerprint: str | None,
     on_warning: Callable[[str], None] | None,
+    distinct: Callable[[str], None] | None = None,
 ) -> dict:
     """Check ``armored`` covers ``message``, add it to the record, write record.toml and record.md; returns the
     new entry. Raises RecordInputError if the signature does not cover the message, SigningError otherwise.
@@ -58,6 +59,8 @@ def store_signature(
     fingerprint = public_key.sha256_str()
     if expected_fingerprint and fingerprint != expected_fingerprint:
         raise SigningError(f"ssh-keygen signed with {fingerprint}, not the key {expected_fingerprint} asked for")
+    if distinct is not None:
+        distinct(fingerprint)  # a signature made elsewhere: its key is known only now
     entry = {
         "role": fields["role"],
         "name": fields["name"],
@@ -67,6 +70,7 @@ def store_signature(
         "namespace": NAMESPACE,
         "previous": fields["previous"],
         "body_sha256": hashlib.sha256(canonical_bytes(record)).hexdigest(),
+        **({"signoff": fields["signoff"]} if fields.get("signoff") else {}),
         "signature": armored,
     }
     signatures = [*record.get("signature", []), entry]
