@@ -546,7 +546,7 @@ class Engine:
             raise Refused("a sign-off needs a name")
         same = next((s for s in self.state.signoffs if s["name"].casefold() == name.strip().casefold()), None)
         if same and self.runbook.meta.signoff_distinct:
-            raise Refused(f"{name.strip()} has signed off as {same['role']}: one person signs one role "
+            raise Refused(f"{same['name']} has signed off as {same['role']}: one person signs one role "
                           "(the runbook may allow more with signoff_distinct = false)")
         return [ev.SignOff(at=now, role=role, name=name.strip(), note=note)]
 

@@ -132,3 +132,53 @@ def test_three_concurrent_signers_beside_a_report_keep_all_three_signatures(sess
     result = verify_record(session / "record.toml", allowed, journal=session / "journal.jsonl")
     assert [r.status for r in result.rows] == ["valid"] * 3, result.verdict()
     assert result.ok
+
+
+def test_report_json_prints_the_record_as_written(session: Path, capsys):
+    assert report(session, "--json") == 0
+    out = capsys.readouterr().out
+    import json
+
+    printed = json.loads(out)
+    assert printed == tomllib.loads((session / "record.toml").read_text())
+    assert printed["record"]["outcome"] == "GO" and printed["signature_status"]["missing"] == list(ROLES)
+
+
+def test_report_on_a_folder_it_cannot_write_is_one_line_and_exit_2(session: Path, capsys, monkeypatch):
+    import errno
+
+    from console import record_file
+
+    def refuse(path, data):  # a read-only folder; root ignores chmod, so the refusal is made here
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(record_file, "write_atomic", refuse)
+    assert report(session) == 2
+    err = capsys.readouterr().err
+    assert err == f"golive report: {session}/record.toml: cannot write: Permission denied\n"
+
+
+def test_a_crash_and_the_resume_appear_in_the_record(session: Path, tmp_path: Path):
+    import json
+
+    lines = (session / "journal.jsonl").read_bytes().splitlines(keepends=True)
+    kinds = [json.loads(line)["type"] for line in lines]
+    cut = kinds.index("outcome") - 1  # the driver dies before its outcome; resume carries on
+    folder = tmp_path / "crashed"
+    shutil.copytree(session, folder)
+    (folder / "journal.jsonl").write_bytes(b"".join(lines[:cut]))
+    (folder / "record.toml").unlink()
+
+    async def go() -> None:
+        resumed = Session.resume(folder, headless=True, answers=Answers({}, dict(NAMES)))
+        try:
+            await resumed.run()
+        finally:
+            resumed.close()
+
+    asyncio.run(go())
+    record = tomllib.loads((folder / "record.toml").read_text())
+    assert record["resume"][0]["stopped_after_line"] == cut
+    assert "resumed" in record["resume"][0] and record["resume"][0]["by"]
+    md = (folder / "record.md").read_text()
+    assert f"## Interruptions\n\n- the driver stopped after journal line {cut}" in md

@@ -100,3 +100,16 @@ def test_notes_marked_as_anomalies_and_lessons_have_their_own_sections():
     assert "## Anomalies\n\n- t1 alice: cache cold" in md
     assert "## Lessons learned\n\n- t2 bob: warm the cache first" in md
     assert "## Notes\n\n- t3 carol: all quiet" in md
+
+
+def test_a_kubernetes_check_shows_what_it_expects_as_its_target():
+    record = build_record(finished_engine(), "0" * 64, 1)
+    record["phase"][0]["check"] = [{"id": "rollout", "title": "Rollout", "source": "kubernetes",
+                                    "expect": "available", "verdict": "PASS"}]
+    assert "| Rollout | — | available | ✓ PASS |" in render_markdown(record)
+
+
+def test_a_notes_kind_is_in_record_toml():
+    eng = finished_engine()
+    eng.state.notes.append({"at": 1.0, "by": "alice", "phase": "canary", "text": "odd", "kind": "anomaly"})
+    assert build_record(eng, "0" * 64, 1)["note"][-1]["kind"] == "anomaly"
