@@ -92,8 +92,10 @@ def write_record(folder: Path, record: dict[str, Any], on_warning: Warn | None =
         roles = out["record"].get("signoff", [])
         out["signature_status"] = {"missing": [r for r in roles if r not in signed],
                                    **record.get("signature_status", {})}
-        _write(toml_path, dump_record(out).encode("utf-8"))
-        _write(md_path, render_markdown(out).encode("utf-8"))
+        text = dump_record(out)
+        _write(toml_path, text.encode("utf-8"))
+        # rendered from the file as written, so `golive verify --markdown` finds exactly this rendering
+        _write(md_path, render_markdown(tomllib.loads(text)).encode("utf-8"))
     return toml_path, md_path
 
 

@@ -50,8 +50,9 @@ if TYPE_CHECKING:
 __all__ = [
     "GENESIS", "NAMESPACE", "UNSIGNED_KEYS", "RecordInputError", "SigningError", "attach_signature", "body_of",
     "canonical_body", "canonical_bytes", "chain_head", "default_name", "default_principal", "entry_message",
-    "message_for_role", "missing_roles", "parse_record", "principal_of_key", "read_record", "sign_record",
-    "signature_digest", "signing_message", "utc_stamp", "verify_record", "write_atomic",
+    "message_for_role", "missing_roles", "parse_record", "principal_of_key", "principal_without_key", "read_record",
+    "sign_record", "signature_digest", "signing_message", "signoff_entry", "utc_stamp", "verify_record",
+    "write_atomic",
 ]  # fmt: skip
 
 
@@ -200,12 +201,12 @@ def message_for_role(
             except ValueError as exc:
                 raise RecordInputError(f"the signature of role {role} is damaged: {exc}") from None
     _check_can_sign(record, role, str(path))
-    fields = _fields(record, role, name or default_name(), principal or _principal_without_key(key), utc_stamp(now))
+    fields = _fields(record, role, name or default_name(), principal or principal_without_key(key), utc_stamp(now))
     _check_distinct(record, role, fields["name"], None)
     return signing_message(body, **fields), fields
 
 
-def _principal_without_key(key: Path | str | None) -> str:
+def principal_without_key(key: Path | str | None) -> str:
     """The default principal for printing a message: the key's comment when a key is at hand, else user@host.
 
     Printing the message needs no key; only a key named with --key must be readable.
