@@ -182,3 +182,25 @@ def test_a_crash_and_the_resume_appear_in_the_record(session: Path, tmp_path: Pa
     assert "resumed" in record["resume"][0] and record["resume"][0]["by"]
     md = (folder / "record.md").read_text()
     assert f"## Interruptions\n\n- the driver stopped after journal line {cut}" in md
+
+
+def test_notes_marked_in_the_session_reach_both_records(tmp_path: Path):
+    source = tmp_path / "rb.toml"
+    source.write_text(RUNBOOK)
+
+    async def go() -> Path:
+        session = Session.start(load_runbook(source), session_dir=tmp_path / "s", headless=True)
+        await session.note("p99 spiked once at 12:03", kind="anomaly")
+        await session.note("pre-warm the cache next time", by="omar", kind="lesson")
+        try:
+            await session.run()
+        finally:
+            session.close()
+        return session.folder
+
+    folder = asyncio.run(go())
+    notes = tomllib.loads((folder / "record.toml").read_text())["note"]
+    assert [(n["kind"], n["text"]) for n in notes] == [
+        ("anomaly", "p99 spiked once at 12:03"), ("lesson", "pre-warm the cache next time")]
+    md = (folder / "record.md").read_text()
+    assert "## Anomalies" in md and "## Lessons learned" in md and "omar: pre-warm the cache next time" in md
