@@ -42,12 +42,22 @@ def dump_record(doc: dict[str, Any]) -> str:
     return text if tomllib.loads(text) == {k: v for k, v in doc.items() if v != []} else tomli_w.dumps(doc)
 
 
-def _read_old(path: Path) -> dict[str, Any]:
+def _read_old(path: Path, on_warning: Warn | None) -> dict[str, Any]:
+    """The record on disk; one that cannot be read is kept aside (it may hold signatures), never overwritten."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        aside = path.with_name(f"{path.name}.unreadable")
+        try:
+            path.replace(aside)
+        except OSError:
+            raise OSError(getattr(exc, "errno", None), f"{path}: cannot read the record to keep its signatures, "
+                                                       "nor move it aside") from None
+        if on_warning:
+            why = exc.strerror if isinstance(exc, OSError) else "not a TOML record"
+            on_warning(f"{path} could not be read ({why}); kept as {aside.name}, a new one written")
         return {}
 
 
@@ -78,7 +88,7 @@ def write_record(folder: Path, record: dict[str, Any], on_warning: Warn | None =
     folder = Path(folder)
     toml_path, md_path = folder / "record.toml", folder / "record.md"
     with RecordLock(folder):
-        old = _read_old(toml_path)
+        old = _read_old(toml_path, on_warning)
         out = dict(record)
         if old.get("signature"):
             if canonical_bytes(old) != canonical_bytes(record):

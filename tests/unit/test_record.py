@@ -113,3 +113,12 @@ def test_a_notes_kind_is_in_record_toml():
     eng = finished_engine()
     eng.state.notes.append({"at": 1.0, "by": "alice", "phase": "canary", "text": "odd", "kind": "anomaly"})
     assert build_record(eng, "0" * 64, 1)["note"][-1]["kind"] == "anomaly"
+
+
+def test_a_record_toml_that_cannot_be_read_is_kept_aside_not_overwritten(tmp_path):
+    (tmp_path / "record.toml").write_text('[record]\nformat = 1\n[[signature]]\nrole = "ops"\nsignature = "x\n')
+    warnings: list[str] = []
+    write_record(tmp_path, build_record(finished_engine(), "0" * 64, 1), on_warning=warnings.append)
+    assert 'role = "ops"' in (tmp_path / "record.toml.unreadable").read_text()
+    assert tomllib.loads((tmp_path / "record.toml").read_text())["record"]["outcome"] == "PARTIAL"
+    assert "kept as record.toml.unreadable" in warnings[0]
