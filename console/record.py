@@ -59,13 +59,9 @@ def _line_hash(events: list[dict[str, Any]], index: int, final_head: str) -> str
     return events[index + 1]["prev"] if index + 1 < len(events) else final_head
 
 
-def signoff_lines(events: list[dict[str, Any]], final_head: str) -> dict[str, tuple[int, str]]:
-    """role -> (line number, SHA-256) of the journal line of that role's (first) sign-off."""
-    lines: dict[str, tuple[int, str]] = {}
-    for i, event in enumerate(events):
-        if event.get("type") == "signoff" and event.get("role") not in lines:
-            lines[str(event.get("role"))] = (i + 1, _line_hash(events, i, final_head))
-    return lines
+def signoff_lines(events: list[dict[str, Any]], final_head: str) -> list[tuple[int, str]]:
+    """(line number, SHA-256) of each sign-off line of the journal, in order."""
+    return [(i + 1, _line_hash(events, i, final_head)) for i, e in enumerate(events) if e.get("type") == "signoff"]
 
 
 def interruptions(events: list[dict[str, Any]], upto: int) -> list[dict[str, Any]]:
@@ -156,11 +152,11 @@ def build_record(engine: Engine, journal_head: str, journal_events: int,
     record_doc = {k: v for k, v in record_doc.items() if v != []}
     # sign-offs arrive one by one after the outcome: they sit beside the signatures, outside the signed body,
     # each naming its journal line so the role's signature can cover it (console.signed_body)
-    lines = signoff_lines(raw_events or [], final_head)
+    lines = signoff_lines(raw_events or [], final_head) if raw_events else []
     signed_off = [_clean({"role": s["role"], "name": s["name"], "at": iso(s["at"]), "note": s.get("note") or None,
-                          "line": lines.get(s["role"], (None, None))[0],
-                          "line_sha256": lines.get(s["role"], (None, None))[1]})
-                  for s in st.signoffs]
+                          "line": lines[i][0] if i < len(lines) else None,
+                          "line_sha256": lines[i][1] if i < len(lines) else None})
+                  for i, s in enumerate(st.signoffs)]
     record_doc["signature_status"] = {"signed_off": signed_off} if signed_off else {}
     return record_doc
 

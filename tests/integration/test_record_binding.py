@@ -207,3 +207,18 @@ def test_an_edited_record_md_is_caught_and_names_its_line(session: Path, keys):
     result = verify(session, keys[1], markdown=True)
     assert not result.ok and "record.md differs" in result.verdict()
     assert "record.md:3 differs from the record's rendering" in result.markdown.detail
+
+
+def test_a_forged_sign_off_stays_caught_after_golive_report_renders_it(session: Path, keys):
+    from tests.integration.test_record_rewrites import report
+
+    events = journal_lines(session)
+    append_line(session, {"type": "signoff", "at": events[-1]["at"] + 1, "role": "operations", "name": "Mallory",
+                          "note": ""})
+    assert report(session) == 0
+    listed = tomllib.loads((session / "record.toml").read_text())["signature_status"]["signed_off"]
+    assert [(s["role"], s["line"]) for s in listed][-1] == ("operations", len(events) + 1)
+    result = verify(session, keys[1])
+    assert not result.ok
+    assert any(f"journal line {len(events) + 1}: a sign-off of operations by Mallory" in p
+               for p in result.journal.problems), result.journal
