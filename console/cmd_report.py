@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         toml_path, md_path = write_record(folder, record, on_warning=warn)
     except OSError as exc:
-        return fail(exc.strerror if exc.strerror and str(folder) in exc.strerror else f"{folder}: {exc.strerror or exc}")
+        why = exc.strerror or str(exc)
+        return fail(why if str(folder) in why else f"{folder}: {why}")
     state = engine.state.outcome or "IN PROGRESS (draft)"
     if args.json:
         import tomllib

@@ -123,7 +123,8 @@ def build_record(engine: Engine, journal_head: str, journal_events: int,
                 "id": check.id, "title": check.label, "source": check.source,
                 "target": resolve_target(rb, check), "what": check_what(check), "unit": check.unit or None,
                 "pass": str(check.pass_) if check.pass_ else None,
-                "expect": getattr(check, "expect", None) if check.source == "kubernetes" else None, "warn": str(check.warn) if check.warn else None,
+                "expect": getattr(check, "expect", None) if check.source == "kubernetes" else None,
+                "warn": str(check.warn) if check.warn else None,
                 "last": cs.value, "min": cs.min, "max": cs.max, "samples": cs.count, "errors": cs.errors,
                 "verdict": cs.verdict, "detail": cs.detail or None, "required": check.required,
             }))
@@ -233,8 +234,8 @@ def render_markdown(record: dict[str, Any]) -> str:
             lines += [f"- {n.get('at')} {_md(n.get('by', ''))}: {_md(n.get('text', ''))}" for n in notes]
     if record.get("resume"):
         lines += ["", "## Interruptions", ""]
-        lines += [f"- the driver stopped after journal line {x.get('stopped_after_line')} ({x.get('stopped_after', '—')});"
-                  f" resumed {x.get('resumed', '—')} by {_md(x.get('by', '—'))} on {_md(x.get('host', '—'))}"
+        lines += [f"- the driver stopped after journal line {x.get('stopped_after_line')} "
+                  f"({x.get('stopped_after', '—')}); resumed {x.get('resumed', '—')} by {_md(x.get('by', '—'))} on {_md(x.get('host', '—'))}"
                   for x in record["resume"]]
     lines += ["", "## Sign-off", "", "| Role | Signed off by | When | Signature |", "|---|---|---|---|"]
     sigs = {s.get("role"): s for s in record.get("signature", [])}

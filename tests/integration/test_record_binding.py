@@ -20,7 +20,8 @@ from console.signing import RecordInputError, sign_record, verify_record
 from tests.integration.test_record_rewrites import NAMES, ROLES, RUNBOOK, finished_session
 from tests.fixtures.ssh import make_key
 
-NO_GO_RUNBOOK = RUNBOOK.replace('run = ["true"]', 'run = ["false"]').replace('id = "only"', 'id = "only"\ntimeout = "1s"')
+NO_GO_RUNBOOK = RUNBOOK.replace('run = ["true"]', 'run = ["false"]').replace(
+    'id = "only"', 'id = "only"\ntimeout = "1s"')
 SHARED_RUNBOOK = RUNBOOK.replace('signoff = [', 'signoff_distinct = false\nsignoff = [')
 
 

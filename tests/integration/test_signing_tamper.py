@@ -231,7 +231,9 @@ CASES = {
         edit_journal(journal_line(7, b'"GO"', b'"NO"')), {}, "line 8 ends the chain in",
     ),
     "journal line removed": (edit_journal(lambda lines: [lines[0], *lines[2:]]), {}, "journal.jsonl:2: bad seq"),
-    "journal last line removed": (edit_journal(lambda lines: lines[:-1]), {}, "has 7 events; the record is anchored at line 8"),
+    "journal last line removed": (
+        edit_journal(lambda lines: lines[:-1]), {}, "has 7 events; the record is anchored at line 8",
+    ),
 }
 
 

@@ -29,7 +29,8 @@ def test_a_note_can_be_marked_as_an_anomaly_or_a_lesson():
     feed(eng, eng.cmd_note("alice", "cache hit rate dipped", kind="anomaly"))
     feed(eng, eng.cmd_note("bob", "warm the cache before canary", "lesson"))
     feed(eng, eng.cmd_note("carol", "all quiet"))
-    assert [(n["kind"], n["by"]) for n in eng.state.notes] == [("anomaly", "alice"), ("lesson", "bob"), ("note", "carol")]
+    assert [(n["kind"], n["by"]) for n in eng.state.notes] == [
+        ("anomaly", "alice"), ("lesson", "bob"), ("note", "carol")]
 
 
 def test_a_note_of_an_unknown_kind_is_refused():
