@@ -276,8 +276,7 @@ class Engine:
 
     def _on_note(self, e: ev.Note) -> None:
         self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text, "kind": e.kind})
-        what = "note" if e.kind == "note" else e.kind
-        self.state.log.append((e.at, "info", f"{what} by {e.by}: {e.text}"))
+        self.state.log.append((e.at, "info", f"{e.kind or 'note'} by {e.by}: {e.text}"))
 
     def _on_decision(self, e: ev.Decision) -> None:
         st = self.state
