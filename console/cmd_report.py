@@ -20,7 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console.journal import JournalError, read_journal
-    from console.record import build_record, journal_anchor, write_record
+    from console.record import write_record
+    from console.record_file import record_from_journal
     from console.runbook import RunbookError
     from console.session import replay_session
 
@@ -35,15 +36,14 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         replay = read_journal(folder / "journal.jsonl")
-        _, engine, _ = replay_session(folder, replay.events)
+        runbook, engine, _ = replay_session(folder, replay.events)
     except (JournalError, RunbookError, ValueError, OSError) as exc:
         for line in getattr(exc, "problems", None) or [str(exc)]:
             fail(line)
         return 2
     for warning in replay.warnings:
         warn(warning)
-    record = build_record(engine, *journal_anchor(replay.events, replay.head), raw_events=replay.events,
-                          final_head=replay.head)
+    record = record_from_journal(runbook, replay.events, replay.head)
     try:
         toml_path, md_path = write_record(folder, record, on_warning=warn)
     except OSError as exc:

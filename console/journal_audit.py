@@ -28,6 +28,9 @@ def _facts(events: list[dict]) -> dict[str, Any]:
             facts["phases"][e.get("phase")] = (e.get("status"), line)
         elif kind == "verdict":
             facts["verdicts"][e.get("check")] = (e.get("verdict"), line)
+        elif kind == "resumed":
+            # nothing was observed while no driver ran: every check is PENDING until a fresh sample
+            facts["verdicts"] = {check: ("PENDING", line) for check in facts["verdicts"]}
         elif kind == "tick":
             facts["manual"][e.get("check")] = (bool(e.get("checked", True)), e.get("by") or "", line)
         elif kind == "decision":

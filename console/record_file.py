@@ -116,14 +116,20 @@ def _write(path: Path, data: bytes) -> None:
         raise OSError(exc.errno, f"{path}: cannot write: {exc.strerror}") from None
 
 
-def replay_engine(runbook: Any, raw_events: list[dict]) -> Any:
-    """A fresh engine folded from the journal's events alone: what any later reader can re-derive."""
+def replay_engine(runbook: Any, raw_events: list[dict], anchor: int | None = None) -> Any:
+    """A fresh engine folded from the journal's events alone: what any later reader can re-derive.
+
+    With ``anchor``, only the lines up to it count, and after it only the sign-offs: a resume that follows
+    the outcome must not change what the record says happened.
+    """
     from console import events as ev
     from console.engine import Engine
 
     engine = Engine(runbook)
-    for raw in raw_events:
-        engine.apply(ev.Event.from_dict(raw))
+    upto = len(raw_events) if anchor is None else anchor
+    for i, raw in enumerate(raw_events):
+        if i < upto or raw.get("type") == "signoff":
+            engine.apply(ev.Event.from_dict(raw))
     return engine
 
 
@@ -136,7 +142,7 @@ def record_from_journal(runbook: Any, raw_events: list[dict], head: str, live: A
 
     anchor = journal_anchor(raw_events, head)
     decided = any(e.get("type") == "outcome" for e in raw_events)
-    engine = replay_engine(runbook, raw_events) if decided or live is None else live
+    engine = replay_engine(runbook, raw_events, anchor[1]) if decided or live is None else live
     return build_record(engine, *anchor, raw_events=raw_events, final_head=head)
 
 

@@ -223,3 +223,24 @@ def test_a_forged_sign_off_stays_caught_after_golive_report_renders_it(session: 
     assert not result.ok
     assert any(f"journal line {len(events) + 1}: a sign-off of operations by Mallory" in p
                for p in result.journal.problems), result.journal
+
+
+def test_resuming_a_finished_signed_session_changes_nothing_it_signed(session: Path, keys):
+    import asyncio
+
+    from console.session import Session
+
+    async def go() -> None:
+        resumed = Session.resume(session, headless=True)
+        try:
+            await resumed.run()
+        finally:
+            resumed.close()
+
+    before = tomllib.loads((session / "record.toml").read_text())
+    asyncio.run(go())
+    assert journal_lines(session)[-1]["type"] == "resumed"
+    after = tomllib.loads((session / "record.toml").read_text())
+    assert after["phase"] == before["phase"] and after["signature"] == before["signature"]
+    result = verify(session, keys[1], markdown=True)
+    assert result.ok, (result.verdict(), result.journal)

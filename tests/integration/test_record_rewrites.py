@@ -204,3 +204,20 @@ def test_notes_marked_in_the_session_reach_both_records(tmp_path: Path):
         ("anomaly", "p99 spiked once at 12:03"), ("lesson", "pre-warm the cache next time")]
     md = (folder / "record.md").read_text()
     assert "## Anomalies" in md and "## Lessons learned" in md and "omar: pre-warm the cache next time" in md
+
+
+def test_a_resume_after_the_outcome_does_not_change_what_the_record_says(session: Path):
+    before = tomllib.loads((session / "record.toml").read_text())
+
+    async def go() -> None:
+        resumed = Session.resume(session, headless=True)
+        try:
+            await resumed.run()
+        finally:
+            resumed.close()
+
+    asyncio.run(go())
+    after = tomllib.loads((session / "record.toml").read_text())
+    assert after["phase"][0]["check"][0]["verdict"] == "PASS"  # not reset by the resume that followed
+    assert {k: v for k, v in after.items() if k != "signature_status"} == \
+        {k: v for k, v in before.items() if k != "signature_status"}

@@ -48,3 +48,11 @@ def test_a_sign_off_no_signature_covers_is_named_only_for_a_role_that_signed():
     signed = {**TRUE_RECORD, "signature": [{"role": "lead"}]}
     assert signoff_problems(signed, events, "h" * 64, len(EVENTS)) == [
         "journal line 9: a sign-off of lead by Mallory that no signature covers"]
+
+
+def test_a_resume_leaves_every_check_pending_until_it_is_sampled_again():
+    events = [*EVENTS[:5], {"type": "resumed", "at": 4.5, "operator": "bob", "host": "h"}]
+    record = {"record": {"outcome": "IN PROGRESS"},
+              "phase": [{"id": "canary", "status": "active", "check": [{"id": "err", "verdict": "PENDING"}]}],
+              "action": [{"action": "phase:canary", "exit_code": 1}]}
+    assert record_differences(record, events, len(events)) == []
