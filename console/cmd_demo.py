@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEMO_NAMES = {"deployment-lead": "Dana Lead", "operations": "Omar Ops", "qa": "Quinn QA"}
 
@@ -51,16 +53,20 @@ def run(args: argparse.Namespace) -> int:
                 print(line, file=sys.stderr)
             return 2
         answers = demo_answers(runbook) if args.headless else None
-        if not args.headless and not args.json:
-            print(f"golive demo ({args.scenario}): Kubernetes sandbox at {world.kube.url}, "
-                  f"Prometheus sandbox at {world.prom_url}", file=sys.stderr)
+        # stderr, so --json keeps stdout to events; before the screen opens, so it stays on the terminal
+        print(f"golive demo ({args.scenario}): Kubernetes sandbox at {world.kube.url}, "
+              f"Prometheus sandbox at {world.prom_url}", file=sys.stderr)
+        print(f"golive demo: kubectl works against it: KUBECONFIG={world.kubeconfig} kubectl get pods -n shop",
+              file=sys.stderr)
 
         def make_session(listeners=()):
             from console.session import Session
 
-            return Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
-                                 headless=args.headless, answers=answers, overrides=world.variables,
-                                 listeners=listeners)
+            session = Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
+                                    headless=args.headless, answers=answers, overrides=world.variables,
+                                    listeners=listeners)
+            mark_demo_session(session.folder, args.scenario, args.speed)
+            return session
 
         if args.headless:
             from console.cmd_run import headless
@@ -70,3 +76,74 @@ def run(args: argparse.Namespace) -> int:
         from console.app import run_mission
 
         return run_mission(make_session, theme=args.theme)
+
+
+DEMO_MARK = "demo.json"   # in a demo's session folder: what `golive resume` needs to bring its sandboxes back
+
+
+class DemoResumeError(ValueError):
+    """A demo session whose sandboxes cannot be brought back; the message is one line."""
+
+
+def start_resumed_world(folder: Path):
+    """The started sandboxes of a demo session being resumed, or None when it is no demo's. Raises
+    DemoResumeError (one line) when they cannot start, JournalLocked when another process drives the session."""
+    from console.journal import ensure_not_driven
+
+    ensure_not_driven(folder)   # a live demo holds the ports: say who drives it, not that a port is taken
+    world = resumed_world(folder)
+    if world is None:
+        return None
+    try:
+        world.start()
+    except OSError as exc:
+        raise DemoResumeError(f"cannot restart the demo's sandboxes on 127.0.0.1 ({exc.strerror or exc}); "
+                              "start a new one with golive demo") from None
+    print(f"golive: the demo's sandboxes are running again: Kubernetes at {world.kube.url}, Prometheus at "
+          f"{world.prom_url}", file=sys.stderr)
+    return world
+
+
+def mark_demo_session(folder: Path, scenario: str, speed: float) -> None:
+    (Path(folder) / DEMO_MARK).write_text(json.dumps({"scenario": scenario, "speed": speed}) + "\n",
+                                          encoding="utf-8")
+
+
+def resumed_world(folder: Path):
+    """For `golive resume` of a demo session: its sandboxes, started again where they listened and with the canary
+    weight its last action set (not started yet); None for any other session. Raises DemoResumeError."""
+    mark = Path(folder) / DEMO_MARK
+    if not mark.is_file():
+        return None
+    from console.journal import JOURNAL_NAME, JournalError, read_journal
+    from console.sandbox.demo_world import DemoWorld
+
+    try:
+        meta = json.loads(mark.read_text(encoding="utf-8"))
+        events = read_journal(Path(folder) / JOURNAL_NAME).events
+        variables = events[0]["variables"]
+        kube_port = urlsplit(variables["kube_server"]).port
+        prom_port = urlsplit(variables["prometheus_url"]).port
+        world = DemoWorld(meta["scenario"], float(meta["speed"]), kube_port=kube_port or 0,
+                          prom_port=prom_port or 0, kubeconfig=Path(variables["kubeconfig"]),
+                          weight=last_weight(events))
+    except (OSError, ValueError, KeyError, IndexError, TypeError, JournalError) as exc:
+        raise DemoResumeError(f"{mark}: cannot restart this demo's sandboxes ({exc}); start a new one with "
+                              "golive demo") from None
+    return world
+
+
+def last_weight(events: list[dict]) -> int:
+    """The canary weight the demo's last successful action left (0 after a rollback or before any action)."""
+    started: dict[str, list] = {}
+    weight = 0
+    for e in events:
+        if e.get("type") == "action_started":
+            started[e.get("action", "")] = list(e.get("argv") or [])
+        elif e.get("type") == "action_finished" and e.get("exit_code") == 0 and not e.get("dry_run"):
+            argv = started.get(e.get("action", ""), [])
+            if e.get("action") == "rollback" or "abort" in argv:
+                weight = 0
+            elif "weight" in argv and argv.index("weight") + 2 < len(argv):
+                weight = int(argv[argv.index("weight") + 2])
+    return weight

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections import deque
 from typing import Any, Callable
 
 from checks.base import Sample
@@ -81,10 +82,15 @@ def trigger_condition(trigger: Any, sample: Sample) -> bool | None:
 class Engine:
     """Folds events into ``state``; derives verdict, trigger, timeout and outcome events."""
 
+    # A follower sets this to the time of the journal's last line: holds count no further than it proves.
+    evidence_until: float | None = None
+
     def __init__(self, runbook: Runbook, clock: Callable[[], float] = time.time):
         self.runbook = runbook
         self.clock = clock
         self.state = GoLiveState()
+        # After the outcome, samples land here (live figures for the screen); the record reads ``state`` only.
+        self.after: dict[str, CheckState] = {}
         st = self.state
         st.phases = [PhaseStatus(p.id) for p in runbook.phases]
         for phase, check in runbook.iter_checks():
@@ -124,11 +130,19 @@ class Engine:
 
     def hold_progress(self, check_id: str, now: float | None = None) -> tuple[float, float]:
         """(seconds held so far, seconds required) for a check of its phase."""
-        now = self.clock() if now is None else now
+        now = self.proven(self.clock() if now is None else now)
         cs = self.state.checks[check_id]
         hold = self.runbook.phases[self.runbook.phase_index(cs.phase)].hold if cs.phase else 0.0
         start = self.hold_start(check_id)
         return (0.0 if start is None else max(0.0, now - start)), hold
+
+    def proven(self, now: float) -> float:
+        """``now``, or the last moment the journal proves when this engine follows one."""
+        return now if self.evidence_until is None else min(now, self.evidence_until)
+
+    def live(self, check_id: str) -> CheckState:
+        """The check's latest figures: after the outcome, those observed since (never in the record)."""
+        return self.after.get(check_id) or self.state.checks[check_id]
 
     def is_held(self, check_id: str, now: float | None = None) -> bool:
         held, hold = self.hold_progress(check_id, now)
@@ -186,7 +200,7 @@ class Engine:
         for ts in self.state.triggers.values():
             trig = self.runbook.check(ts.id)
             if ts.state == "pending":
-                held = 0.0 if ts.pending_since is None else max(0.0, now - ts.pending_since)
+                held = 0.0 if ts.pending_since is None else max(0.0, self.proven(now) - ts.pending_since)
                 out.append(f"{trig.label} pending {format_duration(held)} of {format_duration(trig.for_)}")
             elif ts.state == "error":
                 out.append(f"{trig.label} cannot see: {ts.detail or 'no data'}")
@@ -203,9 +217,8 @@ class Engine:
         return out
 
     def automated_checks_now(self) -> list[Any]:
-        """The checks a scheduler should sample now: the active phase's, and armed triggers."""
-        if self.finished:
-            return []
+        """The checks a scheduler should sample now: the active phase's, and armed triggers — after the outcome
+        too, so the lead watches a rollback land (those samples change no verdict)."""
         phase = self.active_phase()
         out = [] if phase is None else [c for c in phase.checks if c.source != "manual"]
         if self.state.armed:
@@ -268,7 +281,7 @@ class Engine:
             cs.pass_since = None
         cs.verdict, cs.since, cs.detail = e.verdict, e.at, e.detail
         if e.value is not None:
-            cs.value = e.value
+            cs.value, cs.value_at = e.value, e.at
         level = {PASS: "info", WARN: "warning", FAIL: "error", ERROR: "error"}.get(e.verdict, "info")
         self.state.log.append((e.at, level, f"{e.check} → {e.verdict}" + (f": {e.detail}" if e.detail else "")))
 
@@ -279,7 +292,7 @@ class Engine:
                 continue
             last, lo, hi, count, errors = figures[:5]
             if last is not None:
-                cs.value = last
+                cs.value, cs.value_at = last, e.at
             cs.min, cs.max, cs.count, cs.errors = lo, hi, count, errors
 
     def _on_trigger(self, e: ev.TriggerState) -> None:
@@ -401,11 +414,14 @@ class Engine:
         """Take one sample: update live figures, return the events it causes (not yet applied)."""
         st = self.state
         cs = st.checks.get(sample.check_id)
-        if cs is None or st.outcome is not None:
+        if cs is None:
             return []
         if sample.value is not None and not math.isfinite(sample.value):
             # NaN and ±Inf are no data, whichever source let them through
             sample = dataclasses.replace(sample, value=None, no_data=True, detail=f"value is {sample.value}")
+        if st.outcome is not None:
+            self._observe_after(sample)
+            return []
         if sample.error or sample.no_data:
             cs.errors += 1
         cs.record_value(sample.at, sample.value)
@@ -421,6 +437,22 @@ class Engine:
             return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=round_sig(sample.value),
                                detail=detail)]
         return []
+
+    def _observe_after(self, sample: Sample) -> None:
+        """A sample after the outcome: live figures, pods and a live verdict in ``after``; no event, no record."""
+        cs = self.state.checks[sample.check_id]
+        live = self.after.get(cs.id)
+        if live is None:
+            live = self.after[cs.id] = dataclasses.replace(cs, history=deque(cs.history, maxlen=cs.history.maxlen))
+        live.record_value(sample.at, sample.value)
+        live.series = sample.series
+        if sample.error or sample.no_data:
+            live.errors += 1
+        if "pods" in sample.extra:
+            self.state.pods[sample.check_id] = sample.extra["pods"]
+            cs.last_at = sample.at   # which check saw the pods last (the record never reads it)
+        if sample.check_id not in self.state.triggers:
+            live.verdict, live.detail = judge(self.runbook.check(sample.check_id), sample)
 
     def _observe_trigger(self, sample: Sample) -> list[ev.Event]:
         ts = self.state.triggers[sample.check_id]

@@ -211,6 +211,14 @@ class Log(Event):
     text: str = ""
 
 
+@dataclass(frozen=True)
+class Heartbeat(Event):
+    """The driver was alive at ``at`` and every change until then is journaled: how far a follower may count a
+    hold, and how it tells a quiet driver from a gone one. Written only after a quiet spell (bounded)."""
+
+    type: ClassVar[str] = "heartbeat"
+
+
 def event_from_dict(data: dict[str, Any]) -> Event:
     return Event.from_dict(data)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal, Union
@@ -426,9 +427,46 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
         _check_rules(trig, loc, targets, problems, trigger=True)
         if trig.then == "rollback" and rb.rollback is None:
             problems.append((loc + ("then",), 'then = "rollback" needs a [rollback] section'))
+    _run_rules(rb, problems)
     roles = rb.runbook.signoff
     if len(set(roles)) != len(roles):
         problems.append((("runbook", "signoff"), "a role is listed twice"))
+
+
+_SHELL_WORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in",
+                "function", "select", "{", "}", "(", ")", "[[", "]]", "!", ";;", "&&", "||", "|", ";"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+
+
+def _run_problem(run: list[str] | str, shell: bool) -> str | None:
+    """Why a run cannot be a command: its program is a shell keyword (a fragment of a script) or an assignment."""
+    if isinstance(run, str):
+        words = run.split()
+        first = words[0] if words else ""
+        if first in _SHELL_WORDS - {"if", "for", "while", "until", "case", "function", "select", "{", "(", "!", "[["}:
+            return f"run starts with the shell keyword {first!r}: a fragment of a script, not a command"
+        if words and all(_ASSIGNMENT.match(w) for w in words):
+            return "run only assigns a variable: there is no command to run"
+        return None
+    program = run[0] if run else ""
+    if program in _SHELL_WORDS:
+        return f"run's program is the shell keyword {program!r}: a fragment of a script, not a command"
+    if _ASSIGNMENT.match(program):
+        return f"run's program {program!r} is a variable assignment, not a command"
+    return None
+
+
+def _run_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
+    runs: list[tuple[tuple, Any]] = [(("rollback",), rb.rollback)] if rb.rollback is not None else []
+    for i, phase in enumerate(rb.phases):
+        if phase.action is not None:
+            runs.append((("phase", i, "action"), phase.action))
+        runs += [(("phase", i, "check", j), c) for j, c in enumerate(phase.checks) if c.source == "command"]
+    runs += [(("trigger", k), t) for k, t in enumerate(rb.triggers) if t.source == "command"]
+    for loc, item in runs:
+        problem = _run_problem(item.run, item.shell)
+        if problem:
+            problems.append((loc + ("run",), problem))
 
 
 def _check_rules(check: Any, loc: tuple, targets: Targets, problems: list, trigger: bool) -> None:

@@ -32,6 +32,7 @@ from console.state import HISTORY
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
 TICK_EVERY = 0.25
+HEARTBEAT_EVERY = 5.0   # after this long with nothing journaled, a heartbeat line (at most ~2 MB a day)
 
 # ("event", Event) | ("sample", Sample) | ("output", (action, line)) | ("history", check_id)
 Listener = Callable[[str, Any], None]
@@ -59,6 +60,7 @@ class Session:
         self._listeners: list[Listener] = []
         self._pending_sync = False
         self._last_summary = clock()
+        self._last_written = clock()
         self._scheduler: Scheduler | None = None
         self._stop = asyncio.Event() if _loop_running() else None
         self._tasks: set[asyncio.Task] = set()
@@ -136,6 +138,7 @@ class Session:
             if isinstance(event, ev.Outcome) and self.engine.state.outcome is None:
                 self._journal_figures(event.at)
             self.journal.append(event.to_dict(), sync=event.human)
+            self._last_written = self.clock()
             if isinstance(event, ev.Outcome):
                 self._anchor = (self.journal.head, self.journal.seq)
             if not event.human:
@@ -331,6 +334,8 @@ class Session:
                 if now - self._last_summary >= SUMMARY_EVERY:
                     self._last_summary = now
                     self.submit([self.engine.summary_event(now)])
+                if now - self._last_written >= HEARTBEAT_EVERY and self.engine.state.outcome is None:
+                    self.submit([ev.Heartbeat(at=now)])   # a follower may count holds up to here
                 if self._pending_sync and now - last_sync >= SYNC_EVERY:
                     self.journal.sync()
                     self._pending_sync, last_sync = False, now

@@ -27,6 +27,7 @@ class CheckState:
     since: float | None = None          # when the verdict last changed
     pass_since: float | None = None     # start of the current unbroken PASS, None when not passing
     last_at: float | None = None
+    value_at: float | None = None       # when ``value`` was measured: an old value is shown with its age
     min: float | None = None
     max: float | None = None
     count: int = 0
@@ -40,7 +41,7 @@ class CheckState:
         self.last_at = at
         if value is None:
             return
-        self.value = value
+        self.value, self.value_at = value, at
         self.min = value if self.min is None else min(self.min, value)
         self.max = value if self.max is None else max(self.max, value)
         self.history.append((at, value))

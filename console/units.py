@@ -117,3 +117,12 @@ def round_sig(value: float | None, digits: int = 6) -> float | None:
     if value is None or value == 0 or math.isnan(value) or math.isinf(value):
         return value
     return float(f"{value:.{digits}g}")
+
+
+def format_age(seconds: float) -> str:
+    """``12s ago``, ``2m ago``, ``3h ago``, ``2d ago``: how old something is, in its largest unit."""
+    whole = max(0, int(seconds))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if whole >= size:
+            return f"{whole // size}{unit} ago"
+    return f"{whole}s ago"

@@ -106,7 +106,7 @@ class MissionCommandsMixin:
                     self.say("rollback not confirmed; r asks again", warning=True)
                 return
             self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger),
-                         done="rollback finished")
+                         done=self.say_rollback_result)
         self.app.push_screen(RollbackModal(rollback.display() if rollback else None, dry_run=self.session.dry_run,
                                            trigger=trigger, trigger_label=label, phase_label=self._phase_label()),
                              chosen)

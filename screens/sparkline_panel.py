@@ -86,16 +86,16 @@ class SparklinePanel(ScrollView):
         rows: list[tuple[str, bool]] = []
         if 0 <= phase_index < len(runbook.phases):
             rows += [(c.id, False) for c in runbook.phases[phase_index].automated_checks
-                     if getattr(c, "pass_", None) is not None or self.engine.state.checks[c.id].history]
+                     if getattr(c, "pass_", None) is not None or self.engine.live(c.id).history]
         rows += [(t.id, True) for t in runbook.triggers if getattr(t, "fire", None) is not None]
         return rows
 
     def show(self, phase_index: int, palette: Palette) -> None:
         """Redraw when a shown check has new values, the rows or the theme changed; otherwise do nothing."""
         rows = self.rows_for(phase_index)
-        checks = self.engine.state.checks
+        live = [self.engine.live(c) for c, _ in rows]   # after the outcome, what is observed since
         signature = (tuple(rows), id(palette), self.scrollable_content_region.width,
-                     tuple((len(checks[c].history), checks[c].last_at, checks[c].verdict) for c, _ in rows))
+                     tuple((len(cs.history), cs.last_at, cs.verdict) for cs in live))
         if signature == self._signature:
             return
         if rows != self.rows or palette is not self.palette:
@@ -110,7 +110,7 @@ class SparklinePanel(ScrollView):
         if not (0 <= index < len(self.rows)) or self.palette is None or width <= 0:
             return Strip.blank(width, self.rich_style)
         check_id, trigger = self.rows[index]
-        cs = self.engine.state.checks[check_id]
+        cs = self.engine.live(check_id)
         key = (check_id, len(cs.history), cs.last_at, cs.verdict, width)
         cached = self._cache.get(index)
         if cached is not None and cached[0] == key:
@@ -122,7 +122,7 @@ class SparklinePanel(ScrollView):
     def _line(self, check_id: str, trigger: bool, width: int) -> Strip:
         palette = self.palette
         check = self.engine.runbook.check(check_id)
-        cs = self.engine.state.checks[check_id]
+        cs = self.engine.live(check_id)
         threshold = threshold_of(check, trigger)
         values = [v for _, v in cs.history]
         if trigger:
