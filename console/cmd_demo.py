@@ -12,8 +12,11 @@ DEMO_NAMES = {"deployment-lead": "Dana Lead", "operations": "Omar Ops", "qa": "Q
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
-    parser.add_argument("--scenario", choices=("good", "bad-canary", "flaky"), default="good",
-                        help="good ends GO; bad-canary rolls back; flaky drops the metrics endpoint for a while")
+    parser.add_argument("--scenario", choices=("good", "bad-canary", "flaky", "blue-green", "blue-green-bad", "soak",
+                                               "smoke"), default="good",
+                        help="good ends GO; bad-canary rolls back; flaky drops the metrics endpoint for a while; "
+                             "blue-green (-bad: rolled back and verified), soak (24 h, compressed by --speed) and "
+                             "smoke run the seed examples")
     parser.add_argument("--speed", type=float, default=1.0, help="run N times faster (e.g. 60 for tests)")
     parser.add_argument("--headless", action="store_true", help="no screen; the demo answers its manual items")
     parser.add_argument("--json", action="store_true", help="headless: one JSON object per event on stdout")
@@ -40,14 +43,16 @@ def demo_answers(runbook):
 
 def run(args: argparse.Namespace) -> int:
     from console.runbook import RunbookError, load_runbook
+    from console.sandbox.demo_seeds import RUNBOOKS, SeedWorld, seed_runbook_path
     from console.sandbox.demo_world import DemoWorld
 
     if args.speed <= 0:
         print("golive demo: --speed must be positive", file=sys.stderr)
         return 2
-    with DemoWorld(args.scenario, args.speed) as world:
+    world_class = SeedWorld if args.scenario in RUNBOOKS else DemoWorld
+    with world_class(args.scenario, args.speed) as world:
         try:
-            runbook = load_runbook(demo_runbook_path(), world.variables)
+            runbook = load_runbook(seed_runbook_path(args.scenario) or demo_runbook_path(), world.variables)
         except RunbookError as exc:
             for line in exc.problems:
                 print(line, file=sys.stderr)
@@ -120,6 +125,11 @@ def resumed_world(folder: Path):
 
     try:
         meta = json.loads(mark.read_text(encoding="utf-8"))
+        from console.sandbox.demo_seeds import RUNBOOKS
+
+        if meta.get("scenario") in RUNBOOKS:  # a seed world's Service, endpoints and kubectl are not rebuilt
+            raise DemoResumeError(f"{mark}: the {meta['scenario']} demo cannot be resumed; start a new one with "
+                                  f"golive demo --scenario {meta['scenario']}")
         events = read_journal(Path(folder) / JOURNAL_NAME).events
         variables = events[0]["variables"]
         kube_port = urlsplit(variables["kube_server"]).port
@@ -127,6 +137,8 @@ def resumed_world(folder: Path):
         world = DemoWorld(meta["scenario"], float(meta["speed"]), kube_port=kube_port or 0,
                           prom_port=prom_port or 0, kubeconfig=Path(variables["kubeconfig"]),
                           weight=last_weight(events))
+    except DemoResumeError:
+        raise
     except (OSError, ValueError, KeyError, IndexError, TypeError, JournalError) as exc:
         raise DemoResumeError(f"{mark}: cannot restart this demo's sandboxes ({exc}); start a new one with "
                               "golive demo") from None

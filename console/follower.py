@@ -180,7 +180,7 @@ class Follower:
     async def run_action(self, by: str | None = None) -> None:
         self._refuse("run actions")
 
-    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
+    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
         self._refuse("roll back")
 
     async def decline_rollback(self, reason: str, by: str | None = None) -> None:

@@ -39,6 +39,16 @@ def parse_duration(text: object) -> float:
     return total
 
 
+def parse_t_plus(text: object) -> float:
+    """``T+4h`` (or ``4h``): seconds after the go-live's start, as the seeds' checkpoints are written."""
+    if isinstance(text, str) and text.strip().upper().startswith("T+"):
+        text = text.strip()[2:]
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise ValueError(f"expected a time after the start like T+30m or T+4h, got {text!r}") from None
+
+
 def format_duration(seconds: float) -> str:
     """Format seconds the way runbooks write them: ``5m``, ``1h30m``, ``3m12s``, ``500ms``."""
     if seconds < 0:

@@ -13,11 +13,14 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "note": ("n",),
     "override": ("o",),
     "rollback": ("r",),
+    "fire": ("f",),
+    "resume": ("u",),
     "sign": ("s",),
     "next_pane": ("tab",),
     "previous_pane": ("shift+tab",),
     "help": ("question_mark", "f1"),
     "palette": ("ctrl+p",),
+    "detach": ("d",),
     "quit": ("q",),
 }
 

@@ -385,6 +385,20 @@ class MissionScreen(MissionCommandsMixin, Screen):
             ps = st.active_phase
             return running and phase is not None and phase.action is not None and ps is not None \
                 and ps.action_done is None
+        if name == "fire":
+            return running and bool(self._fireable())
+        if name == "resume":
+            return running and st.paused is not None
         if name == "sign":
             return st.outcome is not None and bool(self.engine.missing_signoffs())
+        if name == "detach":
+            return hasattr(self.session, "after_screen")   # only a seat at a driver process has one to leave
         return True
+
+    def _fireable(self) -> list[tuple[str, str, str]]:
+        """(id, label, response) of the manual triggers that may be fired now."""
+        from console.trigger_scope import scope_reason
+
+        st, now = self.engine.state, self.now()
+        return [(t.id, t.label, t.then) for t in self.runbook.triggers
+                if t.source == "manual" and st.triggers[t.id].state != "firing" and not scope_reason(self.engine, t, now)]

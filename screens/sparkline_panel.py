@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.derived import for_display
 from console.engine import Engine, verdict_symbol
 from console.units import format_number
 from screens.palette import Palette
@@ -121,8 +122,9 @@ class SparklinePanel(ScrollView):
 
     def _line(self, check_id: str, trigger: bool, width: int) -> Strip:
         palette = self.palette
-        check = self.engine.runbook.check(check_id)
         cs = self.engine.live(check_id)
+        # a target relative to a baseline is drawn where the last baseline puts it
+        check = for_display(self.engine.runbook.check(check_id), cs)
         threshold = threshold_of(check, trigger)
         values = [v for _, v in cs.history]
         if trigger:
@@ -135,6 +137,8 @@ class SparklinePanel(ScrollView):
         unit = f" {check.unit}" if check.unit else ""
         value = f"{format_number(cs.value)}{unit}" if cs.value is not None else "—"
         target = f"{'fire' if trigger else 'pass'} {threshold}" if threshold is not None else ""
+        if cs.baseline is not None and getattr(check, "baseline", None):
+            target += f" (baseline {format_number(cs.baseline)})"
         tail_width = 11 + (len(target) + 2 if target else 0)
         bars_width = max(4, width - 2 - label_width - 1 - tail_width)
         label = check.label if len(check.label) <= label_width else check.label[: label_width - 1] + "…"

@@ -18,6 +18,7 @@ TRIGGER_SYMBOLS = {
     "pending": ("◔", "status-warn"),
     "firing": ("✗", "status-fail"),
     "error": ("⚠", "status-error"),
+    "idle": ("◌", "status-pending"),    # out of its scope: not watched, and it says why
 }
 
 
@@ -41,10 +42,13 @@ def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
         state = "error (blind)"
     elif ts.state == "disarmed":
         state = "disarmed until the first action"
+    elif ts.state == "idle":
+        state = ts.detail or "not watched now"
+    elif trigger.source == "manual":
+        state = f"fired by {trigger.role or 'a person'}, with a reason"
     else:
         state = "armed"
-    then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else (
-        "→ rollback" if trigger.then == "rollback" else "→ alert")
+    then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else f"→ {trigger.then}"
     # The value is the latest sample's, not the one of the last state change; an old one carries its age.
     live = engine.live(trigger.id)
     value = f" · {value_text(trigger, live, now, old=ts.state == 'error')}" if live.value is not None else ""
