@@ -665,7 +665,7 @@ class Engine(SeedSemantics):
         """Outcome after the rollback ran: ROLLED BACK, or NO-GO when the rollback itself failed."""
         now = self.clock() if now is None else now
         phase = self.active_phase()
-        decision = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
+        decision: dict[str, Any] = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
         trig = self.runbook.check(decision["trigger"]) if decision.get("trigger") else None
         why = f"trigger {trig.label} fired" if trig else (decision.get("reason") or "")
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status="rolled_back", reason=why)]

@@ -54,6 +54,7 @@ class Session(SeedReactions):
     """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
 
     read_only = False
+    resume_warnings: list[str]  # set by resume() only; readers ask with getattr and a default
 
     def __init__(self, runbook: Runbook, journal: Journal, engine: Engine, *, operator: str, headless: bool,
                  dry_run: bool, answers: Answers | None = None, clock: Callable[[], float] = time.time):
@@ -115,7 +116,7 @@ class Session(SeedReactions):
         except Exception:
             journal.close()
             raise
-        started: ev.SessionStarted = events[0]  # type: ignore[assignment]
+        started: ev.SessionStarted = events[0]
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=started.dry_run, answers=answers, clock=clock)
         session.resume_warnings = replay.warnings
@@ -144,7 +145,8 @@ class Session(SeedReactions):
             if isinstance(event, ev.Outcome) and self.engine.state.outcome is None:
                 self._journal_figures(event.at)
             if seat and getattr(event, "seat", None) == "":
-                event = dataclasses.replace(event, seat=seat)
+                with_seat: dict[str, Any] = {"seat": seat}  # only the events that have a seat get here
+                event = dataclasses.replace(event, **with_seat)
             self.journal.append(event.to_dict(), sync=event.human)
             self._last_written = self.clock()
             if isinstance(event, ev.Outcome):
@@ -341,8 +343,12 @@ class Session(SeedReactions):
         """Sample, tick and react until the go-live has an outcome (headless) or ``stop`` is called."""
         until_outcome = self.headless if until_outcome is None else until_outcome
         self._stop = self._stop or asyncio.Event()
-        pool = SourcePool(self.runbook, on_change=lambda target: self._scheduler and self._scheduler.poke(target),
-                          on_log=self._source_log)
+
+        def poke(target: str) -> None:
+            if self._scheduler:
+                self._scheduler.poke(target)
+
+        pool = SourcePool(self.runbook, on_change=poke, on_log=self._source_log)
         self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
         self._reschedule()
         carry_on(self)

@@ -71,7 +71,7 @@ class Seat:
                 self.resync = False
                 self.out.clear()   # the snapshot holds all of it; built with no await in between
                 self.writer.write(proto.encode(self.server.snapshot()))
-            batch = []
+            batch: list[bytes] = []
             while self.out and len(batch) < 200:
                 batch.append(self.out.popleft())
             if batch:
