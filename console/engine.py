@@ -27,6 +27,7 @@ from console.state import (
 from console.units import Threshold, format_duration, format_number, round_sig
 
 DEFAULT_ALERT_PASS = Threshold("==", 0.0)
+NOTE_KINDS = ("note", "anomaly", "lesson")
 
 
 class Refused(Exception):
@@ -347,8 +348,8 @@ class Engine(SeedSemantics):
         st.log.append((e.at, "info", f"{'✓' if e.checked else '✗'} {e.check} by {e.by}" + (f": {e.note}" if e.note else "")))
 
     def _on_note(self, e: ev.Note) -> None:
-        self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text})
-        self.state.log.append((e.at, "info", f"note by {e.by}: {e.text}"))
+        self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text, "kind": e.kind})
+        self.state.log.append((e.at, "info", f"{e.kind or 'note'} by {e.by}: {e.text}"))
 
     def _on_decision(self, e: ev.Decision) -> None:
         st = self.state
@@ -673,7 +674,8 @@ class Engine(SeedSemantics):
         now = self.clock() if now is None else now
         phase = self.active_phase()
         decision: dict[str, Any] = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
-        why = f"trigger {decision['trigger']} fired" if decision.get("trigger") else (decision.get("reason") or "")
+        trig = self.runbook.check(decision["trigger"]) if decision.get("trigger") else None
+        why = f"trigger {trig.label} fired" if trig else (decision.get("reason") or "")
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status="rolled_back", reason=why)]
         if dry_run or exit_code == 0 or self.runbook.rollback is None:
             out.append(ev.Outcome(at=now, outcome=ROLLED_BACK, reason=why))
@@ -702,14 +704,17 @@ class Engine(SeedSemantics):
         self._may_act(getattr(self.runbook.check(check_id), "role", None), by)
         return [ev.Tick(at=now, check=check_id, by=by, checked=checked, note=note)]
 
-    def cmd_note(self, by: str, text: str, now: float | None = None) -> list[ev.Event]:
+    def cmd_note(self, by: str, text: str, kind: str = "note", now: float | None = None) -> list[ev.Event]:
+        """A note for the record; ``kind`` marks it an anomaly or a lesson learned."""
         now = self.clock() if now is None else now
         if self.state.outcome is not None:
             raise Refused("the go-live has ended and its record is final")
         if not text.strip():
             raise Refused("a note needs text")
+        if kind not in NOTE_KINDS:
+            raise Refused(f"a note is one of {', '.join(NOTE_KINDS)}, not {kind!r}")
         phase = self.active_phase()
-        return [ev.Note(at=now, by=by, text=text.strip(), phase=phase.id if phase else "")]
+        return [ev.Note(at=now, by=by, text=text.strip(), phase=phase.id if phase else "", kind=kind)]
 
     def cmd_signoff(self, role: str, name: str, note: str = "", now: float | None = None) -> list[ev.Event]:
         """Sign off the go-live's outcome for a role the runbook lists."""
@@ -724,6 +729,10 @@ class Engine(SeedSemantics):
         if not name.strip():
             raise Refused("a sign-off needs a name")
         self._may_act(role, name.strip())
+        same = next((s for s in self.state.signoffs if s["name"].casefold() == name.strip().casefold()), None)
+        if same and self.runbook.meta.signoff_distinct:
+            raise Refused(f"{same['name']} has signed off as {same['role']}: one person signs one role "
+                          "(the runbook may allow more with signoff_distinct = false)")
         return [ev.SignOff(at=now, role=role, name=name.strip(), note=note)]
 
     def _may_act(self, role: str | None, by: str) -> None:

@@ -133,11 +133,14 @@ class Tick(Event):
 
 @dataclass(frozen=True)
 class Note(Event):
+    """kind: note | anomaly | lesson (each has its own section in record.md)"""
+
     type: ClassVar[str] = "note"
     human: ClassVar[bool] = True
     by: str = ""
     text: str = ""
     phase: str = ""
+    kind: str = "note"
     seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 

@@ -1,5 +1,6 @@
-"""`golive verify` with [roles]: each signature's principal must be one of its role's bound people, and one key
-or principal signs one role only (unless the runbook says ``allow_same_signer = true``)."""
+"""`golive verify` with [roles]: each signature's principal must be one of its role's bound people.
+
+One key or person signing two roles is verification's own rule (signoff_distinct), with or without [roles]."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from console import roles as role_rules
 from console.allowed_signers import VALID
 
 NOT_BOUND = "not bound"
-SAME_SIGNER = "same signer"
 
 
 def record_roles(runbook: Any) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def record_roles(runbook: Any) -> dict[str, Any]:
         return {}
     bound = {name: {"users": list(b.users), "groups": list(b.groups), "min": b.min, "not_operator": b.not_operator}
              for name, b in runbook.roles.items()}
-    return {"roles": bound, **({"allow_same_signer": True} if runbook.meta.allow_same_signer else {})}
+    return {"roles": bound}
 
 
 def principal_bound(principal: str, binding: dict[str, Any]) -> bool:
@@ -36,26 +36,13 @@ def apply(head: dict[str, Any], rows: list[Any]) -> list[Any]:
     bound = head.get("roles")
     if not isinstance(bound, dict) or not bound:
         return rows
-    allow = head.get("allow_same_signer") is True
-    by_key: dict[str, str] = {}
-    by_principal: dict[str, str] = {}
     out = []
     for row in rows:
-        if row.status == VALID:
-            binding = bound.get(row.role)
-            other = by_key.get(row.fingerprint) or by_principal.get(row.principal)
-            if isinstance(binding, dict) and not principal_bound(row.principal, binding):
-                who = role_rules.describe(_Binding(binding))
-                row = replace(row, status=NOT_BOUND,
-                              detail=f"{row.principal} is not bound to {row.role} (only {who}); {row.detail}")
-            elif other and not allow:
-                row = replace(row, status=SAME_SIGNER,
-                              detail=f"the key or principal that signed {other} signed {row.role} too "
-                                     "(one signer, one role; allow_same_signer = true permits it)")
-        if row.fingerprint:
-            by_key.setdefault(row.fingerprint, row.role)
-        if row.principal:
-            by_principal.setdefault(row.principal, row.role)
+        binding = bound.get(row.role)
+        if row.status == VALID and isinstance(binding, dict) and not principal_bound(row.principal, binding):
+            who = role_rules.describe(_Binding(binding))
+            row = replace(row, status=NOT_BOUND,
+                          detail=f"{row.principal} is not bound to {row.role} (only {who}); {row.detail}")
         out.append(row)
     return out
 

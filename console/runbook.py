@@ -346,13 +346,13 @@ class RunbookMeta(Model):
     owner: str | None = None
     description: str | None = None
     signoff: list[str] = []
+    signoff_distinct: bool = True   # one person, one key, one role per record; false lets one sign several
     vars: dict[str, str] = {}
     # change management: the change this go-live is (see the README's "Change management")
     change_id: str | None = None
     ticket: str | None = None
     change_type: Literal["standard", "normal", "emergency"] | None = None
     group: str | None = None                     # the driver's socket and folder are open to this group
-    allow_same_signer: bool = False              # with [roles]: one key or principal may sign several roles
 
 
 class RoleBinding(Model):

@@ -142,6 +142,8 @@ class Session(SeedReactions):
         for event in events:
             if self.engine.state.outcome is not None and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
+            if isinstance(event, ev.Outcome) and self.engine.state.outcome is None:
+                self._journal_figures(event.at)
             if seat and getattr(event, "seat", None) == "":
                 with_seat: dict[str, Any] = {"seat": seat}  # only the events that have a seat get here
                 event = dataclasses.replace(event, **with_seat)
@@ -154,6 +156,13 @@ class Session(SeedReactions):
             self.engine.apply(event)
             self._notify("event", event)
             self._react(event)
+
+    def _journal_figures(self, at: float) -> None:
+        """The checks' figures go into the journal before the outcome: the record is rendered from it."""
+        summary = self.engine.summary_event(at)
+        if summary.checks:
+            self.journal.append(summary.to_dict(), sync=False)
+            self.engine.apply(summary)
 
     def on_sample(self, sample: Sample) -> None:
         self.submit(self.engine.observe(sample))
@@ -290,8 +299,8 @@ class Session(SeedReactions):
     async def tick(self, check_id: str, checked: bool = True, note: str = "", by: str | None = None) -> None:
         self.submit(self.engine.cmd_tick(check_id, by or self.operator, checked=checked, note=note))
 
-    async def note(self, text: str, by: str | None = None) -> None:
-        self.submit(self.engine.cmd_note(by or self.operator, text))
+    async def note(self, text: str, by: str | None = None, kind: str = "note") -> None:
+        self.submit(self.engine.cmd_note(by or self.operator, text, kind))
 
     async def sign(self, role: str, name: str | None = None) -> None:
         self.submit(self.engine.cmd_signoff(role, name or self.operator))
@@ -414,12 +423,10 @@ class Session(SeedReactions):
         self.journal.close()
 
     def write_record(self) -> tuple[Path, Path]:
-        from console.record import build_record, write_record
+        from console.record_file import write_session_record
 
         self.journal.sync()
-        head, seq = self._anchor or (self.journal.head, self.journal.seq)
-        record = build_record(self.engine, head, seq)
-        self.record_paths = write_record(self.folder, record)
+        self.record_paths = write_session_record(self.folder, self.engine)
         return self.record_paths
 
 

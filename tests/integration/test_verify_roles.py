@@ -1,5 +1,6 @@
 """`golive verify` with [roles] in the record: a signer's principal must be bound to the role it signs, and one
-key or principal signs one role only unless the runbook allows it. Real ssh-keygen keys and signatures."""
+key or principal signs one role only unless the runbook allows it (signoff_distinct = false). Real ssh-keygen
+keys and signatures."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from console.role_signers import NOT_BOUND, SAME_SIGNER
+from console.verification import KEY_REUSED
+from console.role_signers import NOT_BOUND
 from console.signing import sign_record, verify_record
 from tests.fixtures.ssh import SIGNOFF, SshKey, write_sample_session
 
@@ -25,7 +27,7 @@ def record_with(tmp_path: Path, roles: dict | None, allow: bool = False) -> Path
     if roles is not None:
         data["record"]["roles"] = roles
     if allow:
-        data["record"]["allow_same_signer"] = True
+        data["record"]["signoff_distinct"] = False
     path.write_text(tomli_w.dumps(data))
     return path
 
@@ -75,7 +77,7 @@ def test_one_key_signing_two_roles_is_rejected_unless_the_runbook_allows_it(tmp_
     for role in SIGNOFF:
         sign(record, role, ssh_keys["security" if role == "operations" else role])
     status, detail = statuses(record, allowed)["security"]
-    assert status == SAME_SIGNER and "the key or principal that signed operations signed security too" in detail
+    assert status == KEY_REUSED and "also signed operations" in detail
     assert not verify_record(record, allowed, now=LATER).ok
 
     allowed_record = record_with(tmp_path / "allowed", roles, allow=True)
@@ -84,8 +86,9 @@ def test_one_key_signing_two_roles_is_rejected_unless_the_runbook_allows_it(tmp_
     assert verify_record(allowed_record, allowed, now=LATER).ok
 
 
-def test_without_roles_in_the_record_verify_is_as_before(tmp_path, ssh_keys, allowed):
-    record = record_with(tmp_path, None)
+def test_without_roles_in_the_record_no_principal_is_held_against_a_binding(tmp_path, ssh_keys, allowed):
+    record = record_with(tmp_path, {})
     for role in SIGNOFF:
-        sign(record, role, ssh_keys["security" if role == "operations" else role])
-    assert verify_record(record, allowed, now=LATER).ok   # one key for two roles: the roles rule is not asked
+        sign(record, role, ssh_keys[role])
+    report = verify_record(record, allowed, now=LATER)
+    assert report.ok and not any(r.status == NOT_BOUND for r in report.rows)
