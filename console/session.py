@@ -19,6 +19,7 @@ from typing import Any, Callable
 from checks.base import Sample
 from checks.manual import Answers
 from console import events as ev
+from console import redact
 from console.actions import run_action
 from console.engine import Engine, Refused
 from console.journal import Journal, session_folder_name
@@ -50,6 +51,7 @@ class Session:
     def __init__(self, runbook: Runbook, journal: Journal, engine: Engine, *, operator: str, headless: bool,
                  dry_run: bool, answers: Answers | None = None, clock: Callable[[], float] = time.time):
         self.runbook, self.journal, self.engine = runbook, journal, engine
+        redact.gather(runbook)  # before any action runs: its output may print a credential not yet used
         self.operator, self.headless, self.dry_run = operator, headless, dry_run
         self.answers = answers
         self.clock = clock
@@ -125,6 +127,7 @@ class Session:
         for event in events:
             if self.engine.state.outcome is not None and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
+            event = redact.scrub_fields(event)  # journal, engine (so the record), listeners: all see it scrubbed
             self.journal.append(event.to_dict(), sync=event.human)
             if isinstance(event, ev.Outcome):
                 self._anchor = (self.journal.head, self.journal.seq)
@@ -135,6 +138,7 @@ class Session:
             self._react(event)
 
     def on_sample(self, sample: Sample) -> None:
+        sample = redact.scrub_fields(sample)
         self.submit(self.engine.observe(sample))
         self._notify("sample", sample)
 
