@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checks.manual import load_answers
+    from checks.manual import check_answers, load_answers
     from console.cmd_lint import parse_sets
     from console.journal import JournalError
     from console.runbook import RunbookError, load_runbook
@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "run":
             overrides = parse_sets(args.sets)
             runbook = load_runbook(args.runbook, overrides)
+            if answers is not None:
+                check_answers(answers, runbook, args.answers)
         else:
             overrides, runbook = {}, None
     except RunbookError as exc:
@@ -96,6 +98,9 @@ def headless(make_session, runbook, args) -> int:
             session.subscribe(RichReporter(session.runbook))
         for warning in getattr(session, "resume_warnings", []):
             print(f"golive: warning: {warning}", file=sys.stderr)
+        if not say_what_waits(session, args):
+            session.close()
+            return "bad answers"
         try:
             outcome = await session.run()
         finally:
@@ -106,4 +111,22 @@ def headless(make_session, runbook, args) -> int:
         return outcome
 
     outcome = asyncio.run(main())
-    return 0 if outcome == "GO" else 1
+    return 0 if outcome == "GO" else 2 if outcome == "bad answers" else 1
+
+
+def say_what_waits(session, args) -> bool:
+    """Before a headless run: refuse answers a resumed runbook cannot use, and name each manual item that has no
+    answer, since the run waits for it. Returns False (after saying why) when the answers do not fit."""
+    from checks.manual import check_answers, unanswered
+
+    answers = session.answers
+    if args.command == "resume" and answers is not None:
+        try:
+            check_answers(answers, session.runbook, args.answers)
+        except ValueError as exc:
+            print(f"golive: {exc}", file=sys.stderr)
+            return False
+    done = {cid for cid, m in session.engine.state.manual.items() if m.checked}
+    for line in unanswered(session.runbook, answers, done):
+        print(f"golive: {line}", file=sys.stderr)
+    return True
