@@ -76,10 +76,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
     except (RunbookError, ValueError, OSError) as exc:
-        problems = getattr(exc, "problems", None) or [str(exc)]
+        problems = getattr(exc, "problems", None) or [_one_line(exc)]
         for line in problems:
             print(f"golive: {line}", file=sys.stderr)
         return 2
+
+
+def _one_line(exc: Exception) -> str:
+    """``path: No space left on device`` rather than ``[Errno 28] No space left on device: 'path'``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc)
 
 
 def headless(make_session, runbook, args) -> int:

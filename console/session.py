@@ -22,7 +22,7 @@ from console import events as ev
 from console import redact
 from console.actions import run_action
 from console.engine import Engine, Refused
-from console.journal import Journal, session_folder_name
+from console.journal import Journal, JournalError, session_folder_name
 from console.record import journal_anchor
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
@@ -65,6 +65,7 @@ class Session:
         self.record_paths: tuple[Path, Path] | None = None
         self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
         self._backfilled: set[str] = set()
+        self._failure: JournalError | None = None   # a journal write that failed off the main loop (a full disk)
 
     # ------------------------------------------------------------------ creation
 
@@ -78,7 +79,12 @@ class Session:
                                                                               runbook.meta.version)
         journal = Journal.create(Path(folder))
         if runbook.source_path and Path(runbook.source_path).is_file():
-            shutil.copyfile(runbook.source_path, journal.folder / "runbook.toml")
+            try:
+                shutil.copyfile(runbook.source_path, journal.folder / "runbook.toml")
+            except OSError as exc:
+                journal.close()
+                raise JournalError(f"{journal.folder / 'runbook.toml'}: cannot copy the runbook: "
+                                   f"{exc.strerror or exc}") from None
         engine = Engine(runbook, clock)
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=dry_run, answers=answers, clock=clock)
@@ -139,8 +145,18 @@ class Session:
 
     def on_sample(self, sample: Sample) -> None:
         sample = redact.scrub_fields(sample)
-        self.submit(self.engine.observe(sample))
+        try:
+            self.submit(self.engine.observe(sample))
+        except JournalError as exc:
+            self._fail(exc)
+            return
         self._notify("sample", sample)
+
+    def _fail(self, exc: JournalError) -> None:
+        """A journal write failed in a callback or task: stop, and let ``run`` raise it as one clear line."""
+        if self._failure is None:
+            self._failure = exc
+        self.stop()
 
     def _react(self, event: ev.Event) -> None:
         """What the driver does after an event: schedule checks, answer items, run actions."""
@@ -218,8 +234,14 @@ class Session:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), Refused):
             exc = task.exception()
-            self.submit([ev.Log(at=self.clock(), source="golive", level="error",
-                                text=f"internal error: {type(exc).__name__}: {exc}")])
+            if isinstance(exc, JournalError):
+                self._fail(exc)
+                return
+            try:
+                self.submit([ev.Log(at=self.clock(), source="golive", level="error",
+                                    text=f"internal error: {type(exc).__name__}: {exc}")])
+            except JournalError as err:
+                self._fail(err)
 
     # ------------------------------------------------------------------ commands (the narrow interface)
 
@@ -309,6 +331,8 @@ class Session:
             await self._scheduler.close()
             for task in list(self._tasks):
                 task.cancel()
+        if self._failure is not None:
+            raise self._failure
         return self.engine.state.outcome
 
     def _source_log(self, level: str, text: str) -> None:
@@ -340,7 +364,12 @@ def replay_session(folder: Path, raw_events: list[dict], clock: Callable[[], flo
     """Load the session's runbook copy and fold its journal; returns (runbook, engine, events)."""
     if not raw_events or raw_events[0].get("type") != "session_started":
         raise ValueError(f"{folder}/journal.jsonl: does not start with a session_started event")
-    events = [ev.Event.from_dict(e) for e in raw_events]
+    events = []
+    for raw in raw_events:
+        try:
+            events.append(ev.Event.from_dict(raw))
+        except (TypeError, ValueError) as exc:  # an event type from a newer Golive, or a field missing
+            raise ValueError(f"{folder / 'journal.jsonl'}:{raw.get('seq')}: {exc}") from None
     started: ev.SessionStarted = events[0]  # type: ignore[assignment]
     copy = folder / "runbook.toml"
     runbook = load_runbook(copy if copy.is_file() else started.runbook_path, started.variables)
