@@ -44,8 +44,10 @@ class _EchoHandler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         headers = {k.lower(): v for k, v in self.headers.items()}
         if self.path.startswith("/api/v1/"):
-            # the credentials straddle a 300-character cut: scrubbing after truncation would leave their prefixes
-            error = "." * 262 + " " + " ".join(f"{k}={v}" for k, v in sorted(headers.items()))
+            # the Basic credential straddles the 300-character cut of the detail ("Prometheus bad_data: " + this):
+            # scrubbing after truncation would leave its first 14 characters
+            credentials = [f"{k}={headers[k]}" for k in ("authorization", "x-api-key") if k in headers]
+            error = "." * 243 + " " + " ".join(credentials)
             body = json.dumps({"status": "error", "errorType": "bad_data", "error": error}).encode()
             self.send_response(400)
         else:
@@ -252,4 +254,5 @@ def test_no_planted_secret_or_prefix_appears_in_any_output(tmp_path, prometheus_
     assert '"check":"pg-ok","verdict":"PASS"' in journal and '"check":"prom-ok","verdict":"PASS"' in journal
     assert "GOLIVE_T_TOKEN=***" in journal  # the action's environment was journaled, scrubbed
     assert "Basic ***" in journal  # the echoed Authorization header reached a detail, scrubbed
+    assert ". authorization=Basic ***" in journal  # and where a 300-character cut falls inside it
     assert _leaks(outputs, _secrets(postgres_pair.password)) == []
