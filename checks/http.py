@@ -24,7 +24,7 @@ from console import redact
 from console.units import format_duration
 
 _BODY_LIMIT = 1 << 20  # a health answer is small; never hold a runaway body in memory
-_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+_USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden
 
 
 def create(name: str, target: Any | None, *, on_change: Any = None, on_log: Any = None) -> "HttpSource":

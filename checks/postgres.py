@@ -22,7 +22,7 @@ from checks.postgres_lag import replication_lag
 from console import redact
 from console.units import format_duration
 
-_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+_USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden
 # lost connections: the pool's idle connections are dead too, so replace them all
 _CONNECTION_LOST = (OSError, asyncpg.exceptions.ConnectionDoesNotExistError,
                     asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
