@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from console import runbook_expand as expand
 from console import runbook_rules as rules
 from console.runbook_errors import (RunbookError, cap_problems, format_validation_errors, locate_problem,
-                                    toml_syntax_problem, toml_value_problem)
+                                    nesting_problem, toml_syntax_problem, toml_value_problem)
 from console.units import Threshold, parse_duration
 
 __all__ = [
@@ -344,9 +344,8 @@ def parse_runbook(
     """Validate runbook text; see load_runbook."""
     try:
         return _parse_runbook(text, name, overrides, sha256)
-    except RecursionError:
-        # a table or array nested thousands deep: the parser, the expansion or validation gives up
-        raise RunbookError([f"{name}: nested too deeply (tables or arrays inside each other thousands of levels)"]) from None
+    except RecursionError:  # arrays nested thousands deep: the parser, the expansion or validation gives up
+        raise RunbookError([nesting_problem(name, text)]) from None
 
 
 def _parse_runbook(text: str, name: str, overrides: dict[str, str] | None, sha256: str | None) -> Runbook:

@@ -39,11 +39,32 @@ MAX_LINE = 300      # one problem's line; a 3 KB value echoed back is no help
 
 
 def toml_value_problem(name: str, text: str, exc: ValueError) -> str:
-    """``file:line: ...`` for a value tomllib read but Python refuses (an integer of thousands of digits)."""
+    """``file:line: path: ...`` for a value tomllib read but Python refuses (an integer of thousands of digits)."""
     m = re.search(r"\d{1000,}", text)
     line = text.count("\n", 0, m.start()) + 1 if m else None
-    where = f"{name}:{line}" if line else name
-    return f"{where}: number too long ({len(m.group(0)) if m else 'thousands of'} digits)"
+    return f"{_where(name, text, line)}number too long ({len(m.group(0)) if m else 'thousands of'} digits)"
+
+
+def nesting_problem(name: str, text: str, limit: int = 100) -> str:
+    """``file:line: ...`` for arrays or inline tables nested too deeply, at the line where the depth passes ``limit``."""
+    depth, line = 0, None
+    for no, row in enumerate(text.splitlines(), start=1):
+        for char in row:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if depth > limit:
+                line = no
+                break
+        if line:
+            break
+    return f"{_where(name, text, line)}nested too deeply (arrays or tables inside each other hundreds of levels)"
+
+
+def _where(name: str, text: str, line: int | None) -> str:
+    """``file:line: path: `` (the path of the field defined on that line, when the scan finds one)."""
+    if line is None:
+        return f"{name}: "
+    paths = [loc for loc, no in _line_index(text).items() if no == line]
+    return f"{name}:{line}: " + (f"{path_text(max(paths, key=len))}: " if paths else "")
 
 
 def cap_problems(name: str, lines: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 from typing import Any
 
@@ -14,6 +15,8 @@ LOADER_FIELDS = ("source_path", "sha256", "variables")
 Problems = list[tuple[tuple, str]]
 MAX_NESTING = 20         # variables naming variables, this deep at most
 MAX_EXPANDED = 1 << 16   # characters in one variable or one field after substitution
+MAX_COPIES = 1000        # copies one matrix makes
+MAX_CHECKS = 10000       # checks in a runbook once every matrix is expanded
 
 
 def collect_variables(raw: dict, overrides: dict[str, str], problems: Problems) -> dict[str, str]:
@@ -154,6 +157,10 @@ def _matrix_values(matrix: Any, loc: tuple, problems: Problems) -> list[dict[str
             return None
         keys.append(key)
         lists.append([str(v) for v in values])
+    copies = math.prod(len(v) for v in lists)
+    if copies > MAX_COPIES:  # ten keys of ten values would be ten billion checks: refuse before building them
+        problems.append((loc, f"expands to {copies} copies (at most {MAX_COPIES})"))
+        return None
     return [dict(zip(keys, combo)) for combo in itertools.product(*lists)]
 
 
@@ -175,6 +182,7 @@ def expand_matrices(raw: dict, problems: Problems) -> tuple[dict, dict[tuple, tu
     if not isinstance(phases, list):
         return raw, origins
     new_phases: list = []
+    total = 0
     for pi, phase in enumerate(phases):
         if not isinstance(phase, dict):
             new_phases.append(phase)
@@ -204,6 +212,10 @@ def expand_matrices(raw: dict, problems: Problems) -> tuple[dict, dict[tuple, tu
                         expanded = [_expand_one(base, c) for c in combos] if combos else [base]
                     else:
                         expanded = [chk]
+                    total += len(expanded)
+                    if total > MAX_CHECKS:  # matrices multiply: a phase's copies times its checks' copies
+                        problems.append((("phase", pi), f"matrices expand to more than {MAX_CHECKS} checks"))
+                        return raw, {}
                     for e in expanded:
                         origins[("phase", ni, "check", len(new_checks))] = ("phase", pi, "check", ci)
                         new_checks.append(e)

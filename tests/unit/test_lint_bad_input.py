@@ -27,8 +27,8 @@ def problems(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name, text, expected", [
-    ("arrays nested 3000 deep", HEAD + "x = " + "[" * 3000 + "]" * 3000 + "\n" + PHASE, "rb.toml: nested too deeply"),
-    ("a 5000-digit hold", HEAD + PHASE + "hold = " + "9" * 5000 + "\n", "rb.toml:8: number too long (5000 digits)"),
+    ("arrays nested 3000 deep", HEAD + "x = " + "[" * 3000 + "]" * 3000 + "\n" + PHASE, "rb.toml:5: runbook.x: nested too deeply"),
+    ("a 5000-digit hold", HEAD + PHASE + "hold = " + "9" * 5000 + "\n", "rb.toml:8: phase[1].hold: number too long (5000 digits)"),
     ("a 4000-digit hold", HEAD + PHASE + "hold = " + "9" * 4000 + "\n", "rb.toml:8: phase[1].hold: expected a duration of at most 366d"),
     ("a 400-digit hold in hours", HEAD + PHASE + 'hold = "' + "9" * 400 + 'h"\n', "rb.toml:8: phase[1].hold: expected a duration of at most 366d"),
     ("an infinite threshold", HEAD + PROM.format(url="http://h:1") + PHASE + CHECK.format(id="c", pass_="< 1e999"),
@@ -41,6 +41,12 @@ def problems(text: str) -> list[str]:
      "runbook.vars.a: ${a} expands to more than 65536 characters"),
     ("a field growing past its cap", HEAD + '[runbook.vars]\nb = "' + "x" * 60000 + '"\n' + PHASE + 'title = "' + "${b}" * 3000 + '"\n',
      "phase[1].title: expands to more than 65536 characters"),
+    ("a matrix of ten billion copies", HEAD + PHASE + "matrix = { " + ", ".join(
+        f"k{i} = [{', '.join(str(v) for v in range(10))}]" for i in range(10)) + " }\n",
+     "phase[1].matrix: expands to 10000000000 copies (at most 1000)"),
+    ("matrices multiplying past the cap", HEAD + '\n[[phase]]\nid = "p"\nmatrix = { r = [' + ", ".join(
+        str(v) for v in range(200)) + '] }\n  [[phase.check]]\n  id = "c"\n  source = "manual"\n  matrix = { z = ['
+     + ", ".join(str(v) for v in range(100)) + '] }\n', "phase[1]: matrices expand to more than 10000 checks"),
     ("warn stricter than pass", HEAD + PROM.format(url="http://h:1") + PHASE + CHECK.format(id="c", pass_="< 50") + '  warn = "< 10"\n',
      'phase[1].check[1].warn: warn < 10 is stricter than pass < 50'),
     ("warn pointing the other way", HEAD + PROM.format(url="http://h:1") + PHASE + CHECK.format(id="c", pass_="> 99") + '  warn = "< 10"\n',
