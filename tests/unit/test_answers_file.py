@@ -99,3 +99,14 @@ def test_a_headless_run_without_answers_names_every_manual_item(tmp_path):
     res = golive(tmp_path, "--json")
     waiting = [line for line in res.stderr.splitlines() if "has no answer" in line]
     assert [line.split("manual item ")[1].split()[0] for line in waiting] == ["change-approved", "smoke-tests"]
+
+
+def test_a_resume_refuses_answers_its_runbook_cannot_use(tmp_path):
+    golive(tmp_path, "--json")
+    answers = tmp_path / "answers.toml"
+    answers.write_text('[answers.nope]\nby = "bob"\n')
+    res = subprocess.run([sys.executable, "-m", "console.cli", "resume", str(tmp_path / "s"), "--headless",
+                          "--answers", str(answers)], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                         stdin=subprocess.DEVNULL)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert f"golive: {answers}: answers.nope: the runbook has no manual item 'nope'" in res.stderr

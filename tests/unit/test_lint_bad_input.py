@@ -109,3 +109,12 @@ def test_lint_prints_singular_counts_for_one(tmp_path):
     out = subprocess.run([sys.executable, "-m", "console.cli", "lint", str(path)], capture_output=True,
                          text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 0 and "ok — 1 phase, 1 check, 1 trigger" in out.stdout
+
+
+def test_an_import_summary_of_one_of_each_reads_in_the_singular():
+    from console.importer.draft import Summary
+
+    lines = Summary(phases=1, checks_by_source={"manual": 1}, triggers=1, roles=1, needs_query=1, needs_target=1,
+                    variables=[], actions=1, rollback=False, repaired=0, dropped=0).lines()
+    assert lines[0] == "1 phase, 1 check (manual 1), 1 trigger, 1 sign-off role, 1 action, rollback none"
+    assert lines[1] == "to fill in: 1 item needs a query; 1 needs a target"
