@@ -167,6 +167,9 @@ def gather(runbook: Any) -> None:
     for kind in type(targets).model_fields if targets is not None else ():
         for target in (getattr(targets, kind, None) or {}).values():
             _gather_target(target)
+    for target in (getattr(targets, "kubernetes", None) or {}).values():
+        if not getattr(target, "in_cluster", False):
+            _gather_kubeconfig(getattr(target, "kubeconfig", None))
     checks = [c for _, c in runbook.iter_checks()] + list(getattr(runbook, "triggers", []))
     for check in checks:
         for name in ("url", "base_url"):
@@ -198,9 +201,32 @@ def _gather_target(target: Any) -> None:
         register_basic(getattr(target, "username", None), password)
 
 
-def _read_file(path: str) -> str | None:
+def _read_file(path: str, limit: int = _FILE_LIMIT) -> str | None:
     try:
         with open(os.path.expanduser(path), "rb") as f:
-            return f.read(_FILE_LIMIT).decode("utf-8", "replace").strip()
+            return f.read(limit).decode("utf-8", "replace").strip()
     except (OSError, ValueError):
         return None
+
+
+_KUBE_SECRETS = ("token", "password", "client-key-data")
+
+
+def _gather_kubeconfig(path: str | None) -> None:
+    """The users' tokens, passwords and client keys of a kubeconfig (the target's, $KUBECONFIG or ~/.kube/config)."""
+    paths = [path] if path else (os.environ.get("KUBECONFIG") or "~/.kube/config").split(os.pathsep)
+    for one in paths:
+        text = _read_file(one, 1 << 20) if one else None
+        if not text:
+            continue
+        try:
+            import yaml
+
+            doc = yaml.safe_load(text)
+        except Exception:  # not YAML, or no YAML library: the Kubernetes source reports a broken kubeconfig
+            continue
+        users = doc.get("users") if isinstance(doc, dict) else None
+        for entry in users if isinstance(users, list) else []:
+            user = entry.get("user") if isinstance(entry, dict) else None
+            if isinstance(user, dict):
+                REGISTRY.add(*(str(user[k]) for k in _KUBE_SECRETS if user.get(k)))

@@ -77,3 +77,13 @@ def test_an_action_printing_its_environment_shows_no_secret(monkeypatch):
 def test_a_url_password_with_unencoded_characters_is_scrubbed_whole():
     redact.register_url("http://user:p@ss/w0rd-Zz@host:1/x")
     assert "w0rd" not in redact.scrub("seen p@ss/w0rd-Zz")
+
+
+def test_the_tokens_of_a_kubernetes_targets_kubeconfig_are_gathered(tmp_path):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nusers:\n- name: deployer\n  user:\n    token: kube-Token-3e9a71\n"
+                          "- name: admin\n  user:\n    username: admin\n    password: kube-Pw-5d20c4\n")
+    redact.gather(parse_runbook(
+        '[runbook]\nname = "r"\nservice = "s"\nversion = "1"\n'
+        f'[targets.kubernetes.prod]\nkubeconfig = "{kubeconfig}"\n[[phase]]\nid = "p"\n'))
+    assert redact.scrub("kube-Token-3e9a71 kube-Pw-5d20c4") == "*** ***"
