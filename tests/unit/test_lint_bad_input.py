@@ -26,7 +26,7 @@ def problems(text: str) -> list[str]:
     return info.value.problems
 
 
-@pytest.mark.parametrize("name, text, expected", [
+HOSTILE = [
     ("arrays nested 3000 deep", HEAD + "x = " + "[" * 3000 + "]" * 3000 + "\n" + PHASE, "rb.toml:5: runbook.x: nested too deeply"),
     ("a 5000-digit hold", HEAD + PHASE + "hold = " + "9" * 5000 + "\n", "rb.toml:8: phase[1].hold: number too long (5000 digits)"),
     ("a 4000-digit hold", HEAD + PHASE + "hold = " + "9" * 4000 + "\n", "rb.toml:8: phase[1].hold: expected a duration of at most 366d"),
@@ -57,7 +57,10 @@ def problems(text: str) -> list[str]:
      "rb.toml:7: targets.prometheus.m.url: the user:password part of this URL is not percent-encoded"),
     ("an unencoded / in a check URL's password", HEAD + PHASE + '  [[phase.check]]\n  id = "h"\n  source = "http"\n'
      '  url = "http://u:pa/ss@127.0.0.1:1/health"\n', "phase[1].check[1].url: the user:password part"),
-])
+]
+
+
+@pytest.mark.parametrize("name, text, expected", HOSTILE)
 def test_each_hostile_runbook_is_one_line_naming_its_place(name, text, expected):
     found = problems(text)
     assert any(expected in line for line in found), found
@@ -118,3 +121,15 @@ def test_an_import_summary_of_one_of_each_reads_in_the_singular():
                     variables=[], actions=1, rollback=False, repaired=0, dropped=0).lines()
     assert lines[0] == "1 phase, 1 check (manual 1), 1 trigger, 1 sign-off role, 1 action, rollback none"
     assert lines[1] == "to fill in: 1 item needs a query; 1 needs a target"
+
+
+@pytest.mark.parametrize("name, text, expected", HOSTILE[:9])
+def test_run_refuses_each_hostile_runbook_with_exit_2_before_a_session(tmp_path, capsys, name, text, expected):
+    from console.cli import main
+
+    path = tmp_path / "rb.toml"
+    path.write_text(text)
+    assert main(["run", str(path), "--headless", "--session-dir", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert expected.replace("rb.toml", str(path)) in err and "Traceback" not in err
+    assert not (tmp_path / "s").exists()
