@@ -44,6 +44,10 @@ class SecretRegistry:
     def __len__(self) -> int:
         return len(self._values)
 
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        return self._pattern
+
     def scrub(self, text: str) -> str:
         return self._pattern.sub(MASK, text) if self._pattern is not None and text else text
 
@@ -98,10 +102,29 @@ def scrub_fields(obj: Any) -> Any:
         if f.name not in TEXT_FIELDS:
             continue
         before = getattr(obj, f.name)
+        if not before or not _may_hold_a_secret(before):
+            continue
         after = scrub_value(before)
         if after != before:
             changes[f.name] = after
     return dataclasses.replace(obj, **changes) if changes else obj
+
+
+def _may_hold_a_secret(value: Any) -> bool:
+    """One search over every string inside ``value``: most samples (pod rows) hold none, and are left alone."""
+    leaves: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            leaves.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    text = "\0".join(leaves)
+    pattern = REGISTRY.pattern
+    return ("@" in text and "://" in text) or (pattern is not None and pattern.search(text) is not None)
 
 
 # ---------------------------------------------------------------- gathering
