@@ -100,7 +100,7 @@ def check_answers(answers: Answers, runbook: Any, path: str | Path) -> None:
                              f"(its roles: {', '.join(roles) or 'none'})")
 
 
-def unanswered(runbook: Any, answers: Answers | None, done: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def unanswered(runbook: Any, answers: Answers | None, done: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """One line per manual item a headless run will wait for: no answer, not confirmed yet (``done``)."""
     from console.units import format_duration
 

@@ -64,7 +64,7 @@ def scrub(text: str, extra: Iterable[str] = ()) -> str:
     """``text`` with every registered secret (and ``extra``) replaced by ``***`` and URLs without userinfo."""
     if not isinstance(text, str) or not text:
         return text
-    extras = [e for e in extra if e and len(e) >= MIN_LENGTH]
+    extras = [e for e in extra if e]  # a source's own secrets, whatever their length, as it always scrubbed them
     text = REGISTRY.scrub(text)
     for value in sorted(extras, key=len, reverse=True):
         text = text.replace(value, MASK)

@@ -46,7 +46,7 @@ def toml_value_problem(name: str, text: str, exc: ValueError) -> str:
 
 
 def nesting_problem(name: str, text: str, limit: int = 100) -> str:
-    """``file:line: ...`` for arrays or inline tables nested too deeply, at the line where the depth passes ``limit``."""
+    """``file:line: ...`` for arrays or inline tables nested too deeply, where the depth first passes ``limit``."""
     depth, line = 0, None
     for no, row in enumerate(text.splitlines(), start=1):
         for char in row:

@@ -60,7 +60,8 @@ def url_problem(url: Any, in_check: bool) -> str | None:
     authority, slash, path = rest.partition("/")
     userinfo = authority.rpartition("@")[0] if "@" in authority else ""
     # "user:pa/ss@host": the first "/" ends the authority early, so the host read is "user" and the port "pa"
-    split_by_slash = "@" in path and ("@" in authority or ":" in authority and not authority.rpartition(":")[2].isdigit())
+    port = authority.rpartition(":")[2] if ":" in authority else ""
+    split_by_slash = "@" in path and ("@" in authority or bool(port) and not port.isdigit())
     if not split_by_slash and _USERINFO_OK.match(userinfo):
         return None
     return ("the user:password part of this URL is not percent-encoded (write @ as %40 and / as %2F)"
