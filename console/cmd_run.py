@@ -105,9 +105,11 @@ def headless(make_session, runbook, args) -> int:
             session.subscribe(RichReporter(session.runbook))
         for warning in getattr(session, "resume_warnings", []):
             print(f"golive: warning: {warning}", file=sys.stderr)
-        if not say_what_waits(session, args):
+        try:
+            say_what_waits(session, args)
+        except ValueError:
             session.close()
-            return "bad answers"
+            raise
         try:
             outcome = await session.run()
         finally:
@@ -118,22 +120,20 @@ def headless(make_session, runbook, args) -> int:
         return outcome
 
     outcome = asyncio.run(main())
-    return 0 if outcome == "GO" else 2 if outcome == "bad answers" else 1
+    return 0 if outcome == "GO" else 1
 
 
-def say_what_waits(session, args) -> bool:
-    """Before a headless run: refuse answers a resumed runbook cannot use, and name each manual item that has no
-    answer, since the run waits for it. Returns False (after saying why) when the answers do not fit."""
+def say_what_waits(session, args) -> None:
+    """Before a headless run: name each manual item that has no answer, since the run waits for it.
+
+    Raises:
+        ValueError: a resumed runbook cannot use the answers (one line naming the file and field).
+    """
     from checks.manual import check_answers, unanswered
 
     answers = session.answers
     if args.command == "resume" and answers is not None:
-        try:
-            check_answers(answers, session.runbook, args.answers)
-        except ValueError as exc:
-            print(f"golive: {exc}", file=sys.stderr)
-            return False
+        check_answers(answers, session.runbook, args.answers)
     done = {cid for cid, m in session.engine.state.manual.items() if m.checked}
     for line in unanswered(session.runbook, answers, done):
         print(f"golive: {line}", file=sys.stderr)
-    return True
