@@ -13,7 +13,7 @@ _META_VARS = ("name", "service", "version", "environment", "owner")
 LOADER_FIELDS = ("source_path", "sha256", "variables")
 
 Problems = list[tuple[tuple, str]]
-MAX_NESTING = 20         # variables naming variables, this deep at most
+MAX_NESTING = 100        # variables naming variables, this deep at most (each level is a few stack frames)
 MAX_EXPANDED = 1 << 16   # characters in one variable or one field after substitution
 MAX_COPIES = 1000        # copies one matrix makes
 MAX_CHECKS = 10000       # checks in a runbook once every matrix is expanded
@@ -85,7 +85,8 @@ def resolve_variables(variables: dict[str, str], where: Any, problems: Problems)
 
         value = _VAR.sub(repl, variables[name])
         if failed and size > MAX_EXPANDED:
-            problems.append((where(name), f"${{{name}}} expands to more than {MAX_EXPANDED} characters"))
+            # worded as substitute() words it, so the same field's problem is shown once
+            problems.append((where(name), f"expands to more than {MAX_EXPANDED} characters"))
         if failed:
             return None
         done[name] = value
@@ -96,7 +97,8 @@ def resolve_variables(variables: dict[str, str], where: Any, problems: Problems)
         visit(key, ())
         if len(problems) > before:
             break  # one cycle is reported once, not once per member
-    return {k: done.get(k, v) for k, v in variables.items()}
+    # a variable that failed is empty from here on: its problem is said once, not again by every field using it
+    return {k: done.get(k, "") for k in variables}
 
 
 def substitute(obj: Any, variables: dict[str, str], problems: Problems, path: tuple = ()) -> Any:

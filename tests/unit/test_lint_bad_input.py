@@ -38,7 +38,7 @@ HOSTILE = [
     ("two variables naming each other", HEAD + '[runbook.vars]\na = "${b}"\nb = "${a}"\n' + PHASE + 'title = "${a}"\n',
      "rb.toml:6: runbook.vars.a: variables refer to each other in a cycle: ${a} → ${b} → ${a}"),
     ("a variable growing past its cap", HEAD + '[runbook.vars]\nb = "' + "x" * 1000 + '"\na = "' + "${b}" * 100 + '"\n' + PHASE,
-     "runbook.vars.a: ${a} expands to more than 65536 characters"),
+     "rb.toml:7: runbook.vars.a: expands to more than 65536 characters"),
     ("a field growing past its cap", HEAD + '[runbook.vars]\nb = "' + "x" * 60000 + '"\n' + PHASE + 'title = "' + "${b}" * 3000 + '"\n',
      "phase[1].title: expands to more than 65536 characters"),
     ("a matrix of ten billion copies", HEAD + PHASE + "matrix = { " + ", ".join(
@@ -133,3 +133,9 @@ def test_run_refuses_each_hostile_runbook_with_exit_2_before_a_session(tmp_path,
     err = capsys.readouterr().err
     assert expected.replace("rb.toml", str(path)) in err and "Traceback" not in err
     assert not (tmp_path / "s").exists()
+
+
+def test_thirty_variables_each_doubling_the_last_stop_at_the_cap_with_one_line():
+    doubling = "".join(f'a{i} = "${{a{i - 1}}}${{a{i - 1}}}"\n' for i in range(1, 31))
+    found = problems(HEAD + '[runbook.vars]\na0 = "xyzw"\n' + doubling + PHASE + 'title = "${a30}"\n')
+    assert found == ["rb.toml:20: runbook.vars.a14: expands to more than 65536 characters"]
