@@ -165,8 +165,7 @@ def _as_number(value: Any) -> float | str:
         try:
             return float(value.strip())
         except ValueError:
-            shown = value if len(value) <= 40 else value[:39] + "…"
-            return f"query returned text {' '.join(shown.split())!r}, expected a number"
+            return f"query returned text {redact.clip(value, 40)!r}, expected a number"  # scrubbed, then cut
     return f"query returned a {type(value).__name__}, expected a number"
 
 

@@ -87,3 +87,18 @@ def test_the_tokens_of_a_kubernetes_targets_kubeconfig_are_gathered(tmp_path):
         '[runbook]\nname = "r"\nservice = "s"\nversion = "1"\n'
         f'[targets.kubernetes.prod]\nkubeconfig = "{kubeconfig}"\n[[phase]]\nid = "p"\n'))
     assert redact.scrub("kube-Token-3e9a71 kube-Pw-5d20c4") == "*** ***"
+
+
+def test_a_query_answering_with_a_secret_leaves_no_prefix_in_the_detail():
+    from checks.postgres import _as_number
+
+    redact.register("pg-Answer-Secret-0c94e1")
+    assert _as_number("x" * 30 + "pg-Answer-Secret-0c94e1") == f"query returned text {'x' * 30 + '***'!r}, expected a number"
+
+
+def test_an_echoed_credential_in_a_json_detail_leaves_no_prefix():
+    from checks.http_conditions import json_problem
+
+    redact.register("json-Api-Key-77ab31f0c2")
+    detail = json_problem(b'{"headers": {"x-api-key": "json-Api-Key-77ab31f0c2"}}', {"headers.x-api-key": "nope"})
+    assert detail == "field headers.x-api-key is '***', expected 'nope'"
