@@ -57,7 +57,7 @@ def url_problem(url: Any, in_check: bool) -> str | None:
     rest = re.split(r"[?#]", url.partition("://")[2], maxsplit=1)[0]
     if "@" not in rest:
         return None
-    authority, slash, path = rest.partition("/")
+    authority, _, path = rest.partition("/")
     userinfo = authority.rpartition("@")[0] if "@" in authority else ""
     # "user:pa/ss@host": the first "/" ends the authority early, so the host read is "user" and the port "pa"
     port = authority.rpartition(":")[2] if ":" in authority else ""

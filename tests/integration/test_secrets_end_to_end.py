@@ -3,8 +3,9 @@
 A secret is planted in every place Golive reads one (each ``*_env`` and ``*_file``, DSNs, URL
 userinfo and the Basic credential it becomes); a headless go-live runs against real Prometheus
 and PostgreSQL and an HTTP server that echoes every header it receives, with an action that
-prints its whole environment and the credential files, failing checks and a command that
-prints a token; then every output is searched for each secret and for its prefixes.
+prints its whole environment and the credential files, failing checks, a command that prints
+a token, and a trigger whose rollback prints the environment again; then every output is
+searched for each secret and for its prefixes.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ dsn_env = "GOLIVE_T_UNUSED_DSN"
 
 [[phase]]
 id = "p"
-timeout = "5s"
+timeout = "8s"
 action = {{ run = "env; cat {files['token']} {files['password']} {files['dsn']}", shell = true, confirm = false }}
 
   [[phase.check]]
@@ -202,6 +203,20 @@ action = {{ run = "env; cat {files['token']} {files['password']} {files['dsn']}"
   source = "command"
   run = ["sh", "-c", "echo \\"denied for $GOLIVE_T_TOKEN and $GOLIVE_T_APIKEY\\" >&2; exit 3"]
   every = "500ms"
+
+[[trigger]]
+id = "always-firing"
+source = "command"
+run = ["echo", "1"]
+fire = "> 0"
+for = "3s"
+then = "rollback"
+every = "500ms"
+
+[rollback]
+run = "env; echo rolled back"
+shell = true
+confirm = false
 """)
     return runbook
 
@@ -238,7 +253,7 @@ def test_no_planted_secret_or_prefix_appears_in_any_output(tmp_path, prometheus_
         argv = [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--session-dir", str(folder)]
         res = subprocess.run(argv + ([mode] if mode == "--json" else []), capture_output=True, text=True, env=env,
                              cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
-        assert res.returncode == 1, res.stderr  # the broken checks keep the gate closed: NO-GO at the timeout
+        assert res.returncode == 1, res.stderr  # the trigger fires while the broken checks keep the gate closed
         report = subprocess.run([sys.executable, "-m", "console.cli", "report", str(folder)], capture_output=True,
                                 text=True, env=env, cwd=ROOT, timeout=60)
         outputs |= {f"{mode} stdout": res.stdout, f"{mode} stderr": res.stderr,
@@ -252,7 +267,8 @@ def test_no_planted_secret_or_prefix_appears_in_any_output(tmp_path, prometheus_
                   "http-echo-key", "command-prints-a-token"):
         assert f'"check":"{check}","verdict":' in journal, check
     assert '"check":"pg-ok","verdict":"PASS"' in journal and '"check":"prom-ok","verdict":"PASS"' in journal
-    assert "GOLIVE_T_TOKEN=***" in journal  # the action's environment was journaled, scrubbed
+    assert journal.count("GOLIVE_T_TOKEN=***") == 2  # the action's and the rollback's environment, scrubbed
+    assert '"outcome":"ROLLED BACK"' in journal
     assert "Basic ***" in journal  # the echoed Authorization header reached a detail, scrubbed
     assert ". authorization=Basic ***" in journal  # and where a 300-character cut falls inside it
     assert _leaks(outputs, _secrets(postgres_pair.password)) == []
