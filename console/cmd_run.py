@@ -134,6 +134,10 @@ def say_what_waits(session, args) -> None:
     answers = session.answers
     if args.command == "resume" and answers is not None:
         check_answers(answers, session.runbook, args.answers)
-    done = {cid for cid, m in session.engine.state.manual.items() if m.checked}
+    state = session.engine.state
+    if state.outcome is not None:
+        return  # a finished go-live waits for nothing
+    ended = {p.id for p in state.phases if p.status not in ("pending", "active")}
+    done = {cid for cid, m in state.manual.items() if m.checked or m.phase in ended}
     for line in unanswered(session.runbook, answers, done):
         print(f"golive: {line}", file=sys.stderr)
