@@ -71,7 +71,8 @@ def cap_problems(name: str, lines: list[str]) -> list[str]:
     """At most MAX_PROBLEMS lines, then "… and N more"."""
     if len(lines) <= MAX_PROBLEMS:
         return lines
-    return lines[:MAX_PROBLEMS] + [f"{name}: … and {len(lines) - MAX_PROBLEMS} more problems"]
+    more = len(lines) - MAX_PROBLEMS
+    return lines[:MAX_PROBLEMS] + [f"{name}: … and {more} more problem{'' if more == 1 else 's'}"]
 
 
 _EXPECT = {
