@@ -27,7 +27,8 @@ def band_problem(pass_: Any, warn: Any) -> str | None:
             wider = warn.number > pass_.number if family is _UPPER else warn.number < pass_.number
             if wider or (warn.number == pass_.number and len(warn.op) > len(pass_.op)):
                 return None
-            return (f"warn {warn} is stricter than pass {pass_}: every value that meets warn already passes, so "
+            how = "the same as" if (warn.op, warn.number) == (pass_.op, pass_.number) else "stricter than"
+            return (f"warn {warn} is {how} pass {pass_}: every value that meets warn already passes, so "
                     f"warn never applies (warn is the band between pass and fail, e.g. warn = "
                     f"\"{pass_.op} {_looser(pass_, family)}\")")
     if pass_.op in _UPPER + _LOWER and warn.op in _UPPER + _LOWER:
