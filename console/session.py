@@ -344,11 +344,13 @@ class Session:
 
     def close(self) -> None:
         """Fsync and release the session lock; an unfinished go-live first gets a summary and a draft record."""
-        if self.engine.state.outcome is None:
-            if any(c.count for c in self.engine.state.checks.values()):
-                self.submit([self.engine.summary_event(self.clock())])
-            self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
-        self.journal.close()
+        try:
+            if self.engine.state.outcome is None and self._failure is None:
+                if any(c.count for c in self.engine.state.checks.values()):
+                    self.submit([self.engine.summary_event(self.clock())])
+                self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
+        finally:
+            self.journal.close()  # the lock is released even when the disk is full
 
     def write_record(self) -> tuple[Path, Path]:
         from console.record import build_record, write_record
