@@ -110,6 +110,9 @@ def headless(make_session, runbook, args) -> int:
         except ValueError:
             session.close()
             raise
+        if session.engine.state.outcome is not None:
+            print(f"golive: the go-live had already ended {session.engine.state.outcome}; writing its record "
+                  "and the sign-offs still due", file=sys.stderr)
         try:
             outcome = await session.run()
         finally:
