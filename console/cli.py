@@ -14,11 +14,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("console.cmd_run", "drive a go-live from a runbook (the mission screen, or --headless)"),
     "resume": ("console.cmd_run", "carry on a session after a crash or a dropped SSH link"),
     "watch": ("console.cmd_watch", "follow a session read-only from its journal"),
+    "serve": ("console.cmd_serve", "the read-only mission screen in a web browser, for the wall screen"),
     "lint": ("console.cmd_lint", "check runbooks; every problem on one line with file:line"),
     "report": ("console.cmd_report", "write record.toml and record.md for a session (a draft while it runs)"),
     "sign": ("console.cmd_sign", "add a role's SSH signature to a record"),
     "verify": ("console.cmd_verify", "verify a record's signatures and its journal"),
     "import": ("console.cmd_import", "turn a Markdown go-live checklist into a runbook"),
+    "export": ("console.cmd_export", "write a session's audit bundle (tar.gz with a SHA-256 manifest)"),
+    "history": ("console.cmd_history", "list the records under a folder: date, service, outcome, change, signatures"),
+    "review": ("console.cmd_review", "add a signed review of a finished change (an emergency change needs one)"),
     "demo": ("console.cmd_demo", "a go-live against built-in sandbox servers; needs no infrastructure"),
 }
 

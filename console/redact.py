@@ -190,6 +190,8 @@ def gather(runbook: Any) -> None:
     for kind in type(targets).model_fields if targets is not None else ():
         for target in (getattr(targets, kind, None) or {}).values():
             _gather_target(target)
+    for target in getattr(runbook, "notify", None) or []:  # a webhook URL is itself a secret
+        _gather_target(target)
     for target in (getattr(targets, "kubernetes", None) or {}).values():
         if not getattr(target, "in_cluster", False):
             _gather_kubeconfig(getattr(target, "kubeconfig", None))

@@ -102,3 +102,11 @@ def test_an_echoed_credential_in_a_json_detail_leaves_no_prefix():
     redact.register("json-Api-Key-77ab31f0c2")
     detail = json_problem(b'{"headers": {"x-api-key": "json-Api-Key-77ab31f0c2"}}', {"headers.x-api-key": "nope"})
     assert detail == "field headers.x-api-key is '***', expected 'nope'"
+
+
+def test_a_notify_webhook_url_is_gathered_as_a_secret(monkeypatch):
+    monkeypatch.setenv("GOLIVE_U_HOOK", "https://hooks.example.com/services/T0/B0/hook-Secret-91fe")
+    redact.gather(parse_runbook(
+        '[runbook]\nname = "r"\nservice = "s"\nversion = "1"\n[[phase]]\nid = "p"\n'
+        '[[notify]]\nid = "room"\nkind = "slack"\nurl_env = "GOLIVE_U_HOOK"\non = ["outcome"]\n'))
+    assert redact.scrub("posting to https://hooks.example.com/services/T0/B0/hook-Secret-91fe") == "posting to ***"
