@@ -109,11 +109,11 @@ def unanswered(runbook: Any, answers: Answers | None, done: frozenset[str] | set
         for check in phase.manual_checks:
             if check.id in done or (answers is not None and check.id in answers.items):
                 continue
-            role = f" ({check.role})" if check.role else ""
+            role = f", role {check.role}" if check.role else ""
             until = (f"until the phase times out after {format_duration(phase.timeout)}" if phase.timeout
-                     else "with no phase timeout: until the run is stopped")
-            lines.append(f"phase {phase.id}: manual item {check.id}{role} \"{check.label}\" has no answer; "
-                         f"the run will wait for it {until}")
+                     else "and the phase has no timeout: until the run is stopped")
+            lines.append(f"manual item {check.id!r} (phase {phase.id!r}: {check.label}{role}) has no answer: "
+                         f"the run will wait for it {until}; add [answers.{check.id}] to --answers")
     return lines
 
 

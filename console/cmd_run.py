@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
+    if runbook is not None and _not_ready(runbook, args, overrides, answers):
+        return 2
 
     notifiers: list = []
 
@@ -101,7 +103,12 @@ def _drive(make_session, runbook, args) -> int:
     from console.journal import JournalError
     from console.runbook import RunbookError
 
+    world = None
     try:
+        if args.command == "resume":   # a demo's sandboxes died with it: bring them back, or say why not
+            from console.cmd_demo import start_resumed_world
+
+            world = start_resumed_world(args.session_dir)
         if args.headless:
             return headless(make_session, runbook, args)
         from console.journal import ensure_not_driven
@@ -120,6 +127,24 @@ def _drive(make_session, runbook, args) -> int:
         for line in problems:
             print(f"golive: {line}", file=sys.stderr)
         return 2
+    finally:
+        if world is not None:
+            world.stop()
+
+
+def _not_ready(runbook, args, overrides, answers) -> bool:
+    """Say, before anything starts, what the runbook still needs (unset variables, placeholder URLs: stop); the
+    manual items a headless run has no answer for are named once its session exists (``say_what_waits``)."""
+    from console.preflight import missing_inputs
+
+    try:
+        text = Path(args.runbook).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    missing = missing_inputs(runbook, text, overrides)
+    for line in missing:
+        print(f"golive: {line}", file=sys.stderr)
+    return bool(missing)
 
 
 def _one_line(exc: Exception) -> str:
@@ -183,4 +208,4 @@ def say_what_waits(session, args) -> None:
     ended = {p.id for p in state.phases if p.status not in ("pending", "active")}
     done = {cid for cid, m in state.manual.items() if m.checked or m.phase in ended}
     for line in unanswered(session.runbook, answers, done):
-        print(f"golive: {line}", file=sys.stderr)
+        print(f"golive: warning: {line}", file=sys.stderr)

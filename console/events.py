@@ -107,7 +107,7 @@ class Summary(Event):
 
 @dataclass(frozen=True)
 class TriggerState(Event):
-    """state: armed | pending | firing | resolved | error"""
+    """state: armed | pending | firing | resolved | error | idle (out of its scope: not watched)"""
 
     type: ClassVar[str] = "trigger"
     trigger: str = ""
@@ -139,7 +139,7 @@ class Note(Event):
 
 @dataclass(frozen=True)
 class Decision(Event):
-    """kind: proceed | override | rollback | decline_rollback | abort"""
+    """kind: proceed | override | rollback | decline_rollback | abort | resume (after a pause, with a note)"""
 
     type: ClassVar[str] = "decision"
     human: ClassVar[bool] = True
@@ -148,11 +148,24 @@ class Decision(Event):
     by: str = ""
     reason: str = ""
     trigger: str = ""
+    plan: str = ""              # a rollback: the [[rollback]] plan it runs
+
+
+@dataclass(frozen=True)
+class TriggerFired(Event):
+    """A person fired a manual trigger ("data corruption detected"), with a reason."""
+
+    type: ClassVar[str] = "trigger_fired"
+    human: ClassVar[bool] = True
+    trigger: str = ""
+    by: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class ActionStarted(Event):
-    """action: ``phase:<id>`` or ``rollback``"""
+    """action: ``phase:<id>`` (``phase:<id>#2`` for a phase's second action), ``rollback`` or
+    ``rollback:<plan>:<step>``"""
 
     type: ClassVar[str] = "action_started"
     human: ClassVar[bool] = True
@@ -206,6 +219,14 @@ class Log(Event):
     source: str = ""
     level: str = "info"
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Heartbeat(Event):
+    """The driver was alive at ``at`` and every change until then is journaled: how far a follower may count a
+    hold, and how it tells a quiet driver from a gone one. Written only after a quiet spell (bounded)."""
+
+    type: ClassVar[str] = "heartbeat"
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

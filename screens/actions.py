@@ -23,6 +23,8 @@ ACTIONS: tuple[MissionAction, ...] = (
     MissionAction("note", "note", "add a note to the journal and the record", False),
     MissionAction("override", "override", "proceed despite a closed gate, with a written reason (PARTIAL)", False),
     MissionAction("rollback", "rollback", "roll back: shows the exact rollback command, then runs it", False),
+    MissionAction("fire", "fire trigger", "fire a trigger only people can see (your role's), with a reason", False),
+    MissionAction("resume", "resume", "resume a paused go-live, with a note saying why it is safe", False),
     MissionAction("sign", "sign off", "sign off the outcome for a role (and sign the record with your SSH key)",
                   False),
     MissionAction("next_pane", "pane", "move to the next pane (the next tab on a small terminal)", True,

@@ -13,6 +13,8 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "note": ("n",),
     "override": ("o",),
     "rollback": ("r",),
+    "fire": ("f",),
+    "resume": ("u",),
     "sign": ("s",),
     "next_pane": ("tab",),
     "previous_pane": ("shift+tab",),

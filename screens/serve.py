@@ -40,13 +40,13 @@ PAGE = """<!DOCTYPE html>
     <script src="{{ static_url }}js/textual.js"></script>
     <style>
       @font-face { font-family: "Roboto Mono"; src: url("{{ static_url }}fonts/RobotoMono-VariableFont_wght.ttf"); }
-      body { background: #000000; color: #ffffff; font-family: "Roboto Mono", monospace; }
+      body { background: black; color: white; font-family: "Roboto Mono", monospace; }
       .notice { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
-                z-index: 10; font-size: 24px; background: #000000; }
+                z-index: 10; font-size: 24px; background: black; }
       body.-first-byte .connecting { display: none; }
       .closed { display: none; }
       body.-closed .closed { display: flex; flex-direction: column; }
-      .closed button { margin: 24px; padding: 16px 32px; font: inherit; color: #000000; background: #ffffff;
+      .closed button { margin: 24px; padding: 16px 32px; font: inherit; color: black; background: white;
                        border: none; cursor: pointer; }
       body .textual-terminal { opacity: 0; }
       body.-first-byte .textual-terminal { opacity: 1; }

@@ -90,15 +90,16 @@ def test_a_headless_run_names_each_manual_item_it_will_wait_for(tmp_path):
     res = golive(tmp_path, "--answers", str(answers), "--json")
     assert res.returncode == 1  # nobody confirmed the change: the phase times out
     first = res.stderr.splitlines()[0]
-    assert first == ('golive: phase approve: manual item change-approved (deployment-lead) "Change approved" has no '
-                     'answer; the run will wait for it until the phase times out after 1s')
+    assert first == ("golive: warning: manual item 'change-approved' (phase 'approve': Change approved, role "
+                     "deployment-lead) has no answer: the run will wait for it until the phase times out after 1s; "
+                     "add [answers.change-approved] to --answers")
     assert "smoke-tests" not in res.stderr
 
 
 def test_a_headless_run_without_answers_names_every_manual_item(tmp_path):
     res = golive(tmp_path, "--json")
     waiting = [line for line in res.stderr.splitlines() if "has no answer" in line]
-    assert [line.split("manual item ")[1].split()[0] for line in waiting] == ["change-approved", "smoke-tests"]
+    assert [line.split("manual item ")[1].split()[0] for line in waiting] == ["'change-approved'", "'smoke-tests'"]
 
 
 def test_a_resume_refuses_answers_its_runbook_cannot_use(tmp_path):

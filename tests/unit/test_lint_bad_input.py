@@ -32,7 +32,7 @@ HOSTILE = [
     ("a 4000-digit hold", HEAD + PHASE + "hold = " + "9" * 4000 + "\n", "rb.toml:8: phase[1].hold: expected a duration of at most 366d"),
     ("a 400-digit hold in hours", HEAD + PHASE + 'hold = "' + "9" * 400 + 'h"\n', "rb.toml:8: phase[1].hold: expected a duration of at most 366d"),
     ("an infinite threshold", HEAD + PROM.format(url="http://h:1") + PHASE + CHECK.format(id="c", pass_="< 1e999"),
-     "phase[1].check[1].pass: expected a finite number"),
+     "phase[1].check[1].pass: expected a threshold like"),
     ("a variable naming itself thirty times", HEAD + '[runbook.vars]\na = "' + "${a}" * 30 + '"\n' + PHASE + 'title = "${a}"\n',
      "rb.toml:6: runbook.vars.a: ${a} refers to itself"),
     ("two variables naming each other", HEAD + '[runbook.vars]\na = "${b}"\nb = "${a}"\n' + PHASE + 'title = "${a}"\n',
