@@ -14,6 +14,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("console.cmd_run", "drive a go-live from a runbook (the mission screen, or --headless)"),
     "resume": ("console.cmd_run", "carry on a session after a crash or a dropped SSH link"),
     "watch": ("console.cmd_watch", "follow a session read-only from its journal"),
+    "attach": ("console.cmd_attach", "a seat at a running session's driver (no folder: the only one, or a choice)"),
+    "sessions": ("console.cmd_attach", "list this host's running sessions: service, version, phase, lead, seats"),
     "serve": ("console.cmd_serve", "the read-only mission screen in a web browser, for the wall screen"),
     "lint": ("console.cmd_lint", "check runbooks; every problem on one line with file:line"),
     "report": ("console.cmd_report", "write record.toml and record.md for a session (a draft while it runs)"),

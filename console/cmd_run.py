@@ -105,10 +105,16 @@ def _drive(make_session, runbook, args) -> int:
 
     world = None
     try:
-        if args.command == "resume":   # a demo's sandboxes died with it: bring them back, or say why not
+        driver = getattr(args, "as_driver", False)   # this is the driver process `golive run` started
+        if args.command == "resume" and (args.headless or driver):
+            # a demo's sandboxes died with it: bring them back (in the process that samples), or say why not
             from console.cmd_demo import start_resumed_world
 
             world = start_resumed_world(args.session_dir)
+        if driver:
+            from console.driver.process import serve
+
+            return serve(make_session, args)
         if args.headless:
             return headless(make_session, runbook, args)
         from console.journal import ensure_not_driven
@@ -116,9 +122,9 @@ def _drive(make_session, runbook, args) -> int:
         folder = args.session_dir if args.command == "resume" else getattr(args, "session_dir", None)
         if folder is not None:
             ensure_not_driven(folder)  # say so before a screen opens, not after
-        from console.app import run_mission
+        from console.driver.process import launch_and_attach
 
-        return run_mission(make_session, theme=args.theme, key=args.key)
+        return launch_and_attach(args, runbook)   # the driver outlives this terminal; the screen is a seat
     except JournalError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2

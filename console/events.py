@@ -29,6 +29,8 @@ class Event:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["type"] = self.type
+        if data.get("seat") == "":
+            del data["seat"]   # only events from a driver's seat name one; older journals stay byte-identical
         return data
 
     @staticmethod
@@ -126,6 +128,7 @@ class Tick(Event):
     by: str = ""
     checked: bool = True
     note: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Note(Event):
     by: str = ""
     text: str = ""
     phase: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class Decision(Event):
     reason: str = ""
     trigger: str = ""
     plan: str = ""              # a rollback: the [[rollback]] plan it runs
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,7 @@ class TriggerFired(Event):
     trigger: str = ""
     by: str = ""
     reason: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,7 @@ class ActionStarted(Event):
     shell: bool = False
     dry_run: bool = False
     by: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,7 @@ class SignOff(Event):
     role: str = ""
     name: str = ""
     note: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)

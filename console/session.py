@@ -9,6 +9,7 @@ event is fsync'd to the journal before listeners hear of it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import getpass
 import shutil
@@ -35,6 +36,9 @@ SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 5
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
 TICK_EVERY = 0.25
 HEARTBEAT_EVERY = 5.0   # after this long with nothing journaled, a heartbeat line (at most ~2 MB a day)
+
+# The seat a command came from (set by the driver's socket server for the command's task); journaled with it.
+SEAT: contextvars.ContextVar[str] = contextvars.ContextVar("golive_seat", default="")
 
 # ("event", Event) | ("sample", Sample) | ("output", (action, line)) | ("history", check_id)
 Listener = Callable[[str, Any], None]
@@ -141,10 +145,13 @@ class Session(SeedReactions):
 
     def submit(self, events: list[ev.Event]) -> None:
         """Journal (fsync'd when human), fold, tell listeners, then react — in that order."""
+        seat = SEAT.get()
         for event in events:
             if self.engine.state.outcome is not None and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
             event = redact.scrub_fields(event)  # journal, engine (so the record), listeners: all see it scrubbed
+            if seat and getattr(event, "seat", None) == "":
+                event = dataclasses.replace(event, seat=seat)
             self.journal.append(event.to_dict(), sync=event.human)
             self._last_written = self.clock()
             if isinstance(event, ev.Outcome):

@@ -33,6 +33,8 @@ ACTIONS: tuple[MissionAction, ...] = (
     MissionAction("help", "help", "show this help", True),
     MissionAction("palette", "commands", "jump to a phase or check, switch theme, write a record draft", True,
                   footer=False),
+    MissionAction("detach", "detach", "leave the screen; the driver goes on (checks, holds, triggers, rollbacks): "
+                  "golive attach comes back", True),
     MissionAction("quit", "quit", "leave the screen (the session stays resumable)", True),
 )
 

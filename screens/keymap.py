@@ -20,6 +20,7 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "previous_pane": ("shift+tab",),
     "help": ("question_mark", "f1"),
     "palette": ("ctrl+p",),
+    "detach": ("d",),
     "quit": ("q",),
 }
 

@@ -391,6 +391,8 @@ class MissionScreen(MissionCommandsMixin, Screen):
             return running and st.paused is not None
         if name == "sign":
             return st.outcome is not None and bool(self.engine.missing_signoffs())
+        if name == "detach":
+            return hasattr(self.session, "after_screen")   # only a seat at a driver process has one to leave
         return True
 
     def _fireable(self) -> list[tuple[str, str, str]]:

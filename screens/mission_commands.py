@@ -258,11 +258,19 @@ class MissionCommandsMixin:
     def action_palette(self) -> None:
         self.app.action_command_palette()
 
+    def action_detach(self) -> None:
+        if not hasattr(self.session, "after_screen"):
+            self.refuse("detach", "no driver to leave running: this screen drives the session itself")
+            return
+        self.app.run_worker(self.app.shutdown(), exit_on_error=False)
+
     def action_quit(self) -> None:
         from screens.quit_modal import QuitModal
 
         def chosen(go: bool | None) -> None:
             if go:
+                if hasattr(self.session, "stop_driver") and not self.session.read_only:
+                    self.session.stop_driver = True   # quit pauses the go-live; detach (d) leaves it running
                 self.app.run_worker(self.app.shutdown(), exit_on_error=False)
         self.app.push_screen(QuitModal(str(self.session.folder), read_only=self.session.read_only,
                                        outcome=self.engine.state.outcome), chosen)
