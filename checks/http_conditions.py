@@ -53,7 +53,7 @@ def certificate_days_left(ssl_object: ssl.SSLObject | None, now: float) -> float
             raise Unmeasurable(
                 "cannot read the certificate's expiry with verification off (install the cryptography package)"
             ) from None
-        not_after = float(ssl.cert_time_to_seconds(decoded["notAfter"]))
+        not_after = float(ssl.cert_time_to_seconds(str(decoded["notAfter"])))
     else:
         not_after = x509.load_der_x509_certificate(der).not_valid_after_utc.timestamp()
     return (not_after - now) / 86400.0

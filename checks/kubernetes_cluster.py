@@ -24,7 +24,7 @@ MAX_PENDING_EVENTS = 1000
 _CLIENT_IMPORT = threading.Lock()
 
 
-def _one_line(text: str, limit: int = 300) -> str:
+def _one_line(text: object, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return clip(text, limit)
 

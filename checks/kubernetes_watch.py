@@ -61,7 +61,8 @@ def describe_error(exc: BaseException, server: str) -> str:
     if isinstance(exc, aiohttp.ClientConnectorError):
         error = exc.os_error
         # asyncio words a refusal as "Connect call failed (addr)"; the errno says it plainly
-        why = os.strerror(error.errno) if getattr(error, "errno", None) else (error.strerror or type(error).__name__)
+        code = getattr(error, "errno", None)
+        why = os.strerror(code) if code else (error.strerror or type(error).__name__)
         return f"cannot reach {where}: {why.lower()}"
     if isinstance(exc, asyncio.TimeoutError):
         return f"timed out waiting for {where}"

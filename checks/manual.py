@@ -7,7 +7,7 @@ answers file (``[answers.<check-id>] by = "name"``, optional ``note``), read her
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ class Answer:
 class Answers:
     items: dict[str, Answer]
     signoff: dict[str, str]   # role -> name
+    approve: dict[str, str] = field(default_factory=dict)   # role -> name; only roles [roles] does not bind
 
 
 def load_answers(path: str | Path) -> Answers:
@@ -42,7 +43,7 @@ def load_answers(path: str | Path) -> Answers:
     except (ValueError, RecursionError) as exc:  # thousands of digits, or nested thousands deep
         why = "nested too deeply" if isinstance(exc, RecursionError) else "a number too long"
         raise ValueError(f"{p}: {why}") from None
-    unknown = set(raw) - {"answers", "signoff"}
+    unknown = set(raw) - {"answers", "signoff", "approve"}
     if unknown:
         raise ValueError(f"{p}: unknown section {_shown(sorted(unknown)[0])} "
                          "(expected [answers.<check-id>] or [signoff.<role>])")
@@ -62,7 +63,12 @@ def load_answers(path: str | Path) -> Answers:
         if not isinstance(body, dict) or not isinstance(body.get("by"), str) or not body["by"].strip():
             raise ValueError(f'{p}: signoff.{_key(role)}.by: expected the name of who signs, e.g. by = "alice"')
         signoff[role] = body["by"].strip()
-    return Answers(items, signoff)
+    approve: dict[str, str] = {}
+    for role, body in _table(p, raw, "approve", "[approve.<role>] by = \"alice\"").items():
+        if not isinstance(body, dict) or not isinstance(body.get("by"), str) or not body["by"].strip():
+            raise ValueError(f'{p}: approve.{_key(role)}.by: expected the name of who approves, e.g. by = "alice"')
+        approve[role] = body["by"].strip()
+    return Answers(items, signoff, approve)
 
 
 def _table(path: Path, raw: dict, name: str, example: str) -> dict:

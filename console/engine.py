@@ -14,6 +14,7 @@ from collections import deque
 from typing import Any, Callable
 
 from checks.base import Sample
+from console import roles
 from console import derived
 from console import events as ev
 from console import phase_rules, rollback_plans, trigger_scope
@@ -163,6 +164,9 @@ class Engine(SeedSemantics):
         if phase is None or st.outcome is not None:
             return Gate(False, ["the go-live is not running"])
         reasons: list[str] = self.rollback_reasons() + self.trigger_reasons(now) + self._seed_gate_reasons(phase, now)
+        awaiting = roles.awaited_text(self.runbook, st, phase)
+        if awaiting:
+            reasons.append(awaiting)
         status = st.phases[st.active]
         if phase.action is not None and status.action_done is None:
             if status.action_interrupted:
@@ -417,6 +421,10 @@ class Engine(SeedSemantics):
         self.state.signoffs.append({"role": e.role, "name": e.name, "at": e.at, "note": e.note})
         self.state.log.append((e.at, "info", f"signed off as {e.role} by {e.name}"))
 
+    def _on_approval(self, e: ev.Approval) -> None:
+        self.state.approvals.append({"at": e.at, "phase": e.phase, "role": e.role, "by": e.by, "note": e.note})
+        self.state.log.append((e.at, "info", f"approved as {e.role} by {e.by}" + (f": {e.note}" if e.note else "")))
+
     def _on_log(self, e: ev.Log) -> None:
         self.state.log.append((e.at, e.level, e.text))
 
@@ -664,7 +672,7 @@ class Engine(SeedSemantics):
         """Outcome after the rollback ran: ROLLED BACK, or NO-GO when the rollback itself failed."""
         now = self.clock() if now is None else now
         phase = self.active_phase()
-        decision = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
+        decision: dict[str, Any] = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
         why = f"trigger {decision['trigger']} fired" if decision.get("trigger") else (decision.get("reason") or "")
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status="rolled_back", reason=why)]
         if dry_run or exit_code == 0 or self.runbook.rollback is None:
@@ -691,6 +699,7 @@ class Engine(SeedSemantics):
         ids = {c.id for c in phase.checks if c.source == "manual" or getattr(c, "confirm", False)}
         if check_id not in ids:
             raise Refused(f"{check_id} is not a manual item of the active phase ({phase.id})")
+        self._may_act(getattr(self.runbook.check(check_id), "role", None), by)
         return [ev.Tick(at=now, check=check_id, by=by, checked=checked, note=note)]
 
     def cmd_note(self, by: str, text: str, now: float | None = None) -> list[ev.Event]:
@@ -714,7 +723,36 @@ class Engine(SeedSemantics):
             raise Refused(f"{role} has already signed off")
         if not name.strip():
             raise Refused("a sign-off needs a name")
+        self._may_act(role, name.strip())
         return [ev.SignOff(at=now, role=role, name=name.strip(), note=note)]
+
+    def _may_act(self, role: str | None, by: str) -> None:
+        why = roles.refusal(self.runbook, role, by, self.state.operator)
+        if why:
+            raise Refused(why)
+
+    def cmd_approve(self, by: str, role: str = "", note: str = "", now: float | None = None) -> list[ev.Event]:
+        """Approve the active phase for a role its ``approve`` awaits (no role: the first one ``by`` may approve)."""
+        now = self.clock() if now is None else now
+        self._running()
+        phase = self.active_phase()
+        if not phase.approve:
+            raise Refused(f"phase {phase.label} needs no approval")
+        if role and role not in phase.approve:
+            raise Refused(f"phase {phase.label} awaits no {role!r} approval (it asks for: {', '.join(phase.approve)})")
+        if not role:
+            awaited = [r for r in roles.awaited(self.runbook, self.state, phase)
+                       if by not in roles.approvals_of(self.state, phase.id, r)]
+            role = next((r for r in awaited if roles.refusal(self.runbook, r, by, self.state.operator) is None),
+                        awaited[0] if awaited else "")
+            if not role:
+                raise Refused(f"phase {phase.label} has every approval it needs")
+        self._may_act(role, by)
+        if by in roles.approvals_of(self.state, phase.id, role):
+            raise Refused(f"{by} has already approved {phase.label} as {role}")
+        if role not in roles.awaited(self.runbook, self.state, phase):
+            raise Refused(f"{role} has already approved {phase.label}")
+        return [ev.Approval(at=now, phase=phase.id, role=role, by=by, note=note.strip())]
 
     def cmd_action(self) -> Any:
         """The active phase's action, if it may run now (the driver runs it)."""

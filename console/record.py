@@ -13,6 +13,7 @@ from console import rollback_plans
 from console.engine import Engine, verdict_symbol
 from console.files import write_atomic
 from console.redact import redact_urls
+from console.role_signers import record_roles
 from console.runbook import resolve_target
 from console.signed_body import canonical_bytes
 from console.units import format_duration, format_number
@@ -97,7 +98,7 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "signoff": list(rb.meta.signoff),
         "journal_sha256": journal_head,
         "journal_events": journal_events,
-    })
+    }) | record_roles(rb)
     phases = []
     for phase, ps in zip(rb.phases, st.phases):
         checks, manual = [], []
@@ -142,6 +143,7 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "output_sha256": a.get("output_sha256") or None, "output_tail": a.get("output_tail") or None,
     }) for a in st.actions]
     record_doc["note"] = [_clean({**n, "at": iso(n["at"])}) for n in st.notes]
+    record_doc["approval"] = [_clean({**a, "at": iso(a["at"]), "note": a["note"] or None}) for a in st.approvals]
     record_doc = {k: v for k, v in record_doc.items() if v != []}
     # sign-offs arrive one by one after the outcome: they sit beside the signatures, outside the signed body
     signed_off = [_clean({"role": s["role"], "name": s["name"], "at": iso(s["at"]), "note": s.get("note") or None})

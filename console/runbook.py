@@ -312,6 +312,7 @@ class Phase(Model):
     on_fail: Literal["rollback", "abort"] = "abort"   # what a FAIL inside a soak does
     plan: str | None = None                      # the rollback plan on_fail = "rollback" runs
     when: str | None = None                      # "strategy == blue-green": the phase runs only then
+    approve: list[str] = []                      # roles whose approval the gate awaits before it opens
 
     @model_validator(mode="before")
     @classmethod
@@ -352,10 +353,22 @@ class RunbookMeta(Model):
     change_id: str | None = None
     ticket: str | None = None
     change_type: Literal["standard", "normal", "emergency"] | None = None
+    group: str | None = None                     # the driver's socket and folder are open to this group
+    allow_same_signer: bool = False              # with [roles]: one key or principal may sign several roles
+
+
+class RoleBinding(Model):
+    """[roles.<name>]: the people who may act in a role (users by login name, or members of groups)."""
+
+    users: list[str] = []
+    groups: list[str] = []
+    min: int = 1                                 # approvals a phase's approve needs from this role (N of M)
+    not_operator: bool = False                   # the lead who started the session may not act in it
 
 
 class Runbook(Model):
     runbook: RunbookMeta
+    roles: dict[str, RoleBinding] = {}
     targets: Targets = Targets()
     phases: list[Phase] = Field(alias="phase", min_length=1)
     triggers: list[Trigger] = Field([], alias="trigger")
@@ -510,6 +523,8 @@ def _vocabulary(loc: tuple) -> list[str]:
         models = [RunbookMeta]
     elif head in ("window", "notify"):
         models = [Window, Freeze, NotifyTarget]
+    elif head == "roles":
+        models = [RoleBinding]
     else:
         models = [Runbook]
     return expand.all_field_names(models)
@@ -544,6 +559,36 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
     if len(set(roles)) != len(roles):
         problems.append((("runbook", "signoff"), "a role is listed twice"))
     consistency.url_problems(rb, problems)
+    _role_rules(rb, problems)
+
+
+def _role_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
+    """Every role a runbook names is bound in [roles] (when it has one); each binding can be satisfied."""
+    for name, binding in rb.roles.items():
+        if not binding.users and not binding.groups:
+            problems.append((("roles", name), "a role needs users or groups (who may act in it)"))
+        if binding.min < 1:
+            problems.append((("roles", name, "min"), f"min must be at least 1, not {binding.min}"))
+        elif binding.users and not binding.groups and binding.min > len(binding.users):
+            problems.append((("roles", name, "min"),
+                             f"min = {binding.min} but only {len(binding.users)} user(s) and no groups are bound"))
+    known = ", ".join(sorted(rb.roles)) or "none bound"
+    for i, phase in enumerate(rb.phases):
+        for j, role in enumerate(phase.approve):
+            if role not in rb.roles and rb.roles:
+                problems.append((("phase", i, "approve", j), f"unknown role {role!r} (bound in [roles]: {known})"))
+        if len(set(phase.approve)) != len(phase.approve):
+            problems.append((("phase", i, "approve"), "a role is listed twice"))
+        for j, check in enumerate(phase.checks):
+            if getattr(check, "role", None) and rb.roles and check.role not in rb.roles:
+                problems.append((("phase", i, "check", j, "role"),
+                                 f"unknown role {check.role!r} (bound in [roles]: {known})"))
+    for k, trig in enumerate(rb.triggers):
+        if getattr(trig, "role", None) and rb.roles and trig.role not in rb.roles:
+            problems.append((("trigger", k, "role"), f"unknown role {trig.role!r} (bound in [roles]: {known})"))
+    for j, role in enumerate(rb.runbook.signoff):
+        if rb.roles and role not in rb.roles:
+            problems.append((("runbook", "signoff", j), f"unknown role {role!r} (bound in [roles]: {known})"))
 
 
 _SHELL_WORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in",

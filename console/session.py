@@ -55,6 +55,7 @@ class Session(SeedReactions):
     """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
 
     read_only = False
+    resume_warnings: list[str]  # set by resume() only; readers ask with getattr and a default
 
     def __init__(self, runbook: Runbook, journal: Journal, engine: Engine, *, operator: str, headless: bool,
                  dry_run: bool, answers: Answers | None = None, clock: Callable[[], float] = time.time):
@@ -123,7 +124,7 @@ class Session(SeedReactions):
         except Exception:
             journal.close()
             raise
-        started: ev.SessionStarted = events[0]  # type: ignore[assignment]
+        started: ev.SessionStarted = events[0]
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=started.dry_run, answers=answers, clock=clock)
         session.resume_warnings = replay.warnings
@@ -151,7 +152,8 @@ class Session(SeedReactions):
                 continue  # the record already holds the journal's head; only people may add to it now
             event = redact.scrub_fields(event)  # journal, engine (so the record), listeners: all see it scrubbed
             if seat and getattr(event, "seat", None) == "":
-                event = dataclasses.replace(event, seat=seat)
+                with_seat: dict[str, Any] = {"seat": seat}  # only the events that have a seat get here
+                event = dataclasses.replace(event, **with_seat)
             self.journal.append(event.to_dict(), sync=event.human)
             self._last_written = self.clock()
             if isinstance(event, ev.Outcome):
@@ -248,9 +250,30 @@ class Session(SeedReactions):
         for check in phase.checks:
             answer = self.answers.items.get(check.id) if self.answers else None
             if check.source == "manual" and answer and not st.manual[check.id].checked:
-                self.submit(self.engine.cmd_tick(check.id, answer.by, note=answer.note))
+                self._answer(lambda: self.engine.cmd_tick(check.id, answer.by, note=answer.note))
             elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
                 self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
+        self._approve_from_answers(phase)
+
+    def _answer(self, make: Callable[[], list[ev.Event]]) -> None:
+        """An answer the engine refuses (a bound role answered by someone outside it) is logged, not fatal."""
+        try:
+            self.submit(make())
+        except Refused as exc:
+            self.submit([ev.Log(at=self.clock(), source="golive", level="warning", text=f"answers file: {exc}")])
+
+    def _approve_from_answers(self, phase: Any) -> None:
+        """Headless: unbound roles' approvals from the answers file; a bound role waits for a person at a seat."""
+        from console import roles
+
+        for role in roles.awaited(self.runbook, self.engine.state, phase):
+            if role in self.runbook.roles:
+                self.submit([ev.Log(at=self.clock(), source="golive", level="warning",
+                                    text=f"{phase.label} waits for {role}'s approval: a bound role is approved by "
+                                         f"{roles.describe(self.runbook.roles[role])} at a seat (golive attach), "
+                                         "never from the answers file")])
+            elif self.answers and role in self.answers.approve:
+                self._answer(lambda: self.engine.cmd_approve(self.answers.approve[role], role, "from the answers file"))
 
     def _sign_from_answers(self) -> None:
         """Headless: the answers file's sign-offs that the journal does not hold yet."""
@@ -298,6 +321,10 @@ class Session(SeedReactions):
 
     async def sign(self, role: str, name: str | None = None) -> None:
         self.submit(self.engine.cmd_signoff(role, name or self.operator))
+
+    async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
+        """Approve the active phase for a role its ``approve`` awaits (refused, with who may, for others)."""
+        self.submit(self.engine.cmd_approve(by or self.operator, role, note))
 
     async def abort(self, reason: str, by: str | None = None) -> None:
         self.submit(self.engine.cmd_abort(by or self.operator, reason))
@@ -358,8 +385,12 @@ class Session(SeedReactions):
         """Sample, tick and react until the go-live has an outcome (headless) or ``stop`` is called."""
         until_outcome = self.headless if until_outcome is None else until_outcome
         self._stop = self._stop or asyncio.Event()
-        pool = SourcePool(self.runbook, on_change=lambda target: self._scheduler and self._scheduler.poke(target),
-                          on_log=self._source_log)
+
+        def poke(target: str) -> None:
+            if self._scheduler:
+                self._scheduler.poke(target)
+
+        pool = SourcePool(self.runbook, on_change=poke, on_log=self._source_log)
         self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
         self._reschedule()
         carry_on(self)

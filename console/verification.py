@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from console import allowed_signers as signers_file
+from console import role_signers
 from console.allowed_signers import (
     EXPIRED,
     NOT_YET_VALID,
@@ -267,6 +268,7 @@ def verify_record(
         else:
             first_for_role[role] = row
     rows = [first_for_role.get(r) or SignatureRow(role=r, status=MISSING, detail="no signature yet") for r in required]
+    rows = role_signers.apply(head, rows)
     return VerifyReport(
         path=Path(path),
         outcome=str(head.get("outcome", "")),

@@ -94,7 +94,7 @@ def test_a_damaged_example_never_crashes_lint(position, noise):
 
 
 answers_files = st.dictionaries(
-    st.sampled_from(["answers", "signoff", "other"]),
+    st.sampled_from(["answers", "signoff", "approve", "other"]),
     st.dictionaries(st.sampled_from(["smoke-tests", "change-approved", "nope", "deployment-lead", "security"]),
                     st.dictionaries(st.sampled_from(["by", "note", "extra"]), scalars, max_size=3) | scalars,
                     max_size=3) | scalars,
