@@ -32,8 +32,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(folder)
         finally:
             os.close(folder)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:  # a full disk: name the file it was writing
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 

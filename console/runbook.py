@@ -13,9 +13,11 @@ from pydantic import (
 )
 
 from console import runbook_expand as expand
+from console import runbook_consistency as consistency
 from console.runbook_change import Freeze, NotifyTarget, Window
 from console.runbook_rules import feature_problems
-from console.runbook_errors import RunbookError, format_validation_errors, locate_problem, toml_syntax_problem
+from console.runbook_errors import (RunbookError, cap_problems, format_validation_errors, locate_problem,
+                                    nesting_problem, toml_syntax_problem, toml_value_problem)
 from console.comparisons import parse_comparison
 from console.units import parse_duration, parse_t_plus
 
@@ -460,9 +462,18 @@ def parse_runbook(
 ) -> Runbook:
     """Validate runbook text; see load_runbook."""
     try:
+        return _parse_runbook(text, name, overrides, sha256)
+    except RecursionError:  # arrays nested thousands deep: the parser, the expansion or validation gives up
+        raise RunbookError([nesting_problem(name, text)]) from None
+
+
+def _parse_runbook(text: str, name: str, overrides: dict[str, str] | None, sha256: str | None) -> Runbook:
+    try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RunbookError([toml_syntax_problem(name, exc)]) from None
+    except ValueError as exc:  # an integer of thousands of digits: Python refuses to convert it
+        raise RunbookError([toml_value_problem(name, text, exc)]) from None
 
     problems: list[tuple[tuple, str]] = []
     variables = expand.collect_variables(raw, overrides or {}, problems)
@@ -479,7 +490,7 @@ def parse_runbook(
         feature_problems(model, variables, problems, _check_rules)
     if problems:
         lines = [locate_problem(name, text, origins, loc, msg) for loc, msg in problems]
-        raise RunbookError(list(dict.fromkeys(lines)))  # a matrix copy repeats its source's problem
+        raise RunbookError(cap_problems(name, list(dict.fromkeys(lines))))  # a matrix copy repeats its source's problem
     assert model is not None
     return model.model_copy(update={
         "source_path": name,
@@ -528,6 +539,7 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
         if phase.id in seen_phase:
             problems.append((("phase", i, "id"), f"duplicate phase id {phase.id!r} (also phase[{seen_phase[phase.id] + 1}])"))
         seen_phase.setdefault(phase.id, i)
+        consistency.phase_problems(phase, ("phase", i), problems)
         for j, check in enumerate(phase.checks):
             loc = ("phase", i, "check", j)
             if check.id in seen_check:
@@ -546,6 +558,7 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
     roles = rb.runbook.signoff
     if len(set(roles)) != len(roles):
         problems.append((("runbook", "signoff"), "a role is listed twice"))
+    consistency.url_problems(rb, problems)
     _role_rules(rb, problems)
 
 
@@ -653,6 +666,9 @@ def _check_rules(check: Any, loc: tuple, targets: Targets, problems: list, trigg
         problems.append((loc + ("deployment",), "a kubernetes check needs deployment or selector"))
     if check.warn is not None and check.pass_ is None:
         problems.append((loc + ("warn",), "warn needs pass (warn is the band between pass and fail)"))
+    band = consistency.band_problem(check.pass_, check.warn)
+    if band:
+        problems.append((loc + ("warn",), band))
 
 
 def resolve_target(rb: Runbook, check: Any) -> str | None:

@@ -21,9 +21,10 @@ from typing import Any, Callable
 from checks.base import Sample
 from checks.manual import Answers
 from console import events as ev
+from console import redact
 from console.actions import run_action
 from console.engine import Engine, Refused
-from console.journal import Journal, session_folder_name
+from console.journal import Journal, JournalError, session_folder_name
 from console.record import journal_anchor
 from console.resume import carry_on
 from console.runbook import Runbook, load_runbook
@@ -59,6 +60,7 @@ class Session(SeedReactions):
     def __init__(self, runbook: Runbook, journal: Journal, engine: Engine, *, operator: str, headless: bool,
                  dry_run: bool, answers: Answers | None = None, clock: Callable[[], float] = time.time):
         self.runbook, self.journal, self.engine = runbook, journal, engine
+        redact.gather(runbook)  # before any action runs: its output may print a credential not yet used
         self.operator, self.headless, self.dry_run = operator, headless, dry_run
         self.answers = answers
         self.clock = clock
@@ -73,6 +75,7 @@ class Session(SeedReactions):
         self.record_paths: tuple[Path, Path] | None = None
         self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
         self._backfilled: set[str] = set()
+        self._failure: JournalError | None = None   # a journal write that failed off the main loop (a full disk)
         self._resumed = False
 
     # ------------------------------------------------------------------ creation
@@ -88,7 +91,12 @@ class Session(SeedReactions):
                                                                               runbook.meta.version)
         journal = Journal.create(Path(folder))
         if runbook.source_path and Path(runbook.source_path).is_file():
-            shutil.copyfile(runbook.source_path, journal.folder / "runbook.toml")
+            try:
+                shutil.copyfile(runbook.source_path, journal.folder / "runbook.toml")
+            except OSError as exc:
+                journal.close()
+                raise JournalError(f"{journal.folder / 'runbook.toml'}: cannot copy the runbook: "
+                                   f"{exc.strerror or exc}") from None
         engine = Engine(runbook, clock)
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=dry_run, answers=answers, clock=clock)
@@ -144,6 +152,7 @@ class Session(SeedReactions):
                 continue  # the record already holds the journal's head; only people may add to it now
             if isinstance(event, ev.Outcome) and self.engine.state.outcome is None:
                 self._journal_figures(event.at)
+            event = redact.scrub_fields(event)  # journal, engine (so the record), listeners: all see it scrubbed
             if seat and getattr(event, "seat", None) == "":
                 with_seat: dict[str, Any] = {"seat": seat}  # only the events that have a seat get here
                 event = dataclasses.replace(event, **with_seat)
@@ -165,8 +174,19 @@ class Session(SeedReactions):
             self.engine.apply(summary)
 
     def on_sample(self, sample: Sample) -> None:
-        self.submit(self.engine.observe(sample))
+        sample = redact.scrub_fields(sample)
+        try:
+            self.submit(self.engine.observe(sample))
+        except JournalError as exc:
+            self._fail(exc)
+            return
         self._notify("sample", sample)
+
+    def _fail(self, exc: JournalError) -> None:
+        """A journal write failed in a callback or task: stop, and let ``run`` raise it as one clear line."""
+        if self._failure is None:
+            self._failure = exc
+        self.stop()
 
     def _react(self, event: ev.Event) -> None:
         """What the driver does after an event: schedule checks, answer items, run actions."""
@@ -285,8 +305,14 @@ class Session(SeedReactions):
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), Refused):
             exc = task.exception()
-            self.submit([ev.Log(at=self.clock(), source="golive", level="error",
-                                text=f"internal error: {type(exc).__name__}: {exc}")])
+            if isinstance(exc, JournalError):
+                self._fail(exc)
+                return
+            try:
+                self.submit([ev.Log(at=self.clock(), source="golive", level="error",
+                                    text=f"internal error: {type(exc).__name__}: {exc}")])
+            except JournalError as err:
+                self._fail(err)
 
     # ------------------------------------------------------------------ commands (the narrow interface)
 
@@ -405,6 +431,8 @@ class Session(SeedReactions):
             await self._scheduler.close()
             for task in list(self._tasks):
                 task.cancel()
+        if self._failure is not None:
+            raise self._failure
         return self.engine.state.outcome
 
     def _source_log(self, level: str, text: str) -> None:
@@ -416,11 +444,13 @@ class Session(SeedReactions):
 
     def close(self) -> None:
         """Fsync and release the session lock; an unfinished go-live first gets a summary and a draft record."""
-        if self.engine.state.outcome is None:
-            if any(c.count for c in self.engine.state.checks.values()):
-                self.submit([self.engine.summary_event(self.clock())])
-            self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
-        self.journal.close()
+        try:
+            if self.engine.state.outcome is None and self._failure is None:
+                if any(c.count for c in self.engine.state.checks.values()):
+                    self.submit([self.engine.summary_event(self.clock())])
+                self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
+        finally:
+            self.journal.close()  # the lock is released even when the disk is full
 
     def write_record(self) -> tuple[Path, Path]:
         from console.record_file import write_session_record
@@ -434,7 +464,12 @@ def replay_session(folder: Path, raw_events: list[dict], clock: Callable[[], flo
     """Load the session's runbook copy and fold its journal; returns (runbook, engine, events)."""
     if not raw_events or raw_events[0].get("type") != "session_started":
         raise ValueError(f"{folder}/journal.jsonl: does not start with a session_started event")
-    events = [ev.Event.from_dict(e) for e in raw_events]
+    events = []
+    for raw in raw_events:
+        try:
+            events.append(ev.Event.from_dict(raw))
+        except (TypeError, ValueError) as exc:  # an event type from a newer Golive, or a field missing
+            raise ValueError(f"{folder / 'journal.jsonl'}:{raw.get('seq')}: {exc}") from None
     started: ev.SessionStarted = events[0]  # type: ignore[assignment]
     copy = folder / "runbook.toml"
     runbook = load_runbook(copy if copy.is_file() else started.runbook_path, started.variables)
