@@ -84,7 +84,7 @@ def test_a_run_starting_on_a_full_disk_names_the_file_it_could_not_write(tmp_pat
 def test_a_record_that_cannot_be_written_names_its_file(tmp_path):
     res = run_on_a_full_disk(tmp_path, "record.toml", 0)
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert res.stderr.strip().splitlines()[-1] == f"golive: {tmp_path / 's' / 'record.toml'}: No space left on device"
+    assert res.stderr.strip().splitlines()[-1] == f"golive: {tmp_path / 's' / 'record.toml'}: cannot write: No space left on device"
 
 
 def test_a_journal_with_an_unknown_event_type_is_refused_naming_its_line(tmp_path):
