@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--session-dir", type=Path, metavar="DIR")
     parser.add_argument("--operator", help="who drives (default: the login name)")
     parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
+    from console.cmd_run import add_screen_arguments
+
+    add_screen_arguments(parser)
 
 
 def demo_runbook_path() -> Path:
@@ -40,8 +43,14 @@ def run(args: argparse.Namespace) -> int:
     from console.runbook import RunbookError, load_runbook
     from console.sandbox.demo_world import DemoWorld
 
+    from console.cmd_run import check_theme
+
     if args.speed <= 0:
         print("golive demo: --speed must be positive", file=sys.stderr)
+        return 2
+    problem = check_theme(args.theme)
+    if problem:   # before the sandboxes start
+        print(problem, file=sys.stderr)
         return 2
     with DemoWorld(args.scenario, args.speed) as world:
         try:
@@ -69,4 +78,4 @@ def run(args: argparse.Namespace) -> int:
             return headless(make_session, runbook, args)
         from console.app import run_mission
 
-        return run_mission(make_session, theme=args.theme)
+        return run_mission(make_session, theme=args.theme, mouse=args.mouse)

@@ -24,6 +24,24 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--operator", help="who drives (default: the login name)")
     parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
     parser.add_argument("--key", type=Path, help="SSH key to sign the record with at sign-off")
+    add_screen_arguments(parser)
+
+
+def add_screen_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the mission screen shared by run, resume, watch and demo (--theme is each command's own)."""
+    parser.add_argument("--no-mouse", dest="mouse", action="store_false",
+                        help="leave the mouse to the terminal (select text in tmux); every action has a key")
+
+
+def check_theme(name: str | None) -> str | None:
+    """One line naming the themes when ``name`` is not one of them, else None: said before anything starts."""
+    from themes import choose_theme
+
+    try:
+        choose_theme(name)
+    except ValueError as exc:
+        return f"golive: --theme: {exc}"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
     from console.journal import JournalError
     from console.runbook import RunbookError, load_runbook
 
+    problem = check_theme(args.theme)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     answers = None
     try:
         if args.answers:
@@ -69,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             ensure_not_driven(folder)  # say so before a screen opens, not after
         from console.app import run_mission
 
-        return run_mission(make_session, theme=args.theme, key=args.key)
+        return run_mission(make_session, theme=args.theme, key=args.key, mouse=args.mouse)
     except JournalError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
