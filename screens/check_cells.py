@@ -8,6 +8,7 @@ from typing import Any
 from console.engine import Engine, verdict_symbol
 from console.state import PASS, PENDING, WARN, CheckState
 from console.units import format_duration, format_number
+from screens.gate_reasons import waits_for_action
 from screens.live_table import cell
 from screens.palette import Palette
 
@@ -72,6 +73,8 @@ def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bo
 
 def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: Palette) -> tuple:
     """(verdict, title, value, target, hold) for one row of the checks table."""
+    if active and waits_for_action(engine, check):
+        return waiting_cells(check, palette)
     cs = engine.state.checks[check.id]
     style = palette.verdict(cs.verdict, bold=True)
     verdict = cell(f"{verdict_symbol(cs.verdict)} {cs.verdict}", style)
@@ -83,3 +86,12 @@ def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: P
     hold_style = palette.style("status-pass") if hold.startswith("held ✓") else (
         "" if cs.verdict in (PASS, PENDING) else palette.verdict(cs.verdict))
     return verdict, title, value, cell(target_text(check), "dim"), cell(hold, hold_style)
+
+
+def waiting_cells(check: Any, palette: Palette) -> tuple:
+    """A check of a phase whose action has not run: waiting, not failing (what it measures is not there yet)."""
+    title = cell(check.label)
+    if not getattr(check, "required", True):
+        title.append(" (optional)", style="dim")
+    return (cell("◌ WAITING", palette.verdict(PENDING, bold=True)), title, cell("—", "dim"),
+            cell(target_text(check), "dim"), cell("waits for the phase action (a runs it)", "dim"))

@@ -11,14 +11,16 @@ from typing import Any, Awaitable, Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, TabbedContent
 
 from console import events as ev
 from console.engine import Refused
+from console.state import Gate
 from screens import keymap
 from screens.actions import BY_NAME
 from screens.gate_bar import GateBar, gate_content
+from screens.gate_reasons import shown_reasons, with_next_key
 from screens.header import MissionHeader, overall_state
 from screens.key_footer import KeyFooter
 from screens.live_table import LiveTable
@@ -35,6 +37,7 @@ def mission_commands():
     return MissionCommands
 
 
+MAX_HELD = 4                # messages held while a dialog is open (the newest; each is in last_message too)
 MACHINE_EVENTS_WAIT = 0.5   # seconds a follower lets a verdict or trigger change wait for the next pass
 
 
@@ -57,6 +60,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self._touched: set[str] = set()
         self._touched_checks: set[str] = set()
         self._machine_timer: Any = None
+        self._held: list[tuple[str, bool, str]] = []   # messages said while a dialog was open
 
     # ------------------------------------------------------------------ layout
 
@@ -142,6 +146,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if st.rollback_request:
             trigger_label = rb.check(st.rollback_request).label
         bar = self.query_one(GateBar)
+        gate = Gate(gate.open, shown_reasons(self.engine, gate.reasons, self.session.read_only))
         bar.show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label, room=bar.room))
         self.query_one(KeyFooter).show(self.action_available)
 
@@ -301,13 +306,23 @@ class MissionScreen(MissionCommandsMixin, Screen):
     # ------------------------------------------------------------------ running commands
 
     def say(self, text: str, *, warning: bool = False, title: str = "") -> None:
-        """Tell the lead something: kept in ``last_message`` and shown as a notification."""
+        """Tell the lead something: kept in ``last_message`` and shown as a notification — held while a dialog
+        is open (a toast must not cover its fields), shown when this screen is back on top."""
         self.last_message = text
+        if self.app.screen is not self and isinstance(self.app.screen, ModalScreen):
+            self._held.append((text, warning, title))
+            del self._held[:-MAX_HELD]
+            return
         self.notify(text, title=title, severity="warning" if warning else "information", timeout=8,
                     markup=False)
 
+    def on_screen_resume(self) -> None:
+        held, self._held = self._held, []
+        for text, warning, title in held:
+            self.say(text, warning=warning, title=title)
+
     def refuse(self, what: str, reason: str) -> None:
-        self.say(reason, warning=True, title=f"{what}: refused")
+        self.say(with_next_key(reason, self.session.read_only), warning=True, title=f"{what}: refused")
 
     def command(self, what: str, make: Callable[[], Awaitable[Any]], done: str = "") -> None:
         """Await a session command in a worker; Refused shows its reason, success shows ``done``."""

@@ -67,6 +67,8 @@ class MissionCommandsMixin:
         def chosen(text: str | None) -> None:
             if text:
                 self.command("note", lambda: self.session.note(text), done="note saved")
+            else:
+                self.say("note cancelled: nothing saved")
         self.app.push_screen(NoteModal(self._phase_label() or "the go-live"), chosen)
 
     # ------------------------------------------------------------------ decisions
@@ -84,6 +86,8 @@ class MissionCommandsMixin:
         def chosen(reason: str | None) -> None:
             if reason:
                 self.command("override", lambda: self.session.override(reason), done="overridden: proceeded")
+            else:
+                self.say("override cancelled: the gate stays closed")
         self.app.push_screen(OverrideModal(self._phase_label(), reasons), chosen)
 
     def action_rollback(self) -> None:
@@ -102,14 +106,30 @@ class MissionCommandsMixin:
 
         def chosen(choice: Any) -> None:
             if choice is None:
-                if trigger:
-                    self.say("rollback not confirmed; r asks again", warning=True)
+                self.say("rollback cancelled; r asks again")
+                return
+            if choice.decline:
+                self.open_decline(trigger)
                 return
             self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger),
                          done="rollback finished")
         self.app.push_screen(RollbackModal(rollback.display() if rollback else None, dry_run=self.session.dry_run,
                                            trigger=trigger, trigger_label=label, phase_label=self._phase_label()),
                              chosen)
+
+    def open_decline(self, trigger: str) -> None:
+        """Esc on a trigger's rollback request: ask why (required), then journal the decline."""
+        from screens.rollback_modal import DeclineModal
+
+        label = self.runbook.check(trigger).label
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:   # back to the question: it is still open
+                self.open_rollback(trigger=trigger)
+                return
+            self.command("decline rollback", lambda: self.session.decline_rollback(reason),
+                         done=f"rollback declined: {label}")
+        self.app.push_screen(DeclineModal(label), chosen)
 
     def action_run_action(self) -> None:
         from screens.action_modal import ActionModal
@@ -129,6 +149,8 @@ class MissionCommandsMixin:
         def run(go: bool | None = True) -> None:
             if go:
                 self.command("action", lambda: self.session.run_action(), done=f"action of {phase.label} finished")
+            else:
+                self.say(f"action cancelled: the action of {phase.label} has not run")
         if not action.confirm:
             run()
             return
@@ -161,6 +183,8 @@ class MissionCommandsMixin:
         def chosen(choice: Any) -> None:
             if choice is not None:
                 self.command("sign off", lambda: self._sign(choice))
+            else:
+                self.say("sign-off cancelled: nothing signed")
         self.app.push_screen(SignoffModal(st.outcome, missing, self.session.operator, self.signing_key_note()),
                              chosen)
 
@@ -226,5 +250,7 @@ class MissionCommandsMixin:
         def chosen(go: bool | None) -> None:
             if go:
                 self.app.run_worker(self.app.shutdown(), exit_on_error=False)
+            else:
+                self.say("quit cancelled")
         self.app.push_screen(QuitModal(str(self.session.folder), read_only=self.session.read_only,
                                        outcome=self.engine.state.outcome), chosen)
