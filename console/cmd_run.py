@@ -35,6 +35,8 @@ def add_screen_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_theme(name: str | None) -> str | None:
     """One line naming the themes when ``name`` is not one of them, else None: said before anything starts."""
+    if not name:
+        return None   # a headless run never loads the themes (nor Textual)
     from themes import choose_theme
 
     try:

@@ -35,7 +35,7 @@ class Dialog(ModalScreen[T]):
     }
     Dialog .problem { color: $status-fail; text-style: bold; height: auto; }
     Dialog .hint { color: $text-muted; height: auto; }
-    Dialog #dialog-keys { color: $text; text-style: bold; height: auto; padding-top: 1; }
+    Dialog #dialog-keys { color: $text; text-style: bold; height: auto; }
     Dialog #buttons { height: auto; align-horizontal: right; padding-top: 1; }
     Dialog #buttons Button { margin-left: 2; }
     Dialog Input { margin-bottom: 1; }

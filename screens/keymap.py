@@ -14,14 +14,16 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "override": ("o",),
     "rollback": ("r",),
     "sign": ("s",),
+    "active_phase": ("escape",),
     "next_pane": ("tab",),
     "previous_pane": ("shift+tab",),
     "help": ("question_mark", "f1"),
-    "palette": ("ctrl+p",),
+    "palette": ("colon", "ctrl+p"),   # ":" as in k9s and vim
     "quit": ("q",),
 }
 
-_DISPLAY = {"space": "space", "question_mark": "?", "shift+tab": "⇧tab", "ctrl+p": "^p", "f1": "F1"}
+_DISPLAY = {"space": "space", "question_mark": "?", "shift+tab": "⇧tab", "ctrl+p": "^p", "f1": "F1", "colon": ":",
+            "escape": "esc"}
 
 
 def key_display(key: str) -> str:

@@ -18,10 +18,29 @@ def cell(text: str, style: Style | str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
+def cut_middle(text: Any, width: int) -> Any:
+    """``text`` cut to ``width`` cells by taking out its middle ("Canary error r…eu-west-2"): rows that share a
+    long prefix stay apart by their ends. Anything but a too-long Text comes back as it was."""
+    if not isinstance(text, Text) or width < 5 or text.cell_len <= width:
+        return text
+    end = len(text.plain)
+    # A styled suffix (" (optional)") is kept whole when it is short: the cut comes out of the words before it.
+    suffix = max((span.start for span in text.spans if span.end >= end and span.start > 0), default=end)
+    if end - suffix > width // 2:
+        suffix = end
+    keep = width - 1 - (end - suffix)
+    head = keep // 2
+    tail = keep - head
+    cut = Text.assemble(text[:head], "…", text[suffix - tail:], no_wrap=True, end="")
+    cut.overflow = "ellipsis"
+    return cut
+
+
 class LiveTable(DataTable):
     """Rows are (key, cells); columns are (key, label, width)."""
 
     BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False)]
+    MIDDLE_CUT: frozenset[str] = frozenset()   # columns whose long cells lose their middle, not their end
 
     DEFAULT_CSS = """
     LiveTable { height: auto; max-height: 100%; }
@@ -46,6 +65,7 @@ class LiveTable(DataTable):
         self._in_place = False
         self._stale: set[str] = set()
         self._make: Callable[[str], tuple] | None = None
+        self._cut: dict[int, int] = {}   # column index -> width, for the MIDDLE_CUT columns
 
     def refresh(self, *regions: Any, **kw: Any) -> Any:
         # update_cell repaints the whole table; while cells change in place, only their rows are repainted
@@ -69,6 +89,7 @@ class LiveTable(DataTable):
         self.clear(columns=True)
         self._column_spec = spec
         self._column_keys = [key for key, _, _ in spec]
+        self._cut = {i: width for i, (key, _, width) in enumerate(spec) if key in self.MIDDLE_CUT and width}
         for key, label, width in spec:
             self.add_column(label, key=key, width=width)
         self._keys, self._cells = [], {}
@@ -98,7 +119,7 @@ class LiveTable(DataTable):
                 self._rebuild()
         by_key = dict(rows)
         for key in [k for k in keys if k not in self._cells]:
-            self.add_row(*by_key[key], key=key)
+            self.add_row(*self._fit(by_key[key]), key=key)
             self._keys.append(key)
             self._cells[key] = tuple(by_key[key])
         changed_rows = []
@@ -108,9 +129,10 @@ class LiveTable(DataTable):
                 old = self._cells[key]
                 if old == cells:
                     continue
-                for column_key, before, after in zip(self._column_keys, old, cells):
+                for i, (column_key, before, after) in enumerate(zip(self._column_keys, old, cells)):
                     if before != after:
-                        self.update_cell(key, column_key, after)
+                        self.update_cell(key, column_key, cut_middle(after, self._cut[i]) if i in self._cut
+                                         else after)
                 self._cells[key] = tuple(cells)
                 changed_rows.append(key)
         finally:
@@ -121,6 +143,9 @@ class LiveTable(DataTable):
         if restore is not None and restore in self._keys:
             self.move_cursor(row=self._keys.index(restore), animate=False)
             self._restore_cursor = None
+
+    def _fit(self, cells: Sequence[Any]) -> list[Any]:
+        return [cut_middle(c, self._cut[i]) if i in self._cut else c for i, c in enumerate(cells)]
 
     def sync_lazy(self, keys: Sequence[str], make: Callable[[str], tuple], dirty: set[str] | None = None) -> None:
         """Show rows ``keys`` with cells ``make(key)``, computed only for rows in view: ``dirty`` rows (all

@@ -83,8 +83,16 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self.call_after_refresh(self._focus_checks)
 
     def _focus_checks(self) -> None:
-        if self.panes is not None:
-            self.panes.checks.focus()   # arrows move through the checks; the detail line follows
+        """Focus the first pane with rows (checks, else the checklist, else the phases), so j/k move at once."""
+        p = self.panes
+        if p is None:
+            return
+        if p.checks.row_count:
+            p.checks.focus()   # arrows move through the checks; the detail line follows
+        elif p.checklist.row_count:
+            p.checklist.focus()
+        else:
+            self._show_pane("tab-phases", p.phases)
 
     async def on_resize(self, event: Any) -> None:
         if is_wide(event.size.width, event.size.height) != self.wide:
@@ -361,4 +369,6 @@ class MissionScreen(MissionCommandsMixin, Screen):
                 and ps.action_done is None
         if name == "sign":
             return st.outcome is not None and bool(self.engine.missing_signoffs())
+        if name == "active_phase":
+            return st.active >= 0 and self.viewed != st.active
         return True

@@ -221,6 +221,14 @@ class MissionCommandsMixin:
 
     # ------------------------------------------------------------------ moving around and leaving
 
+    def action_active_phase(self) -> None:
+        """Esc after looking at another phase: back to the one being driven (and follow it again)."""
+        active = self.engine.state.active
+        if active < 0 or self.viewed == active:
+            return
+        self.view_phase(active, True)
+        self.say(f"back to the active phase: {self._phase_label()}")
+
     def action_next_pane(self) -> None:
         self._step_pane(1)
 
