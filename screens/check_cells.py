@@ -94,4 +94,4 @@ def waiting_cells(check: Any, palette: Palette) -> tuple:
     if not getattr(check, "required", True):
         title.append(" (optional)", style="dim")
     return (cell("◌ WAITING", palette.verdict(PENDING, bold=True)), title, cell("—", "dim"),
-            cell(target_text(check), "dim"), cell("waits for the phase action (a runs it)", "dim"))
+            cell(target_text(check), "dim"), cell("waits for the phase action", "dim"))

@@ -182,6 +182,8 @@ async def test_proceed_before_the_action_names_the_key_and_the_checks_wait_for_t
         await wait_for(pilot, lambda: checks.row_count, "the checks")
         assert cell_text(checks, "rate", "verdict") == "◌ WAITING"
         assert cell_text(checks, "rate", "hold").startswith("waits for the phase action")
+        await wait_for(pilot, lambda: "◌ WAITING Request rate" in static_text(app.mission.query_one("#check-detail")),
+                       "the detail line to say it waits")
         gate = static_text(app.mission.query_one("#gate"))
         assert "the phase action has not run — press a to run it" in gate and "wait for the action" in gate
         await pilot.press("p")
