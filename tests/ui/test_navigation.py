@@ -110,17 +110,19 @@ def test_a_long_cell_loses_its_middle_so_rows_with_one_prefix_stay_apart():
 
 
 @pytest.mark.asyncio
-async def test_at_80x24_checks_with_the_same_long_prefix_are_told_apart(tmp_path):
+async def test_at_80x24_checks_with_the_same_long_prefix_are_told_apart_and_others_keep_their_start(tmp_path):
     checks = "".join(PASSING.format(id=f"edge-{n}", title=f"Checkout error rate at the edge, region eu-west-{n}")
-                     for n in (1, 2))
+                     for n in (1, 2)) + PASSING.format(id="p99", title="Payments latency p99 across every region")
     text = HEAD + '\n[[phase]]\nid = "only"\ntitle = "Only"\n' + checks
     app = driver_app(write_runbook(tmp_path, text), tmp_path / "session")
     async with app.run_test(size=(80, 24)) as pilot:
         table = await wait_for(pilot, lambda: app.mission is not None and app.mission.panes
-                               and app.mission.panes.checks.row_count == 2 and app.mission.panes.checks, "the checks")
+                               and app.mission.panes.checks.row_count == 3 and app.mission.panes.checks, "the checks")
         await wait_for(pilot, lambda: cell_text(table, "edge-2", "title"), "the rows drawn")
         one, two = cell_text(table, "edge-1", "title"), cell_text(table, "edge-2", "title")
+        unique = cell_text(table, "p99", "title")
     assert one != two and one.endswith("west-1") and two.endswith("west-2") and "…" in one
+    assert unique.startswith("Payments latency")   # a title no other row shares keeps its start
 
 
 @pytest.mark.asyncio
