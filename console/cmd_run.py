@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     from console.runbook import RunbookError, load_runbook
 
     problem = check_theme(args.theme)
+    if problem is None and args.key is not None and not args.key.is_file():
+        problem = f"golive: --key: {args.key}: no such file (the SSH private key that signs the record)"
     if problem:
         print(problem, file=sys.stderr)
         return 2

@@ -72,6 +72,13 @@ def test_an_unknown_theme_is_one_line_before_anything_starts(args):
     assert b"\x1b" not in out and b"Traceback" not in out
 
 
+def test_a_missing_signing_key_is_one_line_before_the_screen_opens(tmp_path):
+    out = one_line_error("run", "examples/local-smoke.toml", "--key", str(tmp_path / "nope"),
+                         "--session-dir", str(tmp_path / "s"))
+    assert out.count(b"\n") == 1 and out.startswith(b"golive: --key: "), out
+    assert b"\x1b" not in out and not (tmp_path / "s").exists()
+
+
 @pytest.mark.parametrize("command", ["resume", "watch"])
 def test_a_missing_session_folder_is_one_line_and_the_terminal_never_leaves_its_normal_screen(command):
     out = one_line_error(command, "/nope")
