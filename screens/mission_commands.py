@@ -106,7 +106,7 @@ class MissionCommandsMixin:
 
         def chosen(choice: Any) -> None:
             if choice is None:
-                self.say("rollback cancelled; r asks again")
+                self.say("rollback cancelled: nothing ran")
                 return
             if choice.decline:
                 self.open_decline(trigger)
