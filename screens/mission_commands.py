@@ -124,8 +124,8 @@ class MissionCommandsMixin:
         label = self.runbook.check(trigger).label
 
         def chosen(reason: str | None) -> None:
-            if reason is None:   # back to the question: it is still open
-                self.open_rollback(trigger=trigger)
+            if reason is None:   # the lead looks before deciding; the gate stays closed meanwhile
+                self.say("the rollback request stays open: r rolls back or declines it", warning=True)
                 return
             self.command("decline rollback", lambda: self.session.decline_rollback(reason),
                          done=f"rollback declined: {label}")

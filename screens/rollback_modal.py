@@ -71,10 +71,10 @@ class RollbackModal(Dialog[RollbackChoice]):
 
 class DeclineModal(Dialog[str]):
     """A trigger asked for a rollback and the lead says no: the reason is required and journaled. Returns the
-    reason, or None to go back to the rollback question."""
+    reason, or None to look at the screen first (the request stays open; r answers it)."""
 
     ENTER = "declines the rollback"
-    ESC = "goes back to the rollback question"
+    ESC = "decides later (the request stays open; r answers it)"
 
     def __init__(self, trigger_label: str):
         super().__init__()
@@ -88,7 +88,7 @@ class DeclineModal(Dialog[str]):
             yield quiet_input(placeholder="why not roll back (required)", id="decline-reason")
             yield Static("", classes="problem", id="problem")
             yield self.keys_line()
-            yield from self.compose_buttons("Decline the rollback", "warning", cancel="Back (Esc)")
+            yield from self.compose_buttons("Decline the rollback", "warning", cancel="Later (Esc)")
 
     def submit(self) -> None:
         reason = self.query_one("#decline-reason", Input).value.strip()
