@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
-from textual.widgets._toast import ToastRack
 
 T = TypeVar("T")
 
@@ -52,7 +51,7 @@ class Dialog(ModalScreen[T]):
     def on_mount(self) -> None:
         # Without a toast rack the app has nowhere to draw notifications on this screen (the rack sets its own
         # display, so CSS cannot hide it); they show again on the mission screen.
-        for rack in self.query_children(ToastRack):
+        for rack in self.query_children("ToastRack"):
             rack.remove()
         for button in self.query("#cancel").results(Button):
             button.can_focus = False
