@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 def add_screen_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the mission screen shared by run, resume, watch and demo (--theme is each command's own)."""
     parser.add_argument("--no-mouse", dest="mouse", action="store_false",
-                        help="leave the mouse to the terminal (select text in tmux); every action has a key")
+                        help="leave the mouse to the terminal (select text in tmux); every action has a key; "
+                             "GOLIVE_NO_MOUSE=1 in the environment does the same")
+    parser.set_defaults(mouse=not os.environ.get("GOLIVE_NO_MOUSE"))
 
 
 def check_theme(name: str | None) -> str | None:

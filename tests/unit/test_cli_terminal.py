@@ -117,3 +117,15 @@ def test_no_mouse_leaves_the_mouse_to_the_terminal_and_the_screen_still_opens(tm
     assert ALT_SCREEN in out and b"READ-ONLY" in out
     assert MOUSE_ON not in out
     assert MOUSE_ON in _watch(folder)   # without the flag the screen takes the mouse, as before
+
+
+def test_golive_no_mouse_in_the_environment_is_the_same_as_the_flag(monkeypatch):
+    from console.cli import build_parser
+
+    for command in ("run", "resume", "watch", "demo"):
+        target = [] if command == "demo" else ["x"]
+        monkeypatch.delenv("GOLIVE_NO_MOUSE", raising=False)
+        assert build_parser(command).parse_args([command, *target]).mouse is True
+        assert build_parser(command).parse_args([command, *target, "--no-mouse"]).mouse is False
+        monkeypatch.setenv("GOLIVE_NO_MOUSE", "1")
+        assert build_parser(command).parse_args([command, *target]).mouse is False
