@@ -140,6 +140,8 @@ class MissionScreen(MissionCommandsMixin, Screen):
         p.pods.show(self.engine.state, palette)
         p.log.sync(self.engine.state, palette)
         self._set_titles()
+        if self.focused in (p.checks, p.checklist) and not self.focused.row_count:
+            self.call_after_refresh(self._focus_checks)   # a new phase emptied the focused table: j/k must move
 
     def _refresh_status(self, now: float) -> None:
         st, rb = self.engine.state, self.runbook

@@ -161,8 +161,9 @@ async def test_esc_on_a_triggers_rollback_request_asks_why_and_declines_it(tmp_p
         await pilot.press("enter")
         assert isinstance(app.screen, DeclineModal) and "written reason" in static_text(decline.query_one("#problem"))
         await pilot.press("escape")   # decide later: the screen, with the request still open
-        await wait_for(pilot, lambda: app.screen is app.mission, "the mission screen")
-        assert "stays open" in app.mission.last_message and app.session.engine.state.rollback_request
+        await wait_for(pilot, lambda: app.screen is app.mission and "stays open" in app.mission.last_message,
+                       "the mission screen saying the request stays open")
+        assert app.session.engine.state.rollback_request
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, RollbackModal), "the rollback question again")
         await pilot.press("escape")

@@ -144,3 +144,21 @@ def test_the_trends_legend_keeps_the_whole_target_even_when_the_value_is_long():
         assert target == "pass > 100"
         assert 2 + label + 1 + bars + len(" 123.4 req/s") + 2 + len(target) <= width
     assert legend_layout(30, "123.4 req/s", "pass > 100", marker=True)[2] == ""   # dropped whole, never cut
+
+
+@pytest.mark.asyncio
+async def test_when_the_next_phase_has_no_checks_the_focus_moves_to_its_checklist(tmp_path):
+    text = (HEAD + '\n[[phase]]\nid = "first"\ntitle = "First"\n' + PASSING.format(id="rate", title="Request rate")
+            + '\n[[phase]]\nid = "second"\ntitle = "Second"\n' + MANUAL.format(id="smoke", title="Smoke tested"))
+    app = driver_app(write_runbook(tmp_path, text), tmp_path / "session")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.mission is not None and app.mission.panes
+                       and app.mission.panes.checks.row_count, "the checks")
+        p = app.mission.panes
+        await wait_for(pilot, lambda: app.mission.focused is p.checks, "the checks to have the focus")
+        await wait_for(pilot, lambda: app.session.engine.gate().open, "the gate to open")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.session.engine.state.active == 1, "the second phase")
+        await wait_for(pilot, lambda: app.mission.focused is p.checklist, "the focus on the checklist")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.session.engine.state.manual["smoke"].checked, "the item ticked")
