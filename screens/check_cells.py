@@ -8,9 +8,9 @@ from typing import Any
 from console.engine import Engine, verdict_symbol
 from console.state import PASS, PENDING, WARN, CheckState
 from console.units import format_duration, format_number
-from screens.gate_reasons import waits_for_action
 from screens.live_table import cell
 from screens.palette import Palette
+from screens.gate_reasons import waits_for_action
 
 
 def target_text(check: Any) -> str:
@@ -73,8 +73,6 @@ def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bo
 
 def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: Palette) -> tuple:
     """(verdict, title, value, target, hold) for one row of the checks table."""
-    if active and waits_for_action(engine, check):
-        return waiting_cells(check, palette)
     cs = engine.state.checks[check.id]
     style = palette.verdict(cs.verdict, bold=True)
     verdict = cell(f"{verdict_symbol(cs.verdict)} {cs.verdict}", style)
@@ -85,6 +83,8 @@ def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: P
     hold = hold_text(engine, check, cs, now, active)
     hold_style = palette.style("status-pass") if hold.startswith("held ✓") else (
         "" if cs.verdict in (PASS, PENDING) else palette.verdict(cs.verdict))
+    if active and waits_for_action(engine, check):   # what it measures is not there yet: not an ERROR
+        return waiting_cells(check, palette)
     return verdict, title, value, cell(target_text(check), "dim"), cell(hold, hold_style)
 
 

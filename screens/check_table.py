@@ -24,8 +24,6 @@ def check_columns(width: int) -> list[tuple[str, str, int]]:
 class CheckTable(LiveTable):
     """Rows keyed by check id, for the automated checks of the phase on view."""
 
-    MIDDLE_CUT = frozenset({"title"})
-
     def __init__(self, engine: Engine, **kw: Any):
         super().__init__(**kw)
         self.engine = engine

@@ -46,8 +46,6 @@ def checklist_cells(engine: Engine, check: Any, palette: Palette) -> tuple:
 class Checklist(LiveTable):
     """Rows keyed by check id; ``space`` on the mission screen ticks the row under the cursor."""
 
-    MIDDLE_CUT = frozenset({"item"})
-
     def __init__(self, engine: Engine, **kw: Any):
         super().__init__(**kw)
         self.engine = engine

@@ -40,7 +40,8 @@ class LiveTable(DataTable):
     """Rows are (key, cells); columns are (key, label, width)."""
 
     BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False)]
-    MIDDLE_CUT: frozenset[str] = frozenset()   # columns where rows that would read alike lose their middle
+    # columns where rows that would read alike lose their middle: the checks' titles, the checklist's items
+    MIDDLE_CUT: frozenset[str] = frozenset({"title", "item"})
 
     DEFAULT_CSS = """
     LiveTable { height: auto; max-height: 100%; }

@@ -20,7 +20,6 @@ from console.state import Gate
 from screens import keymap
 from screens.actions import BY_NAME
 from screens.gate_bar import GateBar, gate_content
-from screens.gate_reasons import shown_reasons, with_next_key
 from screens.header import MissionHeader, overall_state
 from screens.key_footer import KeyFooter
 from screens.live_table import LiveTable
@@ -28,6 +27,7 @@ from screens.layouts import NarrowBody, Panes, WideBody, is_wide
 from screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
 from screens.mission_commands import MissionCommandsMixin
 from screens.phase_list import PhaseList
+from screens.gate_reasons import shown_reasons, with_next_key
 
 
 def mission_commands():
@@ -119,6 +119,11 @@ class MissionScreen(MissionCommandsMixin, Screen):
     def palette(self):
         return self.app.palette
 
+    def shown_gate(self, now: float) -> Gate:
+        """The gate with its reasons as the gate line words them (the next key named, waiting checks folded)."""
+        gate = self.engine.gate(now)
+        return Gate(gate.open, shown_reasons(self.engine, gate.reasons, self.session.read_only))
+
     def refresh_all(self) -> None:
         """Redraw every pane from the state (each changes only what differs)."""
         if self.panes is None:
@@ -145,7 +150,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
 
     def _refresh_status(self, now: float) -> None:
         st, rb = self.engine.state, self.runbook
-        gate = self.engine.gate(now)
+        gate = self.shown_gate(now)
         phase = self.engine.active_phase()
         started = st.started or now
         self.query_one(MissionHeader).show(
@@ -156,7 +161,6 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if st.rollback_request:
             trigger_label = rb.check(st.rollback_request).label
         bar = self.query_one(GateBar)
-        gate = Gate(gate.open, shown_reasons(self.engine, gate.reasons, self.session.read_only))
         bar.show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label, room=bar.room))
         self.query_one(KeyFooter).show(self.action_available)
 
