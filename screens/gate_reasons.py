@@ -44,5 +44,5 @@ def shown_reasons(engine: Engine, reasons: list[str], read_only: bool) -> list[s
     waiting = [r for r in reasons if any(r.startswith(label) for label in labels)]
     out = [with_next_key(r, read_only) for r in reasons if r not in waiting]
     if waiting:
-        out.append(f"{len(waiting)} check{'s' if len(waiting) != 1 else ''} wait for the action")
+        out.append(f"{len(waiting)} checks wait for the action" if len(waiting) > 1 else "1 check waits for the action")
     return out

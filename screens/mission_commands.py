@@ -74,6 +74,13 @@ class MissionCommandsMixin:
     # ------------------------------------------------------------------ decisions
 
     def action_proceed(self) -> None:
+        from screens.gate_reasons import action_pending
+
+        if action_pending(self.engine) and not self.session.read_only:
+            # The engine's refusal would list every check's ERROR; the lead needs the key that helps.
+            reasons = self.shown_gate(self.now()).reasons
+            self.refuse("proceed", "gate closed: " + "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else ""))
+            return
         self.command("proceed", lambda: self.session.proceed(), done="proceeded")
 
     def action_override(self) -> None:

@@ -189,10 +189,10 @@ async def test_proceed_before_the_action_names_the_key_and_the_checks_wait_for_t
         await wait_for(pilot, lambda: "◌ WAITING Request rate" in static_text(app.mission.query_one("#check-detail")),
                        "the detail line to say it waits")
         gate = static_text(app.mission.query_one("#gate"))
-        assert "the phase action has not run — press a to run it" in gate and "wait for the action" in gate
+        assert "the phase action has not run — press a to run it" in gate and "1 check waits for the action" in gate
         await pilot.press("p")
         message = await wait_for(pilot, lambda: app.mission.last_message, "the refusal")
-        assert "press a to run it" in message
+        assert message == "gate closed: the phase action has not run — press a to run it; 1 check waits for the action"
         await pilot.press("a", "enter")
         await wait_for(pilot, lambda: of_type(folder, "action_finished"), "the action to run")
         await wait_for(pilot, lambda: cell_text(checks, "rate", "verdict") != "◌ WAITING", "the check to judge")

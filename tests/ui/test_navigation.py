@@ -162,3 +162,19 @@ async def test_when_the_next_phase_has_no_checks_the_focus_moves_to_its_checklis
         await wait_for(pilot, lambda: app.mission.focused is p.checklist, "the focus on the checklist")
         await pilot.press("space")
         await wait_for(pilot, lambda: app.session.engine.state.manual["smoke"].checked, "the item ticked")
+
+
+@pytest.mark.asyncio
+async def test_six_phases_all_show_in_the_phases_tab_at_80x24_and_need_no_hint(tmp_path):
+    phases = "".join(f'\n[[phase]]\nid = "p{n}"\ntitle = "Phase number {n}"\n'
+                     + MANUAL.format(id=f"item-{n}", title=f"Item {n}") for n in range(1, 7))
+    app = driver_app(write_runbook(tmp_path, HEAD + phases), tmp_path / "session")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.mission is not None and app.mission.panes, "the mission screen")
+        phase_list = app.mission.panes.phases
+        app.mission._show_pane("tab-phases", phase_list)
+        await wait_for(pilot, lambda: phase_list.size.height, "the phase list laid out")
+        for _ in range(3):   # the hint under the list must not change the list's own height
+            await pilot.pause(0.2)
+            assert phase_list.size.height == 6 and phase_list.max_scroll_y == 0
+        assert not app.mission.query_one("#phase-hint").display
