@@ -125,6 +125,9 @@ def headless(make_session, runbook, args) -> int:
             session.subscribe(RichReporter(session.runbook))
         for warning in getattr(session, "resume_warnings", []):
             print(f"golive: warning: {warning}", file=sys.stderr)
+        if session.engine.state.outcome is not None:
+            print(f"golive: the go-live had already ended {session.engine.state.outcome}; writing its record "
+                  "and the sign-offs still due", file=sys.stderr)
         try:
             outcome = await session.run()
         finally:

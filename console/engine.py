@@ -140,11 +140,14 @@ class Engine:
         phase = self.active_phase()
         if phase is None or st.outcome is not None:
             return Gate(False, ["the go-live is not running"])
-        reasons: list[str] = []
+        reasons: list[str] = self.rollback_reasons() + self.trigger_reasons(now)
         status = st.phases[st.active]
         if phase.action is not None and status.action_done is None:
-            reasons.append("the phase action has not run" if not status.action_failed
-                           else f"the phase action failed ({status.action_failed})")
+            if status.action_interrupted:
+                reasons.append("the phase action was interrupted (exit unknown) and has to run again")
+            else:
+                reasons.append("the phase action has not run" if not status.action_failed
+                               else f"the phase action failed ({status.action_failed})")
         for check in phase.checks:
             if check.source == "manual":
                 if check.required and not st.manual[check.id].checked:
@@ -163,6 +166,40 @@ class Engine:
                 held, hold = self.hold_progress(check.id, now)
                 reasons.append(f"{check.label}: held {format_duration(held)} of {format_duration(hold)}")
         return Gate(not reasons, reasons)
+
+    def rollback_reasons(self) -> list[str]:
+        """Why a rollback keeps the gate shut: decided (final), interrupted, or requested by a trigger."""
+        st = self.state
+        if st.rollback_interrupted:
+            return ["the rollback was interrupted (exit unknown): run it again (r) or abort"]
+        if st.rollback_decided:
+            return ["a rollback was decided; the go-live ends when it has run"]
+        if st.rollback_request:
+            return [f"trigger {self.runbook.check(st.rollback_request).label} fired: "
+                    "confirm or decline the rollback"]
+        return []
+
+    def trigger_reasons(self, now: float) -> list[str]:
+        """A pending or blind trigger keeps the gate closed: nobody proceeds while the watchdog barks or cannot see."""
+        out: list[str] = []
+        for ts in self.state.triggers.values():
+            trig = self.runbook.check(ts.id)
+            if ts.state == "pending":
+                held = 0.0 if ts.pending_since is None else max(0.0, now - ts.pending_since)
+                out.append(f"{trig.label} pending {format_duration(held)} of {format_duration(trig.for_)}")
+            elif ts.state == "error":
+                out.append(f"{trig.label} cannot see: {ts.detail or 'no data'}")
+        return out
+
+    def unseen_triggers(self) -> list[str]:
+        """Watching triggers not sampled since they were armed or resumed: a driver that proceeds by itself
+        waits for their first look (live figures, so not part of the gate a follower shows)."""
+        out = []
+        for ts in self.state.triggers.values():
+            last = self.state.checks[ts.id].last_at
+            if ts.watch_since is not None and ts.state != "disarmed" and (last is None or last < ts.watch_since):
+                out.append(ts.id)
+        return out
 
     def automated_checks_now(self) -> list[Any]:
         """The checks a scheduler should sample now: the active phase's, and armed triggers."""
@@ -189,17 +226,19 @@ class Engine:
         if not any(p.action for p in self.runbook.phases):
             st.armed = True  # with no action to wait for, triggers are watched from the start
             for ts in st.triggers.values():
-                ts.state = "armed"
+                ts.state, ts.watch_since = "armed", e.at
 
     def _on_resumed(self, e: ev.Resumed) -> None:
-        # Nothing was observed while no driver ran: an unbroken hold cannot be claimed
-        # across the gap, and a trigger's `for` must hold continuously, so both restart.
-        for cs in self.state.checks.values():
-            if cs.pass_since is not None:
-                cs.pass_since = e.at
+        # Nothing was observed while no driver ran: an unbroken hold cannot be claimed across the gap
+        # (a check is PENDING until a fresh sample), and a trigger's `for` must hold continuously.
+        for check_id, cs in self.state.checks.items():
+            if check_id not in self.state.triggers and cs.verdict != PENDING:
+                cs.verdict, cs.pass_since, cs.detail = PENDING, None, "not sampled since the resume"
         for ts in self.state.triggers.values():
             if ts.state in ("pending", "error"):
                 ts.state, ts.pending_since = "armed", None
+            if ts.state != "disarmed":
+                ts.watch_since = e.at
         self.state.log.append((e.at, "info", f"resumed by {e.operator} on {e.host}"))
 
     def _on_phase_started(self, e: ev.PhaseStarted) -> None:
@@ -283,7 +322,9 @@ class Engine:
                              "reason": e.reason, "trigger": e.trigger})
         if e.kind == "rollback":
             st.rollback_request = None
-            st.rollback_running = True
+            st.rollback_running, st.rollback_decided = True, True
+        elif e.kind == "decline_rollback":
+            st.rollback_request = None
         st.log.append((e.at, "warning" if e.kind != "proceed" else "info",
                        f"decision {e.kind} by {e.by}" + (f": {e.reason}" if e.reason else "")))
 
@@ -293,11 +334,13 @@ class Engine:
                            "started": e.at, "by": e.by})
         if e.action.startswith("phase:"):
             ps = st.phases[self.runbook.phase_index(e.action[6:])]
-            ps.action_started, ps.action_failed = e.at, ""
+            ps.action_started, ps.action_failed, ps.action_interrupted = e.at, "", False
+        if e.action == "rollback":
+            st.rollback_interrupted = False
         st.armed = True  # triggers are watched from the first action on
         for ts in st.triggers.values():
             if ts.state == "disarmed":
-                ts.state = "armed"
+                ts.state, ts.watch_since = "armed", e.at
         st.log.append((e.at, "info", f"action {e.action}{' (dry run)' if e.dry_run else ''}: {' '.join(e.argv)}"))
 
     def _on_action_finished(self, e: ev.ActionFinished) -> None:
@@ -306,8 +349,10 @@ class Engine:
             if rec["action"] == e.action and "finished" not in rec:
                 rec.update(finished=e.at, exit_code=e.exit_code, duration=e.duration,
                            output_tail=e.output_tail, output_sha256=e.output_sha256, error=e.error)
+                if e.interrupted:
+                    rec["interrupted"] = True
                 break
-        ok = e.dry_run or e.exit_code == 0
+        ok = not e.interrupted and (e.dry_run or e.exit_code == 0)
         if e.action.startswith("phase:"):
             ps = st.phases[self.runbook.phase_index(e.action[6:])]
             ps.action_exit = e.exit_code
@@ -315,8 +360,10 @@ class Engine:
                 ps.action_done = e.at
             else:
                 ps.action_failed = e.error or f"exit {e.exit_code}"
+                ps.action_interrupted = e.interrupted
         if e.action == "rollback":
             st.rollback_running = False
+            st.rollback_interrupted = e.interrupted
         how = "dry run" if e.dry_run else (e.error or f"exit {e.exit_code}")
         st.log.append((e.at, "info" if ok else "error", f"action {e.action} finished: {how}"))
 
@@ -409,7 +456,7 @@ class Engine:
         phase = self.active_phase()
         ps = st.active_phase
         if phase is not None and ps is not None and phase.timeout and ps.started is not None \
-                and now - ps.started >= phase.timeout and not st.rollback_running:
+                and now - ps.started >= phase.timeout and not st.rollback_decided:
             reason = f"phase {phase.label} timed out after {format_duration(phase.timeout)}"
             out += [ev.PhaseEnded(at=now, phase=phase.id, status="timeout", reason=reason),
                     ev.Outcome(at=now, outcome=NO_GO, reason=reason)]
@@ -437,6 +484,11 @@ class Engine:
         if self.active_phase() is None:
             raise Refused("the go-live has not started")
 
+    def _not_rolling_back(self) -> None:
+        """A decided rollback is final: nothing proceeds and no phase action starts."""
+        if self.state.rollback_decided:
+            raise Refused("a rollback was decided; the go-live can only end")
+
     def cmd_start(self, now: float, **meta: Any) -> list[ev.Event]:
         return [ev.SessionStarted(at=now, **meta), ev.PhaseStarted(at=now, phase=self.runbook.phases[0].id)]
 
@@ -444,18 +496,22 @@ class Engine:
         st = self.state
         phase = self.active_phase()
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status=status, reason=reason)]
+        return out + self.next_phase(now, overridden=status == "overridden")
+
+    def next_phase(self, now: float, overridden: bool = False) -> list[ev.Event]:
+        """After the active phase ended: the next phase's start, or the outcome after the last one."""
+        st = self.state
         if st.active + 1 < len(self.runbook.phases):
-            out.append(ev.PhaseStarted(at=now, phase=self.runbook.phases[st.active + 1].id))
-        else:
-            overridden = status == "overridden" or any(p.status == "overridden" for p in st.phases)
-            out.append(ev.Outcome(at=now, outcome=PARTIAL if overridden else GO,
-                                  reason="completed with overrides" if overridden else "every phase passed"))
-        return out
+            return [ev.PhaseStarted(at=now, phase=self.runbook.phases[st.active + 1].id)]
+        overridden = overridden or any(p.status == "overridden" for p in st.phases)
+        return [ev.Outcome(at=now, outcome=PARTIAL if overridden else GO,
+                           reason="completed with overrides" if overridden else "every phase passed")]
 
     def cmd_proceed(self, by: str, now: float | None = None) -> list[ev.Event]:
         """Proceed to the next phase; refused, with the reasons, while the gate is closed."""
         now = self.clock() if now is None else now
         self._running()
+        self._not_rolling_back()
         gate = self.gate(now)
         if not gate.open:
             raise Refused("gate closed: " + "; ".join(gate.reasons[:3]) + (" …" if len(gate.reasons) > 3 else ""))
@@ -466,11 +522,15 @@ class Engine:
         """Proceed despite a closed gate; needs a written reason and marks the outcome PARTIAL."""
         now = self.clock() if now is None else now
         self._running()
+        self._not_rolling_back()
         if len(reason.strip()) < 3:
             raise Refused("an override needs a written reason")
         phase = self.active_phase()
         gate = self.gate(now)
-        full = reason.strip() + ("" if gate.open else f" [gate was closed: {'; '.join(gate.reasons[:3])}]")
+        # every trigger that barked or was blind is named; of the other reasons the first three
+        watched = self.rollback_reasons() + self.trigger_reasons(now)
+        shown = watched + [r for r in gate.reasons if r not in watched][:3]
+        full = reason.strip() + ("" if gate.open else f" [gate was closed: {'; '.join(shown)}]")
         return [ev.Decision(at=now, kind="override", phase=phase.id, by=by, reason=full)] + \
             self._advance(now, "overridden", reason.strip())
 
@@ -480,8 +540,22 @@ class Engine:
         self._running()
         if self.state.rollback_running:
             raise Refused("a rollback is already running")
+        if self.state.rollback_decided and not self.state.rollback_interrupted:
+            raise Refused("a rollback was already decided")
         return [ev.Decision(at=now, kind="rollback", phase=self.active_phase().id, by=by, reason=reason,
                             trigger=trigger)]
+
+    def cmd_decline_rollback(self, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
+        """Decline the rollback a fired trigger requested: a decision with who and why, kept in the record."""
+        now = self.clock() if now is None else now
+        self._running()
+        request = self.state.rollback_request
+        if not request:
+            raise Refused("no rollback is requested")
+        if len(reason.strip()) < 3:
+            raise Refused("declining a rollback needs a written reason")
+        return [ev.Decision(at=now, kind="decline_rollback", phase=self.active_phase().id, by=by,
+                            reason=reason.strip(), trigger=request)]
 
     def rollback_finished(self, exit_code: int | None, dry_run: bool, error: str = "",
                           now: float | None = None) -> list[ev.Event]:
@@ -546,6 +620,9 @@ class Engine:
         phase = self.active_phase()
         if phase.action is None:
             raise Refused(f"phase {phase.label} has no action")
+        self._not_rolling_back()
+        if self.state.rollback_request:
+            raise Refused("a rollback is requested: confirm or decline it first")
         ps = self.state.phases[self.state.active]
         if ps.action_done is not None:
             raise Refused(f"the action of {phase.label} has already run")

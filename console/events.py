@@ -139,7 +139,7 @@ class Note(Event):
 
 @dataclass(frozen=True)
 class Decision(Event):
-    """kind: proceed | override | rollback | abort"""
+    """kind: proceed | override | rollback | decline_rollback | abort"""
 
     type: ClassVar[str] = "decision"
     human: ClassVar[bool] = True
@@ -165,6 +165,8 @@ class ActionStarted(Event):
 
 @dataclass(frozen=True)
 class ActionFinished(Event):
+    """``interrupted``: written on resume for an action whose driver died while it ran (exit unknown)."""
+
     type: ClassVar[str] = "action_finished"
     human: ClassVar[bool] = True
     action: str = ""
@@ -174,6 +176,7 @@ class ActionFinished(Event):
     output_sha256: str = ""
     dry_run: bool = False
     error: str = ""
+    interrupted: bool = False
 
 
 @dataclass(frozen=True)

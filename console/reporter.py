@@ -45,6 +45,12 @@ class RichReporter:
     def line(self, at: float, text: str) -> None:
         self.console.print(f"[dim]{_clock(at)}[/] {text}")
 
+    def _command(self, action: str) -> str:
+        rb = self.runbook
+        found = rb.rollback if action == "rollback" else \
+            next((p.action for p in rb.phases if f"phase:{p.id}" == action), None)
+        return found.display() if found is not None else action
+
     def __call__(self, kind: str, payload: Any) -> None:
         if kind == "output":
             action, text = payload
@@ -81,6 +87,8 @@ class RichReporter:
             self.line(e.at, f"[bold]» {e.kind}[/] by {e.by}" + (f": {e.reason}" if e.reason else ""))
         elif isinstance(e, ev.ActionStarted):
             self.line(e.at, f"  ▶ {e.action}{' [yellow](dry run)[/]' if e.dry_run else ''}: {' '.join(e.argv)}")
+        elif isinstance(e, ev.ActionFinished) and e.interrupted:
+            self.line(e.at, f"  [yellow]⚠ {e.action} was interrupted (exit unknown)[/]: {self._command(e.action)}")
         elif isinstance(e, ev.ActionFinished):
             ok = e.dry_run or e.exit_code == 0
             how = "dry run" if e.dry_run else (e.error or f"exit {e.exit_code}")

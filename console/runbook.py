@@ -94,6 +94,8 @@ class Action(Model):
     run: list[str] | str
     shell: bool = False
     confirm: bool = True
+    # a crash leaves the exit unknown; a resume re-runs the action by itself only when it is safe to repeat
+    repeat_safe: bool = False
     timeout: Duration = 600.0
     cwd: str | None = None
     env: dict[str, str] = {}

@@ -23,6 +23,7 @@ from console.actions import run_action
 from console.engine import Engine, Refused
 from console.journal import Journal, session_folder_name
 from console.record import journal_anchor
+from console.resume import carry_on
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
 from console.state import HISTORY
@@ -63,6 +64,7 @@ class Session:
         self.record_paths: tuple[Path, Path] | None = None
         self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
         self._backfilled: set[str] = set()
+        self._resumed = False
 
     # ------------------------------------------------------------------ creation
 
@@ -106,6 +108,7 @@ class Session:
                       dry_run=started.dry_run, answers=answers, clock=clock)
         session.resume_warnings = replay.warnings
         session._anchor = anchor
+        session._resumed = True
         for listener in listeners:
             session.subscribe(listener)
         session.submit([ev.Resumed(at=clock(), operator=session.operator, host=socket.gethostname())])
@@ -151,12 +154,7 @@ class Session:
                 self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
         elif isinstance(event, ev.Outcome):
             self._reschedule()
-            if self.headless and self.answers:
-                for role, name in self.answers.signoff.items():
-                    try:
-                        self.submit(self.engine.cmd_signoff(role, name))
-                    except Refused:
-                        pass
+            self._sign_from_answers()
             self.write_record()
         elif isinstance(event, ev.SignOff):
             self.write_record()
@@ -196,14 +194,33 @@ class Session:
         phase = self.engine.active_phase()
         if phase is None:
             return
-        for check in phase.checks:
-            answer = self.answers.items.get(check.id) if self.answers else None
-            if check.source == "manual" and answer:
-                self.submit(self.engine.cmd_tick(check.id, answer.by, note=answer.note))
-            elif getattr(check, "confirm", False) and check.source == "command":
-                self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
+        self._apply_answers()
         if phase.action is not None:
             self._spawn(self.run_action(self.operator))
+
+    def _apply_answers(self) -> None:
+        """Headless: the answers file confirms every item of the active phase still unconfirmed."""
+        phase, st = self.engine.active_phase(), self.engine.state
+        if phase is None or st.outcome is not None:
+            return
+        for check in phase.checks:
+            answer = self.answers.items.get(check.id) if self.answers else None
+            if check.source == "manual" and answer and not st.manual[check.id].checked:
+                self.submit(self.engine.cmd_tick(check.id, answer.by, note=answer.note))
+            elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
+                self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
+
+    def _sign_from_answers(self) -> None:
+        """Headless: the answers file's sign-offs that the journal does not hold yet."""
+        if not (self.headless and self.answers):
+            return
+        for role, name in self.answers.signoff.items():
+            if any(s["role"] == role for s in self.engine.state.signoffs):
+                continue  # signed before a crash: a resume completes the rest
+            try:
+                self.submit(self.engine.cmd_signoff(role, name))
+            except Refused:
+                pass
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -237,6 +254,10 @@ class Session:
     async def abort(self, reason: str, by: str | None = None) -> None:
         self.submit(self.engine.cmd_abort(by or self.operator, reason))
 
+    async def decline_rollback(self, reason: str, by: str | None = None) -> None:
+        """Decline the rollback a fired trigger requested (journaled with who and why)."""
+        self.submit(self.engine.cmd_decline_rollback(by or self.operator, reason))
+
     async def run_action(self, by: str | None = None) -> None:
         """Run the active phase's action (or show it, with --dry-run)."""
         action = self.engine.cmd_action()
@@ -246,11 +267,18 @@ class Session:
     async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
         """Decide to roll back, run [rollback], and end the go-live ROLLED BACK (or NO-GO if it failed)."""
         self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger))
+        await self._perform_rollback(by or self.operator)
+
+    async def _perform_rollback(self, by: str) -> None:
+        """Run [rollback] for the decided rollback, then write its outcome."""
         result = None
         if self.runbook.rollback is not None:
-            result = await self._run("rollback", self.runbook.rollback, by or self.operator)
+            result = await self._run("rollback", self.runbook.rollback, by)
         exit_code = None if result is None else result.exit_code
         error = "" if result is None else result.error
+        # a phase action that started before the decision ends in the record, not after its anchor
+        while any("finished" not in a for a in self.engine.state.actions) and self.engine.state.outcome is None:
+            await asyncio.sleep(TICK_EVERY)
         if self.engine.state.outcome is None:
             self.submit(self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error))
 
@@ -277,17 +305,14 @@ class Session:
                           on_log=self._source_log)
         self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
         self._reschedule()
-        if self.headless and self.engine.state.outcome is None:
-            phase = self.engine.active_phase()
-            ps = self.engine.state.active_phase
-            if phase is not None and phase.action and ps and ps.action_done is None and ps.action_started is None:
-                self._headless_phase_start()
+        carry_on(self)
         last_sync = self.clock()
         try:
             while not self._stop.is_set():
                 now = self.clock()
                 self.submit(self.engine.tick(now))
-                if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open:
+                if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open \
+                        and not self.engine.unseen_triggers():
                     self.submit(self.engine.cmd_proceed("golive (headless)", now))
                 if now - self._last_summary >= SUMMARY_EVERY:
                     self._last_summary = now

@@ -67,6 +67,7 @@ class TriggerStatus:
     value: float | None = None
     detail: str = ""
     condition: bool = False             # the last clean evaluation's result
+    watch_since: float | None = None    # armed, or resumed, at: a sample before it says nothing now
 
 
 @dataclass
@@ -82,6 +83,7 @@ class PhaseStatus:
     action_done: float | None = None    # when the phase action finished successfully (or dry-run)
     action_exit: int | None = None
     action_failed: str = ""
+    action_interrupted: bool = False    # the driver died while the action ran: its exit is unknown
 
 
 @dataclass
@@ -115,6 +117,8 @@ class GoLiveState:
     finished: float | None = None
     rollback_request: str | None = None               # a fired trigger waiting for the lead's confirmation
     rollback_running: bool = False
+    rollback_decided: bool = False                    # final: nothing proceeds once a rollback is decided
+    rollback_interrupted: bool = False                # the rollback command's driver died while it ran
 
     @property
     def active_phase(self) -> PhaseStatus | None:

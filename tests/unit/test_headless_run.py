@@ -129,6 +129,7 @@ def test_resume_replays_the_journal_and_carries_on(tmp_path):
     assert res.returncode == 1  # the outcome (NO-GO) stands
     text = (folder / "journal.jsonl").read_text()
     assert text.count("\n") == lines_before + 1 and '"type":"resumed"' in text
+    assert "already ended NO-GO" in res.stderr and "record: None" not in res.stderr
 
 
 def test_a_second_driver_of_a_session_is_refused_and_pointed_to_watch(tmp_path):
