@@ -143,13 +143,8 @@ async def test_no_toast_is_drawn_over_an_open_dialog_and_what_was_said_shows_whe
 async def test_esc_on_a_triggers_rollback_request_asks_why_and_declines_it(tmp_path):
     folder = tmp_path / "session"
     app = driver_app(write_runbook(tmp_path, FIRING_TRIGGER), folder)
-    declined: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: ready(app), "the mission screen")
-
-        async def decline_rollback(reason: str, by: str | None = None) -> None:
-            declined.append(reason)
-        app.session.decline_rollback = decline_rollback   # the session's command; the engine journals it
         await pilot.press("a")
         modal = await wait_for(pilot, lambda: isinstance(app.screen, RollbackModal) and app.screen,
                                "the rollback request")
@@ -171,9 +166,11 @@ async def test_esc_on_a_triggers_rollback_request_asks_why_and_declines_it(tmp_p
                                  "the decline dialog again")
         decline.query_one(Input).value = "known blip from the load test"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: declined, "the decline")
+        declined = await wait_for(pilot, lambda: of_type(folder, "decision"), "the decline in the journal")
         await wait_for(pilot, lambda: "rollback declined" in app.mission.last_message, "the screen to say so")
-    assert declined == ["known blip from the load test"]
+        assert app.session.engine.state.rollback_request is None
+    assert [(d["kind"], d["reason"], d["trigger"], d["by"]) for d in declined] == \
+        [("decline_rollback", "known blip from the load test", "errors-high", "tester")]
     assert not of_type(folder, "outcome")
 
 
