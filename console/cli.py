@@ -19,6 +19,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sign": ("console.cmd_sign", "add a role's SSH signature to a record"),
     "verify": ("console.cmd_verify", "verify a record's signatures and its journal"),
     "import": ("console.cmd_import", "turn a Markdown go-live checklist into a runbook"),
+    "export": ("console.cmd_export", "write a session's audit bundle (tar.gz with a SHA-256 manifest)"),
+    "history": ("console.cmd_history", "list the records under a folder: date, service, outcome, change, signatures"),
+    "review": ("console.cmd_review", "add a signed review of a finished change (an emergency change needs one)"),
     "demo": ("console.cmd_demo", "a go-live against built-in sandbox servers; needs no infrastructure"),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 
@@ -16,6 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
         parser.add_argument("--dry-run", action="store_true", help="show and record every action without running it")
         parser.add_argument("--session-dir", type=Path, metavar="DIR",
                             help="the session folder (default ./golive-sessions/<UTC time>-<service>-<version>)")
+        parser.add_argument("--bypass-window", default="", metavar="REASON",
+                            help="start outside the change window or in a freeze; the reason is journaled")
+        parser.add_argument("--emergency-reason", default="", metavar="REASON",
+                            help='why an emergency change (change_type = "emergency") cannot wait; required for one')
     else:
         parser.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
     parser.add_argument("--headless", action="store_true", help="no screen: proceed when gates open, for CI")
@@ -53,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from checks.manual import load_answers
     from console.cmd_lint import parse_sets
     from console.journal import JournalError
+    from console.change import start_event
     from console.runbook import RunbookError, load_runbook
 
     problem = check_theme(args.theme)
@@ -61,13 +67,20 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    answers = None
+    answers, change = None, None
     try:
         if args.answers:
             answers = load_answers(args.answers)
         if args.command == "run":
             overrides = parse_sets(args.sets)
             runbook = load_runbook(args.runbook, overrides)
+            # the window, the freeze and an emergency's reason are checked before anything is created
+            change = start_event(runbook, time.time(), args.operator or "", args.emergency_reason,
+                                 args.bypass_window)
+            from console.notify import resolve_url
+
+            for i, target in enumerate(runbook.notify):
+                resolve_url(target, i)  # a missing hook is bad input now, not a silent room later
         else:
             overrides, runbook = {}, None
     except RunbookError as exc:
@@ -78,15 +91,42 @@ def run(args: argparse.Namespace) -> int:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
 
+    notifiers: list = []
+
     def make_session(listeners=()):
+        from console.notify import attach, prepare
         from console.session import Session
 
         if runbook is not None:
-            return Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
-                                 headless=args.headless, dry_run=args.dry_run, answers=answers,
-                                 overrides=overrides, listeners=listeners)
-        return Session.resume(args.session_dir, operator=args.operator, headless=args.headless,
-                              answers=answers, listeners=listeners)
+            notifier = prepare(runbook)  # heard from the first event on
+            extra = (notifier,) if notifier else ()
+            session = Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
+                                    headless=args.headless, dry_run=args.dry_run, answers=answers,
+                                    overrides=overrides, listeners=(*listeners, *extra), change=change)
+            if notifier is not None:
+                notifier.bind(session)
+        else:
+            session = Session.resume(args.session_dir, operator=args.operator, headless=args.headless,
+                                     answers=answers, listeners=listeners)
+            try:
+                notifier = attach(session)
+            except ValueError:
+                session.close()
+                raise
+        if notifier is not None:
+            notifiers.append(notifier)
+        return session
+
+    try:
+        return _drive(make_session, runbook, args)
+    finally:
+        for notifier in notifiers:
+            notifier.close()
+
+
+def _drive(make_session, runbook, args) -> int:
+    from console.journal import JournalError
+    from console.runbook import RunbookError
 
     try:
         if args.headless:

@@ -118,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
     _, record = read_record(args.record)
     left = missing_roles(record)
     rest = f"still to sign: {', '.join(left)}" if left else "every required role has signed"
+    from console.notify import notify_signature  # the room hears of it when the runbook asks ([[notify]])
+
+    notify_signature(args.record, entry["role"], entry["name"], left)
     print(
         f"golive: signed {args.record} for {entry['role']} as {entry['name']} <{entry['principal']}> "
         f"({entry['fingerprint']}); {rest}"

@@ -15,11 +15,12 @@ _FAILED = ("✗", "bold red")
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
-    parser.add_argument("record", type=Path, metavar="RECORD", help="the record.toml to verify")
+    parser.add_argument("record", type=Path, nargs="?", metavar="RECORD", help="the record.toml to verify")
+    parser.add_argument("--bundle", type=Path, metavar="BUNDLE",
+                        help="check an audit bundle from golive export offline (signatures too with --allowed-signers)")
     parser.add_argument(
         "--allowed-signers",
         type=Path,
-        required=True,
         metavar="FILE",
         help="OpenSSH allowed_signers file: who may sign, with which key (see ssh-keygen(1))",
     )
@@ -44,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"golive: --at {args.at!r} is not an ISO-8601 time such as 2026-11-22T20:40:00Z", file=sys.stderr)
             return 2
         now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    if args.bundle is not None or args.record is None or args.allowed_signers is None:
+        from console.bundle import run_verify  # the audit bundle's branch (console/bundle.py)
+
+        return run_verify(args, now)
     try:
         report = verify_record(args.record, args.allowed_signers, args.journal, now)
     except RecordInputError as exc:

@@ -380,6 +380,20 @@ class Engine:
     def _on_log(self, e: ev.Log) -> None:
         self.state.log.append((e.at, e.level, e.text))
 
+    # change management: facts for the header and the record (console/change.py)
+    def _on_change(self, e: ev.ChangeStarted) -> None:
+        self.state.change = {k: v for k, v in e.to_dict().items() if k != "type"}
+        if e.window == "bypassed":
+            self.state.log.append((e.at, "warning", f"change window bypassed by {e.by}: {e.bypass_reason}"))
+
+    def _on_notify_failed(self, e: ev.NotifyFailed) -> None:
+        self.state.notify_failures.append({"at": e.at, "target": e.target, "event": e.event,
+                                           "attempts": e.attempts, "error": e.error})
+        self.state.log.append((e.at, "warning", f"notification {e.target} ({e.event}) not delivered: {e.error}"))
+
+    def _on_review(self, e: ev.Review) -> None:
+        self.state.reviews.append({"at": e.at, "role": e.role, "name": e.name, "note": e.note})
+
     # ------------------------------------------------------------------ derivations
 
     def observe(self, sample: Sample) -> list[ev.Event]:

@@ -210,3 +210,49 @@ class Log(Event):
 
 def event_from_dict(data: dict[str, Any]) -> Event:
     return Event.from_dict(data)
+
+
+# ---------------------------------------------------------------- change management (console/change.py)
+
+@dataclass(frozen=True)
+class ChangeStarted(Event):
+    """The change this go-live is, and how it got past its window: journaled right after session_started.
+
+    window: "open" (inside it) | "bypassed" (started outside it with a reason) | "none" (no window binds).
+    """
+
+    type: ClassVar[str] = "change"
+    human: ClassVar[bool] = True
+    change_id: str = ""
+    ticket: str = ""
+    change_type: str = ""
+    emergency_reason: str = ""
+    window: str = "none"
+    window_detail: str = ""
+    bypass_reason: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class NotifyFailed(Event):
+    """A notification could not be delivered (never with the target's URL, which is a secret)."""
+
+    type: ClassVar[str] = "notify_failed"
+    target: str = ""
+    event: str = ""
+    attempts: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Review(Event):
+    """A signed after-the-fact review of the change (``golive review``), kept in reviews.toml beside the record."""
+
+    type: ClassVar[str] = "review"
+    human: ClassVar[bool] = True
+    role: str = ""
+    name: str = ""
+    principal: str = ""
+    fingerprint: str = ""
+    note: str = ""
+    statement_sha256: str = ""

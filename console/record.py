@@ -108,7 +108,15 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
             "ended": iso(ps.ended), "hold": format_duration(phase.hold), "reason": ps.reason or None,
             "check": checks or None, "manual": manual or None,
         }))
-    record_doc: dict[str, Any] = {"record": record, "phase": phases}
+    record_doc: dict[str, Any] = {"record": record}
+    # change management (console/change.py): the change, its window, deliveries that failed
+    from console.change import failure_entries, record_section
+
+    if change := record_section(rb, st):
+        record_doc["change"] = change
+    record_doc["phase"] = phases
+    if failures := failure_entries(st):
+        record_doc["notification_failure"] = failures
     record_doc["decision"] = [_clean({**d, "at": iso(d["at"]), "trigger": d["trigger"] or None,
                                       "reason": d["reason"] or None}) for d in st.decisions]
     record_doc["trigger"] = [_clean({
@@ -180,6 +188,9 @@ def render_markdown(record: dict[str, Any]) -> str:
             lines.append(f"| {key.replace('_', ' ').capitalize()} | `{_md(r[key])}` |")
     if r.get("dry_run"):
         lines.append("| Dry run | yes: no action was run |")
+    from console.change import markdown_lines  # change management
+
+    lines += markdown_lines(record)
     lines += ["", "## Timeline", ""]
     for p in record.get("phase", []):
         sym = _PHASE_SYMBOL.get(p.get("status", ""), "?")

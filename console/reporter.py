@@ -99,6 +99,22 @@ class RichReporter:
             self.line(e.at, f"  [yellow]![/] {e.text}")
         elif isinstance(e, ev.SignOff):
             self.line(e.at, f"  ✍ signed off as {e.role} by {e.name}")
+        elif isinstance(e, (ev.ChangeStarted, ev.NotifyFailed)):
+            self.change_line(e)
         elif isinstance(e, ev.Outcome):
             sym, style = _OUTCOME.get(e.outcome, ("?", "bold"))
             self.line(e.at, f"[{style}]{sym} {e.outcome}[/]" + (f" — {e.reason}" if e.reason else ""))
+
+    def change_line(self, e: Any) -> None:
+        """The change and how it passed its window; a notification that was not delivered."""
+        from rich.markup import escape
+
+        if isinstance(e, ev.NotifyFailed):
+            self.line(e.at, f"  [yellow]![/] notification {e.target} ({e.event}) not delivered: {e.error}")
+            return
+        what = " ".join(x for x in (e.change_id, f"({e.change_type})" if e.change_type else "") if x) or "change"
+        if e.emergency_reason:
+            what += f" [bold red]EMERGENCY[/]: {escape(e.emergency_reason)}"
+        if e.window == "bypassed":
+            what += f" [bold yellow]window bypassed[/] by {escape(e.by)}: {escape(e.bypass_reason)}"
+        self.line(e.at, f"  {escape(what) if what == e.change_id else what}")

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Iterator, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from console import runbook_expand as expand
+from console.runbook_change import Freeze, NotifyTarget, Window
 from console.runbook_errors import RunbookError, format_validation_errors, locate_problem, toml_syntax_problem
 from console.units import Threshold, parse_duration
 
@@ -270,6 +271,10 @@ class RunbookMeta(Model):
     description: str | None = None
     signoff: list[str] = []
     vars: dict[str, str] = {}
+    # change management: the change this go-live is (see the README's "Change management")
+    change_id: str | None = None
+    ticket: str | None = None
+    change_type: Literal["standard", "normal", "emergency"] | None = None
 
 
 class Runbook(Model):
@@ -278,6 +283,8 @@ class Runbook(Model):
     phases: list[Phase] = Field(alias="phase", min_length=1)
     triggers: list[Trigger] = Field([], alias="trigger")
     rollback: Action | None = None
+    window: Window | None = None
+    notify: list[NotifyTarget] = []
     # filled by the loader, not by the file
     _by_id: dict[str, Any] = PrivateAttr(default_factory=dict)
     _phase_of: dict[str, Any] = PrivateAttr(default_factory=dict)
@@ -388,6 +395,8 @@ def _vocabulary(loc: tuple) -> list[str]:
         models = [PrometheusTarget, KubernetesTarget, PostgresTarget, HttpTarget, Targets]
     elif head == "runbook":
         models = [RunbookMeta]
+    elif head in ("window", "notify"):
+        models = [Window, Freeze, NotifyTarget]
     else:
         models = [Runbook]
     return expand.all_field_names(models)

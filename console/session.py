@@ -9,6 +9,7 @@ event is fsync'd to the journal before listeners hear of it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import getpass
 import shutil
 import socket
@@ -72,7 +73,8 @@ class Session:
     def start(cls, runbook: Runbook, *, session_dir: Path | None = None, operator: str | None = None,
               headless: bool = False, dry_run: bool = False, answers: Answers | None = None,
               overrides: dict[str, str] | None = None, clock: Callable[[], float] = time.time,
-              listeners: tuple[Listener, ...] = ()) -> "Session":
+              listeners: tuple[Listener, ...] = (), change: ev.ChangeStarted | None = None) -> "Session":
+        """``change``: the change event (console.change.start_event), journaled right after session_started."""
         now = clock()
         folder = session_dir or Path("golive-sessions") / session_folder_name(now, runbook.meta.service,
                                                                               runbook.meta.version)
@@ -84,11 +86,14 @@ class Session:
                       dry_run=dry_run, answers=answers, clock=clock)
         for listener in listeners:
             session.subscribe(listener)
-        session.submit(engine.cmd_start(
+        started = engine.cmd_start(
             now, runbook_sha256=runbook.sha256, runbook_path=runbook.source_path, name=runbook.meta.name,
             service=runbook.meta.service, version=runbook.meta.version, environment=runbook.meta.environment,
             operator=session.operator, host=socket.gethostname(), dry_run=dry_run, headless=headless,
-            variables=dict(overrides or {})))
+            variables=dict(overrides or {}))
+        if change is not None:
+            started.insert(1, dataclasses.replace(change, at=now, by=change.by or session.operator))
+        session.submit(started)
         return session
 
     @classmethod

@@ -119,6 +119,9 @@ class GoLiveState:
     rollback_running: bool = False
     rollback_decided: bool = False                    # final: nothing proceeds once a rollback is decided
     rollback_interrupted: bool = False                # the rollback command's driver died while it ran
+    change: dict[str, Any] = field(default_factory=dict)            # the change event (console/change.py)
+    notify_failures: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def active_phase(self) -> PhaseStatus | None:

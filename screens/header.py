@@ -65,9 +65,14 @@ class MissionHeader(Horizontal):
         yield QuietStatic(id="header-right")
 
     def show(self, *, service: str, version: str, environment: str, phase_no: int, phases: int,
-             phase_title: str, since_start: float, state_word: str) -> None:
-        """Redraw only when something visible changed (the clock changes once a second)."""
-        shown = (service, version, environment, phase_no, phases, phase_title, int(since_start), state_word)
+             phase_title: str, since_start: float, state_word: str, change: str = "",
+             flags: tuple[str, ...] = ()) -> None:
+        """Redraw only when something visible changed (the clock changes once a second).
+
+        ``change``: the change id (and type); ``flags``: badges kept all session (EMERGENCY, WINDOW BYPASSED).
+        """
+        shown = (service, version, environment, phase_no, phases, phase_title, int(since_start), state_word,
+                 change, flags)
         if shown == self._shown:
             return
         self._shown = shown
@@ -77,10 +82,13 @@ class MissionHeader(Horizontal):
             (" │ ", "dim"), (f"{phase_no}/{phases}" if compact else f"phase {phase_no}/{phases}", "bold"),
             (f" {phase_title}" if phase_title and not compact else "", ""),
             (" │ ", "dim"), (elapsed(since_start), "bold"),
+            (f" │ {change}" if change else "", "bold"),
         )
         self.query_one("#header-left", QuietStatic).show_content(left)
         symbol, variable = _STATES.get(state_word, ("?", "status-pending"))
         parts = [badge(state_word, variable, symbol)]
+        for flag in flags:
+            parts += [Content(" "), badge(flag, "status-fail" if flag == "EMERGENCY" else "status-warn", "⚠")]
         if self.dry_run:
             parts += [Content(" "), badge("DRY RUN", "status-warn")]
         if self.read_only:

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, TabbedContent
 
 from console import events as ev
+from console.change import change_label, header_flags
 from console.engine import Refused
 from console.state import Gate
 from screens import keymap
@@ -156,7 +157,8 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self.query_one(MissionHeader).show(
             service=rb.meta.service, version=rb.meta.version, environment=rb.meta.environment,
             phase_no=st.active + 1, phases=len(rb.phases), phase_title=phase.label if phase else "",
-            since_start=(st.finished or now) - started, state_word=overall_state(st, gate.open))
+            since_start=(st.finished or now) - started, state_word=overall_state(st, gate.open),
+            change=change_label(rb), flags=header_flags(st))
         trigger_label = ""
         if st.rollback_request:
             trigger_label = rb.check(st.rollback_request).label
