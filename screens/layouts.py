@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from console.engine import Engine
 from screens.check_detail import CheckDetail
@@ -119,6 +119,12 @@ class NarrowBody(Vertical):
                 yield p.pods
             with TabPane("Log", id="tab-log"):
                 yield p.log
+
+    def on_mount(self) -> None:
+        # Tab walks the panes (TAB_STOPS), never the tab bar: were the bar focusable, Textual would give it the
+        # first focus (or the focus of a pane just replaced), where j/k do nothing.
+        for tabs in self.query(Tabs):
+            tabs.can_focus = False
 
     def on_phase_list_hint_changed(self, message: PhaseList.HintChanged) -> None:
         hint = self.query_one("#phase-hint", Static)

@@ -28,6 +28,7 @@ from screens.layouts import NarrowBody, Panes, WideBody, is_wide
 from screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
 from screens.mission_commands import MissionCommandsMixin
 from screens.phase_list import PhaseList
+from screens.checklist import tickable_checks
 from screens.gate_reasons import shown_reasons, with_next_key
 
 
@@ -45,6 +46,7 @@ MACHINE_EVENTS_WAIT = 0.5   # seconds a follower lets a verdict or trigger chang
 class MissionScreen(MissionCommandsMixin, Screen):
     BINDINGS = keymap.bindings()
     COMMANDS = {mission_commands}
+    AUTO_FOCUS = None   # _focus_checks picks the pane; Textual's first-focusable guess (the tab bar) raced it
 
     def __init__(self, session: Any, *, feed: SessionFeed | None = None, key: Any = None):
         super().__init__()
@@ -88,9 +90,11 @@ class MissionScreen(MissionCommandsMixin, Screen):
         p = self.panes
         if p is None:
             return
-        if p.checks.row_count:
+        # Decided from the runbook, not from the tables' rows: those come with the first layout, maybe later.
+        phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
+        if phase is not None and phase.automated_checks:
             p.checks.focus()   # arrows move through the checks; the detail line follows
-        elif p.checklist.row_count:
+        elif phase is not None and tickable_checks(self.engine, self.viewed):
             p.checklist.focus()
         else:
             self._show_pane("tab-phases", p.phases)
@@ -146,7 +150,9 @@ class MissionScreen(MissionCommandsMixin, Screen):
         p.pods.show(self.engine.state, palette)
         p.log.sync(self.engine.state, palette)
         self._set_titles()
-        if self.focused in (p.checks, p.checklist) and not self.focused.row_count:
+        phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
+        if phase is not None and (self.focused is p.checks and not phase.automated_checks
+                                  or self.focused is p.checklist and not tickable_checks(self.engine, self.viewed)):
             self.call_after_refresh(self._focus_checks)   # a new phase emptied the focused table: j/k must move
 
     def _refresh_status(self, now: float) -> None:

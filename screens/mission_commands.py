@@ -19,6 +19,7 @@ class MissionCommandsMixin:
     session: Any
     engine: Any
     runbook: Any
+    _pending_pane: str | None = None   # the pane a Tab is moving the focus to, until it lands
 
     def _refused_here(self, what: str) -> bool:
         """True (after saying why) when the session is read-only or the go-live cannot take ``what`` now."""
@@ -247,9 +248,16 @@ class MissionCommandsMixin:
             self.focus_next() if delta > 0 else self.focus_previous()
             return
         body = self.query_one(NarrowBody)
-        focused = self.focused.id if self.focused is not None else None
+        # The focus lands after the next refresh; a second Tab before that steps on from where the first went.
+        focused = self._pending_pane or (self.focused.id if self.focused is not None else None)
         target = body.step(focused, delta)
-        self.call_after_refresh(lambda: self.query_one(f"#{target}").focus())
+        self._pending_pane = target
+
+        def land() -> None:
+            if self._pending_pane == target:   # else a later Tab superseded this one
+                self._pending_pane = None
+                self.query_one(f"#{target}").focus()
+        self.call_after_refresh(land)
 
     def action_help(self) -> None:
         from screens.help_screen import HelpScreen
