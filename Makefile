@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the integration tests start as real servers (installed when root and missing)
-SERVER_PACKAGES := prometheus prometheus-alertmanager postgresql openssh-client tmux iproute2
+SERVER_PACKAGES := prometheus prometheus-alertmanager postgresql openssh-client tmux iproute2 chromium
 
 .PHONY: demo test unit bench servers clean
 

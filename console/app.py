@@ -176,6 +176,9 @@ def run_mission(make_session: MakeSession, *, theme: str | None = None, key: Pat
     app.finish_session()
     folder = shlex.quote(str(session.folder))
     outcome = session.engine.state.outcome
+    if hasattr(session, "after_screen"):   # a seat at a driver: detached, or the driver stopped
+        print(session.after_screen(), file=sys.stderr)
+        return 0 if outcome == "GO" else 1
     if session.read_only:
         print(f"golive: stopped watching {folder}" + (f" (outcome {outcome})" if outcome else ""), file=sys.stderr)
     elif outcome is None:

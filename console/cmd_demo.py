@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEMO_NAMES = {"deployment-lead": "Dana Lead", "operations": "Omar Ops", "qa": "Quinn QA"}
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
-    parser.add_argument("--scenario", choices=("good", "bad-canary", "flaky"), default="good",
-                        help="good ends GO; bad-canary rolls back; flaky drops the metrics endpoint for a while")
+    parser.add_argument("--scenario", choices=("good", "bad-canary", "flaky", "blue-green", "blue-green-bad", "soak",
+                                               "smoke"), default="good",
+                        help="good ends GO; bad-canary rolls back; flaky drops the metrics endpoint for a while; "
+                             "blue-green (-bad: rolled back and verified), soak (24 h, compressed by --speed) and "
+                             "smoke run the seed examples")
     parser.add_argument("--speed", type=float, default=1.0, help="run N times faster (e.g. 60 for tests)")
     parser.add_argument("--headless", action="store_true", help="no screen; the demo answers its manual items")
     parser.add_argument("--json", action="store_true", help="headless: one JSON object per event on stdout")
@@ -41,6 +46,7 @@ def demo_answers(runbook):
 
 def run(args: argparse.Namespace) -> int:
     from console.runbook import RunbookError, load_runbook
+    from console.sandbox.demo_seeds import RUNBOOKS, SeedWorld, seed_runbook_path
     from console.sandbox.demo_world import DemoWorld
 
     from console.cmd_run import check_theme
@@ -52,24 +58,29 @@ def run(args: argparse.Namespace) -> int:
     if problem:   # before the sandboxes start
         print(problem, file=sys.stderr)
         return 2
-    with DemoWorld(args.scenario, args.speed) as world:
+    world_class = SeedWorld if args.scenario in RUNBOOKS else DemoWorld
+    with world_class(args.scenario, args.speed) as world:
         try:
-            runbook = load_runbook(demo_runbook_path(), world.variables)
+            runbook = load_runbook(seed_runbook_path(args.scenario) or demo_runbook_path(), world.variables)
         except RunbookError as exc:
             for line in exc.problems:
                 print(line, file=sys.stderr)
             return 2
         answers = demo_answers(runbook) if args.headless else None
-        if not args.headless and not args.json:
-            print(f"golive demo ({args.scenario}): Kubernetes sandbox at {world.kube.url}, "
-                  f"Prometheus sandbox at {world.prom_url}", file=sys.stderr)
+        # stderr, so --json keeps stdout to events; before the screen opens, so it stays on the terminal
+        print(f"golive demo ({args.scenario}): Kubernetes sandbox at {world.kube.url}, "
+              f"Prometheus sandbox at {world.prom_url}", file=sys.stderr)
+        print(f"golive demo: kubectl works against it: KUBECONFIG={world.kubeconfig} kubectl get pods -n shop",
+              file=sys.stderr)
 
         def make_session(listeners=()):
             from console.session import Session
 
-            return Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
-                                 headless=args.headless, answers=answers, overrides=world.variables,
-                                 listeners=listeners)
+            session = Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
+                                    headless=args.headless, answers=answers, overrides=world.variables,
+                                    listeners=listeners)
+            mark_demo_session(session.folder, args.scenario, args.speed)
+            return session
 
         if args.headless:
             from console.cmd_run import headless
@@ -79,3 +90,81 @@ def run(args: argparse.Namespace) -> int:
         from console.app import run_mission
 
         return run_mission(make_session, theme=args.theme, mouse=args.mouse)
+
+
+DEMO_MARK = "demo.json"   # in a demo's session folder: what `golive resume` needs to bring its sandboxes back
+
+
+class DemoResumeError(ValueError):
+    """A demo session whose sandboxes cannot be brought back; the message is one line."""
+
+
+def start_resumed_world(folder: Path):
+    """The started sandboxes of a demo session being resumed, or None when it is no demo's. Raises
+    DemoResumeError (one line) when they cannot start, JournalLocked when another process drives the session."""
+    from console.journal import ensure_not_driven
+
+    ensure_not_driven(folder)   # a live demo holds the ports: say who drives it, not that a port is taken
+    world = resumed_world(folder)
+    if world is None:
+        return None
+    try:
+        world.start()
+    except OSError as exc:
+        raise DemoResumeError(f"cannot restart the demo's sandboxes on 127.0.0.1 ({exc.strerror or exc}); "
+                              "start a new one with golive demo") from None
+    print(f"golive: the demo's sandboxes are running again: Kubernetes at {world.kube.url}, Prometheus at "
+          f"{world.prom_url}", file=sys.stderr)
+    return world
+
+
+def mark_demo_session(folder: Path, scenario: str, speed: float) -> None:
+    (Path(folder) / DEMO_MARK).write_text(json.dumps({"scenario": scenario, "speed": speed}) + "\n",
+                                          encoding="utf-8")
+
+
+def resumed_world(folder: Path):
+    """For `golive resume` of a demo session: its sandboxes, started again where they listened and with the canary
+    weight its last action set (not started yet); None for any other session. Raises DemoResumeError."""
+    mark = Path(folder) / DEMO_MARK
+    if not mark.is_file():
+        return None
+    from console.journal import JOURNAL_NAME, JournalError, read_journal
+    from console.sandbox.demo_world import DemoWorld
+
+    try:
+        meta = json.loads(mark.read_text(encoding="utf-8"))
+        from console.sandbox.demo_seeds import RUNBOOKS
+
+        if meta.get("scenario") in RUNBOOKS:  # a seed world's Service, endpoints and kubectl are not rebuilt
+            raise DemoResumeError(f"{mark}: the {meta['scenario']} demo cannot be resumed; start a new one with "
+                                  f"golive demo --scenario {meta['scenario']}")
+        events = read_journal(Path(folder) / JOURNAL_NAME).events
+        variables = events[0]["variables"]
+        kube_port = urlsplit(variables["kube_server"]).port
+        prom_port = urlsplit(variables["prometheus_url"]).port
+        world = DemoWorld(meta["scenario"], float(meta["speed"]), kube_port=kube_port or 0,
+                          prom_port=prom_port or 0, kubeconfig=Path(variables["kubeconfig"]),
+                          weight=last_weight(events))
+    except DemoResumeError:
+        raise
+    except (OSError, ValueError, KeyError, IndexError, TypeError, JournalError) as exc:
+        raise DemoResumeError(f"{mark}: cannot restart this demo's sandboxes ({exc}); start a new one with "
+                              "golive demo") from None
+    return world
+
+
+def last_weight(events: list[dict]) -> int:
+    """The canary weight the demo's last successful action left (0 after a rollback or before any action)."""
+    started: dict[str, list] = {}
+    weight = 0
+    for e in events:
+        if e.get("type") == "action_started":
+            started[e.get("action", "")] = list(e.get("argv") or [])
+        elif e.get("type") == "action_finished" and e.get("exit_code") == 0 and not e.get("dry_run"):
+            argv = started.get(e.get("action", ""), [])
+            if e.get("action") == "rollback" or "abort" in argv:
+                weight = 0
+            elif "weight" in argv and argv.index("weight") + 2 < len(argv):
+                weight = int(argv[argv.index("weight") + 2])
+    return weight

@@ -90,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
+    if runbook is not None and _not_ready(runbook, args, overrides, answers):
+        return 2
 
     notifiers: list = []
 
@@ -128,7 +130,18 @@ def _drive(make_session, runbook, args) -> int:
     from console.journal import JournalError
     from console.runbook import RunbookError
 
+    world = None
     try:
+        driver = getattr(args, "as_driver", False)   # this is the driver process `golive run` started
+        if args.command == "resume" and (args.headless or driver):
+            # a demo's sandboxes died with it: bring them back (in the process that samples), or say why not
+            from console.cmd_demo import start_resumed_world
+
+            world = start_resumed_world(args.session_dir)
+        if driver:
+            from console.driver.process import serve
+
+            return serve(make_session, args)
         if args.headless:
             return headless(make_session, runbook, args)
         from console.journal import ensure_not_driven
@@ -136,9 +149,9 @@ def _drive(make_session, runbook, args) -> int:
         folder = args.session_dir if args.command == "resume" else getattr(args, "session_dir", None)
         if folder is not None:
             ensure_not_driven(folder)  # say so before a screen opens, not after
-        from console.app import run_mission
+        from console.driver.process import launch_and_attach
 
-        return run_mission(make_session, theme=args.theme, key=args.key, mouse=args.mouse)
+        return launch_and_attach(args, runbook)   # the driver outlives this terminal; the screen is a seat
     except JournalError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
@@ -147,6 +160,27 @@ def _drive(make_session, runbook, args) -> int:
         for line in problems:
             print(f"golive: {line}", file=sys.stderr)
         return 2
+    finally:
+        if world is not None:
+            world.stop()
+
+
+def _not_ready(runbook, args, overrides, answers) -> bool:
+    """Say, before anything starts, what the runbook still needs (unset variables, placeholder URLs: stop) and
+    which manual items a headless run has no answer for (warn: it would wait for them)."""
+    from console.preflight import missing_inputs, unanswered
+
+    try:
+        text = Path(args.runbook).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    missing = missing_inputs(runbook, text, overrides)
+    for line in missing:
+        print(f"golive: {line}", file=sys.stderr)
+    if not missing and args.headless:
+        for line in unanswered(runbook, answers):
+            print(f"golive: warning: {line}", file=sys.stderr)
+    return bool(missing)
 
 
 def headless(make_session, runbook, args) -> int:

@@ -29,9 +29,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     def make_session(listeners=()):
+        from console.driver.client import DriverClient, DriverGone
         from console.follower import Follower
 
-        return Follower(args.session_dir, listeners=listeners)
+        try:   # a running driver: live samples and pods, read-only
+            return DriverClient(args.session_dir, read_only=True, listeners=listeners)
+        except DriverGone:
+            return Follower(args.session_dir, listeners=listeners)
 
     try:
         from console.app import run_mission

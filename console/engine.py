@@ -10,13 +10,17 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections import deque
 from typing import Any, Callable
 
 from checks.base import Sample
+from console import derived
 from console import events as ev
+from console import phase_rules, rollback_plans, trigger_scope
+from console.engine_seeds import SeedSemantics
 from console.runbook import Runbook
 from console.state import (
-    ERROR, FAIL, GO, NO_GO, PARTIAL, PASS, PENDING, ROLLED_BACK, WARN,
+    ERROR, FAIL, NO_GO, PASS, PENDING, ROLLED_BACK, WARN,
     CheckState, Gate, GoLiveState, ManualState, PhaseStatus, TriggerStatus,
 )
 from console.units import Threshold, format_duration, format_number, round_sig
@@ -77,13 +81,19 @@ def trigger_condition(trigger: Any, sample: Sample) -> bool | None:
     return not sample.ok
 
 
-class Engine:
+class Engine(SeedSemantics):
     """Folds events into ``state``; derives verdict, trigger, timeout and outcome events."""
+
+    refusal = Refused
+    # A follower sets this to the time of the journal's last line: holds count no further than it proves.
+    evidence_until: float | None = None
 
     def __init__(self, runbook: Runbook, clock: Callable[[], float] = time.time):
         self.runbook = runbook
         self.clock = clock
         self.state = GoLiveState()
+        # After the outcome, samples land here (live figures for the screen); the record reads ``state`` only.
+        self.after: dict[str, CheckState] = {}
         st = self.state
         st.phases = [PhaseStatus(p.id) for p in runbook.phases]
         for phase, check in runbook.iter_checks():
@@ -94,6 +104,9 @@ class Engine:
         for trig in runbook.triggers:
             st.checks[trig.id] = CheckState(trig.id, None)
             st.triggers[trig.id] = TriggerStatus(trig.id)
+        for _, check in runbook.iter_verify_checks():
+            st.checks[check.id] = CheckState(check.id, None)
+        self._seed_init()
 
     # ------------------------------------------------------------------ queries
 
@@ -116,18 +129,27 @@ class Engine:
                 and phase.action_done is None:
             return None  # evidence before the phase's action is not evidence about the change
         if phase is not None:
-            for t in (phase.started, phase.action_done):
+            not_before = phase_rules.not_before_at(self, self.runbook.phases[self.runbook.phase_index(cs.phase)])
+            for t in (phase.started, phase.action_done, not_before):
                 if t is not None:
                     start = max(start, t)
         return start
 
     def hold_progress(self, check_id: str, now: float | None = None) -> tuple[float, float]:
         """(seconds held so far, seconds required) for a check of its phase."""
-        now = self.clock() if now is None else now
+        now = self.proven(self.clock() if now is None else now)
         cs = self.state.checks[check_id]
         hold = self.runbook.phases[self.runbook.phase_index(cs.phase)].hold if cs.phase else 0.0
         start = self.hold_start(check_id)
         return (0.0 if start is None else max(0.0, now - start)), hold
+
+    def proven(self, now: float) -> float:
+        """``now``, or the last moment the journal proves when this engine follows one."""
+        return now if self.evidence_until is None else min(now, self.evidence_until)
+
+    def live(self, check_id: str) -> CheckState:
+        """The check's latest figures: after the outcome, those observed since (never in the record)."""
+        return self.after.get(check_id) or self.state.checks[check_id]
 
     def is_held(self, check_id: str, now: float | None = None) -> bool:
         held, hold = self.hold_progress(check_id, now)
@@ -140,7 +162,7 @@ class Engine:
         phase = self.active_phase()
         if phase is None or st.outcome is not None:
             return Gate(False, ["the go-live is not running"])
-        reasons: list[str] = self.rollback_reasons() + self.trigger_reasons(now)
+        reasons: list[str] = self.rollback_reasons() + self.trigger_reasons(now) + self._seed_gate_reasons(phase, now)
         status = st.phases[st.active]
         if phase.action is not None and status.action_done is None:
             if status.action_interrupted:
@@ -149,6 +171,8 @@ class Engine:
                 reasons.append("the phase action has not run" if not status.action_failed
                                else f"the phase action failed ({status.action_failed})")
         for check in phase.checks:
+            if check.id in self.skipped:
+                continue
             if check.source == "manual":
                 if check.required and not st.manual[check.id].checked:
                     reasons.append(f"{check.label}: not confirmed")
@@ -162,7 +186,7 @@ class Engine:
                     unit = f" {check.unit}" if check.unit else ""
                     why = f"{format_number(cs.value)}{unit}, needs {check.pass_}" + (f"; {why}" if why else "")
                 reasons.append(f"{check.label}: {cs.verdict}" + (f" — {why}" if why else ""))
-            elif not self.is_held(check.id, now):
+            elif not self.is_held(check.id, now) and phase.duration is None:
                 held, hold = self.hold_progress(check.id, now)
                 reasons.append(f"{check.label}: held {format_duration(held)} of {format_duration(hold)}")
         return Gate(not reasons, reasons)
@@ -185,7 +209,7 @@ class Engine:
         for ts in self.state.triggers.values():
             trig = self.runbook.check(ts.id)
             if ts.state == "pending":
-                held = 0.0 if ts.pending_since is None else max(0.0, now - ts.pending_since)
+                held = 0.0 if ts.pending_since is None else max(0.0, self.proven(now) - ts.pending_since)
                 out.append(f"{trig.label} pending {format_duration(held)} of {format_duration(trig.for_)}")
             elif ts.state == "error":
                 out.append(f"{trig.label} cannot see: {ts.detail or 'no data'}")
@@ -197,18 +221,23 @@ class Engine:
         out = []
         for ts in self.state.triggers.values():
             last = self.state.checks[ts.id].last_at
-            if ts.watch_since is not None and ts.state != "disarmed" and (last is None or last < ts.watch_since):
+            # a manual trigger is never sampled and an idle one is out of its scope: neither is waited for
+            if ts.watch_since is not None and ts.state not in ("disarmed", "idle") \
+                    and self.runbook.check(ts.id).source != "manual" and (last is None or last < ts.watch_since):
                 out.append(ts.id)
         return out
 
     def automated_checks_now(self) -> list[Any]:
-        """The checks a scheduler should sample now: the active phase's, and armed triggers."""
-        if self.finished:
-            return []
+        """The checks a scheduler should sample now: the active phase's, armed triggers in scope, baseline
+        companions and a rollback's verify checks — after the outcome too, so the lead watches a rollback land
+        (those samples change no verdict)."""
+        now = self.clock()
         phase = self.active_phase()
-        out = [] if phase is None else [c for c in phase.checks if c.source != "manual"]
+        out = [] if phase is None else [c for c in phase.checks if c.source != "manual" and c.id not in self.skipped]
         if self.state.armed:
-            out.extend(self.runbook.triggers)
+            out.extend(trigger_scope.watched_triggers(self, now))
+        out.extend(rollback_plans.verify_checks_now(self))
+        out.extend(self.baselines[c.id + derived.SUFFIX] for c in list(out) if c.id + derived.SUFFIX in self.baselines)
         return out
 
     # ------------------------------------------------------------------ fold
@@ -267,7 +296,8 @@ class Engine:
             cs.pass_since = None
         cs.verdict, cs.since, cs.detail = e.verdict, e.at, e.detail
         if e.value is not None:
-            cs.value = e.value
+            cs.value, cs.value_at = e.value, e.at
+        phase_rules.on_verdict(self, e)
         level = {PASS: "info", WARN: "warning", FAIL: "error", ERROR: "error"}.get(e.verdict, "info")
         self.state.log.append((e.at, level, f"{e.check} → {e.verdict}" + (f": {e.detail}" if e.detail else "")))
 
@@ -278,7 +308,7 @@ class Engine:
                 continue
             last, lo, hi, count, errors = figures[:5]
             if last is not None:
-                cs.value = last
+                cs.value, cs.value_at = last, e.at
             cs.min, cs.max, cs.count, cs.errors = lo, hi, count, errors
 
     def _on_trigger(self, e: ev.TriggerState) -> None:
@@ -290,15 +320,15 @@ class Engine:
                 ts.pending_since = e.at
         elif e.state == "firing":
             ts.fired_at = e.at
-        elif e.state in ("armed", "resolved"):
+        elif e.state in ("armed", "resolved", "idle"):
             ts.pending_since = None
+        ts.clear_since = None
         ts.state = "armed" if e.state == "resolved" else e.state
         ts.value, ts.detail = e.value, e.detail
         trig = self.runbook.check(e.trigger)
         if e.state == "firing":
             level = "error"
-            if trig.then == "rollback" and self.state.outcome is None:
-                self.state.rollback_request = e.trigger
+            self._respond(trig, e.at, e.detail)
         else:
             level = "warning" if e.state in ("pending", "error") else "info"
         self.state.log.append((e.at, level, f"trigger {trig.label}: {e.state}" + (f" — {e.detail}" if e.detail else "")))
@@ -323,8 +353,11 @@ class Engine:
         if e.kind == "rollback":
             st.rollback_request = None
             st.rollback_running, st.rollback_decided = True, True
+            st.rollback_plan = e.plan
         elif e.kind == "decline_rollback":
             st.rollback_request = None
+        elif e.kind == "resume":
+            st.paused = None
         st.log.append((e.at, "warning" if e.kind != "proceed" else "info",
                        f"decision {e.kind} by {e.by}" + (f": {e.reason}" if e.reason else "")))
 
@@ -333,9 +366,9 @@ class Engine:
         st.actions.append({"action": e.action, "argv": list(e.argv), "shell": e.shell, "dry_run": e.dry_run,
                            "started": e.at, "by": e.by})
         if e.action.startswith("phase:"):
-            ps = st.phases[self.runbook.phase_index(e.action[6:])]
+            ps = st.phases[self.runbook.phase_index(phase_rules.phase_of_action(e.action))]
             ps.action_started, ps.action_failed, ps.action_interrupted = e.at, "", False
-        if e.action == "rollback":
+        if rollback_plans.is_step(e.action):
             st.rollback_interrupted = False
         st.armed = True  # triggers are watched from the first action on
         for ts in st.triggers.values():
@@ -354,16 +387,22 @@ class Engine:
                 break
         ok = not e.interrupted and (e.dry_run or e.exit_code == 0)
         if e.action.startswith("phase:"):
-            ps = st.phases[self.runbook.phase_index(e.action[6:])]
+            phase = self.runbook.phases[self.runbook.phase_index(phase_rules.phase_of_action(e.action))]
+            ps = st.phases[self.runbook.phase_index(phase.id)]
             ps.action_exit = e.exit_code
             if ok:
-                ps.action_done = e.at
+                ps.actions_done += 1
+                if ps.actions_done >= len(phase.all_actions):  # the phase's work is done after its last action
+                    ps.action_done = e.at
             else:
                 ps.action_failed = e.error or f"exit {e.exit_code}"
                 ps.action_interrupted = e.interrupted
-        if e.action == "rollback":
-            st.rollback_running = False
+        if rollback_plans.is_step(e.action):
+            # a plan's rollback runs on after a good step (its next step, then verification)
+            if e.action == "rollback" or not ok:
+                st.rollback_running = False
             st.rollback_interrupted = e.interrupted
+        rollback_plans.on_action_finished(self, e)
         how = "dry run" if e.dry_run else (e.error or f"exit {e.exit_code}")
         st.log.append((e.at, "info" if ok else "error", f"action {e.action} finished: {how}"))
 
@@ -371,6 +410,7 @@ class Engine:
         st = self.state
         st.outcome, st.outcome_reason, st.finished = e.outcome, e.reason, e.at
         st.rollback_request = None
+        st.rollback_running, st.verifying_since = False, None
         st.log.append((e.at, "info", f"outcome {e.outcome}" + (f": {e.reason}" if e.reason else "")))
 
     def _on_signoff(self, e: ev.SignOff) -> None:
@@ -399,12 +439,19 @@ class Engine:
     def observe(self, sample: Sample) -> list[ev.Event]:
         """Take one sample: update live figures, return the events it causes (not yet applied)."""
         st = self.state
+        parent = self._baseline_parent.get(sample.check_id)
+        if parent is not None and st.outcome is None:
+            derived.take_baseline(st.checks[parent], sample)
+            return []
         cs = st.checks.get(sample.check_id)
-        if cs is None or st.outcome is not None:
+        if cs is None:
             return []
         if sample.value is not None and not math.isfinite(sample.value):
             # NaN and ±Inf are no data, whichever source let them through
             sample = dataclasses.replace(sample, value=None, no_data=True, detail=f"value is {sample.value}")
+        if st.outcome is not None:
+            self._observe_after(sample)
+            return []
         if sample.error or sample.no_data:
             cs.errors += 1
         cs.record_value(sample.at, sample.value)
@@ -414,22 +461,54 @@ class Engine:
         if sample.check_id in st.triggers:
             return self._observe_trigger(sample)
         check = self.runbook.check(sample.check_id)
-        verdict, detail = judge(check, sample)
+        verdict, detail, value = self._judge_derived(check, cs, sample)
         cs.detail = detail
+        if value is not sample.value:
+            cs.value = value  # a window's figure is what was judged: show it, not the last raw value
         if verdict != cs.verdict:
-            return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=round_sig(sample.value),
+            return [ev.Verdict(at=sample.at, check=cs.id, verdict=verdict, value=round_sig(value),
                                detail=detail)]
         return []
 
+    def _observe_after(self, sample: Sample) -> None:
+        """A sample after the outcome: live figures, pods and a live verdict in ``after``; no event, no record."""
+        cs = self.state.checks[sample.check_id]
+        live = self.after.get(cs.id)
+        if live is None:
+            live = self.after[cs.id] = dataclasses.replace(cs, history=deque(cs.history, maxlen=cs.history.maxlen))
+        live.record_value(sample.at, sample.value)
+        live.series = sample.series
+        if sample.error or sample.no_data:
+            live.errors += 1
+        if "pods" in sample.extra:
+            self.state.pods[sample.check_id] = sample.extra["pods"]
+            cs.last_at = sample.at   # which check saw the pods last (the record never reads it)
+        if sample.check_id not in self.state.triggers:
+            live.verdict, live.detail = judge(self.runbook.check(sample.check_id), sample)
+
     def _observe_trigger(self, sample: Sample) -> list[ev.Event]:
         ts = self.state.triggers[sample.check_id]
-        if ts.state in ("disarmed", "firing"):
-            if ts.state == "firing" and trigger_condition(self.runbook.check(ts.id), sample) is False:
-                return [ev.TriggerState(at=sample.at, trigger=ts.id, state="resolved", value=sample.value,
-                                        detail="condition cleared")]
-            return []
         trig = self.runbook.check(ts.id)
-        cond = trigger_condition(trig, sample)
+        if ts.state == "idle":
+            return []
+        why = trigger_scope.scope_reason(self, trig, sample.at)
+        if why and ts.state != "disarmed":
+            # outside its scope a trigger is not judged: it says so instead of looking quiet
+            return [ev.TriggerState(at=sample.at, trigger=ts.id, state="idle", detail=why)]
+        if ts.state in ("disarmed", "firing"):
+            if ts.state == "firing":
+                cond = self._trigger_condition(trig, sample)
+                if cond is True:
+                    ts.clear_since = None
+                elif cond is False and trig.keep_firing_for > 0:
+                    if ts.clear_since is None:
+                        ts.clear_since = sample.at
+                    return trigger_scope.keep_firing_events(self, sample.at)
+                elif cond is False:
+                    return [ev.TriggerState(at=sample.at, trigger=ts.id, state="resolved", value=sample.value,
+                                            detail="condition cleared")]
+            return []
+        cond = self._trigger_condition(trig, sample)
         value_text = format_number(sample.value) + (f" {trig.unit}" if trig.unit else "")
         if cond is None:
             ts.condition = False
@@ -460,7 +539,8 @@ class Engine:
         st = self.state
         if st.outcome is not None:
             return []
-        out: list[ev.Event] = []
+        out: list[ev.Event] = trigger_scope.scope_events(self, now) + trigger_scope.keep_firing_events(self, now)
+        out += rollback_plans.verification_events(self, now)
         for ts in st.triggers.values():
             if ts.state == "pending" and ts.condition and ts.pending_since is not None:
                 trig = self.runbook.check(ts.id)
@@ -504,7 +584,7 @@ class Engine:
             raise Refused("a rollback was decided; the go-live can only end")
 
     def cmd_start(self, now: float, **meta: Any) -> list[ev.Event]:
-        return [ev.SessionStarted(at=now, **meta), ev.PhaseStarted(at=now, phase=self.runbook.phases[0].id)]
+        return [ev.SessionStarted(at=now, **meta)] + phase_rules.enter_events(self, 0, now, overridden=False)
 
     def _advance(self, now: float, status: str, reason: str = "") -> list[ev.Event]:
         st = self.state
@@ -513,13 +593,11 @@ class Engine:
         return out + self.next_phase(now, overridden=status == "overridden")
 
     def next_phase(self, now: float, overridden: bool = False) -> list[ev.Event]:
-        """After the active phase ended: the next phase's start, or the outcome after the last one."""
+        """After the active phase ended: the next phase whose `when` holds (those skipped end "skipped"),
+        or the outcome after the last one."""
         st = self.state
-        if st.active + 1 < len(self.runbook.phases):
-            return [ev.PhaseStarted(at=now, phase=self.runbook.phases[st.active + 1].id)]
         overridden = overridden or any(p.status == "overridden" for p in st.phases)
-        return [ev.Outcome(at=now, outcome=PARTIAL if overridden else GO,
-                           reason="completed with overrides" if overridden else "every phase passed")]
+        return phase_rules.enter_events(self, st.active + 1, now, overridden)
 
     def cmd_proceed(self, by: str, now: float | None = None) -> list[ev.Event]:
         """Proceed to the next phase; refused, with the reasons, while the gate is closed."""
@@ -539,6 +617,8 @@ class Engine:
         self._not_rolling_back()
         if len(reason.strip()) < 3:
             raise Refused("an override needs a written reason")
+        if self.state.paused is not None:
+            raise Refused(f"{trigger_scope.pause_reason(self.state)} before anything proceeds")
         phase = self.active_phase()
         gate = self.gate(now)
         # every trigger that barked or was blind is named; of the other reasons the first three
@@ -548,16 +628,24 @@ class Engine:
         return [ev.Decision(at=now, kind="override", phase=phase.id, by=by, reason=full)] + \
             self._advance(now, "overridden", reason.strip())
 
-    def cmd_rollback(self, by: str, reason: str = "", trigger: str = "", now: float | None = None) -> list[ev.Event]:
-        """Decide to roll back; the driver then runs [rollback] and calls rollback_finished."""
+    def cmd_rollback(self, by: str, reason: str = "", trigger: str = "", now: float | None = None,
+                     plan: str = "") -> list[ev.Event]:
+        """Decide to roll back; the driver then runs the plan's steps and calls rollback_finished
+        (or, for a plan with verify checks, the engine's tick decides once they have held)."""
         now = self.clock() if now is None else now
         self._running()
         if self.state.rollback_running:
             raise Refused("a rollback is already running")
         if self.state.rollback_decided and not self.state.rollback_interrupted:
             raise Refused("a rollback was already decided")
+        if not plan and trigger:
+            plan = getattr(self.runbook.check(trigger), "plan", None) or ""
+        if plan and self.runbook.rollback_plan(plan) is None:
+            raise Refused(f"no rollback plan {plan!r}")
+        if not plan and isinstance(self.runbook.rollback, list):
+            plan = self.runbook.rollback_plans[0].id
         return [ev.Decision(at=now, kind="rollback", phase=self.active_phase().id, by=by, reason=reason,
-                            trigger=trigger)]
+                            trigger=trigger, plan=plan)]
 
     def cmd_decline_rollback(self, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
         """Decline the rollback a fired trigger requested: a decision with who and why, kept in the record."""
@@ -640,9 +728,12 @@ class Engine:
         ps = self.state.phases[self.state.active]
         if ps.action_done is not None:
             raise Refused(f"the action of {phase.label} has already run")
-        if any(a["action"] == f"phase:{phase.id}" and "finished" not in a for a in self.state.actions):
+        if any(a["action"].startswith("phase:") and "finished" not in a for a in self.state.actions):
             raise Refused("the action is running")
-        return phase.action
+        waiting = phase_rules.waiting_reason(self, phase, self.clock())
+        if waiting:
+            raise Refused(f"{phase.label}: {waiting}")
+        return phase.all_actions[ps.actions_done]
 
     def missing_signoffs(self) -> list[str]:
         signed = {s["role"] for s in self.state.signoffs}

@@ -29,6 +29,8 @@ class Event:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["type"] = self.type
+        if data.get("seat") == "":
+            del data["seat"]   # only events from a driver's seat name one; older journals stay byte-identical
         return data
 
     @staticmethod
@@ -107,7 +109,7 @@ class Summary(Event):
 
 @dataclass(frozen=True)
 class TriggerState(Event):
-    """state: armed | pending | firing | resolved | error"""
+    """state: armed | pending | firing | resolved | error | idle (out of its scope: not watched)"""
 
     type: ClassVar[str] = "trigger"
     trigger: str = ""
@@ -126,6 +128,7 @@ class Tick(Event):
     by: str = ""
     checked: bool = True
     note: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -135,11 +138,12 @@ class Note(Event):
     by: str = ""
     text: str = ""
     phase: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
 class Decision(Event):
-    """kind: proceed | override | rollback | decline_rollback | abort"""
+    """kind: proceed | override | rollback | decline_rollback | abort | resume (after a pause, with a note)"""
 
     type: ClassVar[str] = "decision"
     human: ClassVar[bool] = True
@@ -148,11 +152,26 @@ class Decision(Event):
     by: str = ""
     reason: str = ""
     trigger: str = ""
+    plan: str = ""              # a rollback: the [[rollback]] plan it runs
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
+
+
+@dataclass(frozen=True)
+class TriggerFired(Event):
+    """A person fired a manual trigger ("data corruption detected"), with a reason."""
+
+    type: ClassVar[str] = "trigger_fired"
+    human: ClassVar[bool] = True
+    trigger: str = ""
+    by: str = ""
+    reason: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
 class ActionStarted(Event):
-    """action: ``phase:<id>`` or ``rollback``"""
+    """action: ``phase:<id>`` (``phase:<id>#2`` for a phase's second action), ``rollback`` or
+    ``rollback:<plan>:<step>``"""
 
     type: ClassVar[str] = "action_started"
     human: ClassVar[bool] = True
@@ -161,6 +180,7 @@ class ActionStarted(Event):
     shell: bool = False
     dry_run: bool = False
     by: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -196,6 +216,7 @@ class SignOff(Event):
     role: str = ""
     name: str = ""
     note: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
 @dataclass(frozen=True)
@@ -206,6 +227,14 @@ class Log(Event):
     source: str = ""
     level: str = "info"
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Heartbeat(Event):
+    """The driver was alive at ``at`` and every change until then is journaled: how far a follower may count a
+    hold, and how it tells a quiet driver from a gone one. Written only after a quiet spell (bounded)."""
+
+    type: ClassVar[str] = "heartbeat"
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

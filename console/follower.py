@@ -11,11 +11,16 @@ from typing import Any, Callable
 
 from checks.base import Sample
 from console import events as ev
+from console.driver_lock import driver_alive
 from console.engine import Refused
 from console.journal import JOURNAL_NAME, JournalError, JournalFollower
-from console.session import Listener, default_operator, replay_session
+from console.session import HEARTBEAT_EVERY, Listener, default_operator, replay_session
+from console.units import format_age
 
 POLL_EVERY = 0.3   # seconds between reads of the journal: every change shows within a second
+# A running driver journals at least a heartbeat every HEARTBEAT_EVERY; silent this long before the outcome, it is
+# not heard from (hung, on another host, or gone without a trace in its lock).
+SILENT_AFTER = 3 * HEARTBEAT_EVERY
 
 
 class Follower:
@@ -39,10 +44,13 @@ class Follower:
         if not raw:
             raise JournalError(f"{self.folder / JOURNAL_NAME}: no journal yet (has the go-live started?)")
         self.runbook, self.engine, events = replay_session(self.folder, raw, clock)
+        self.last_heard = max(e.at for e in events)   # the driver's last journaled word: holds count no further
+        self.engine.evidence_until = self.last_heard
         for event in events:
             self._remember_value(event)
         self.dry_run = self.engine.state.dry_run
         self.broken = ""
+        self.fixed = False
         self._listeners: list[Listener] = list(listeners)
         self._stop: asyncio.Event | None = None
 
@@ -55,7 +63,10 @@ class Follower:
         for listener in list(self._listeners):
             listener(kind, payload)
 
-    def _apply(self, event: ev.Event) -> None:
+    def _apply(self, event: ev.Event, journaled: bool = True) -> None:
+        if journaled:
+            self.last_heard = max(self.last_heard, event.at)
+            self.engine.evidence_until = self.last_heard
         self.engine.apply(event)
         self._remember_value(event)
         self._notify("event", event)
@@ -72,6 +83,24 @@ class Follower:
                 cs = self.engine.state.checks.get(check_id)
                 if cs is not None and figures and figures[0] is not None:
                     cs.history.append((event.at, figures[0]))
+        elif isinstance(event, ev.TriggerState) and event.value is not None:
+            cs = self.engine.state.checks.get(event.trigger)
+            if cs is not None:   # the trigger's value as of its last journaled change, shown with its age
+                cs.value, cs.value_at = event.value, event.at
+                cs.history.append((event.at, event.value))
+
+    def driver_problem(self, now: float) -> str:
+        """Empty while the driver is heard from; otherwise one line saying it is gone (its lock's pid is dead)
+        or silent, and since when. After the outcome a silent live driver is normal: it only observes."""
+        if self.fixed:
+            return ""   # a state built from fixed samples has no driver to miss
+        quiet = max(0.0, now - self.last_heard)
+        alive = driver_alive(self.folder)
+        if alive is False:
+            return f"driver not running — last heard {format_age(quiet)}"
+        if quiet > SILENT_AFTER and self.engine.state.outcome is None:
+            return f"driver not heard from — last heard {format_age(quiet)}"
+        return ""
 
     def poll(self) -> int:
         """Fold the journal lines written since the last poll; returns how many. A broken journal is logged
@@ -83,14 +112,14 @@ class Follower:
         except JournalError as exc:
             self.broken = str(exc)
             self._apply(ev.Log(at=self.clock(), source="golive", level="error",
-                               text=f"stopped following: {exc}"))
+                               text=f"stopped following: {exc}"), journaled=False)
             return 0
         for data in raw:
             try:
                 event = ev.Event.from_dict(data)
             except (TypeError, ValueError) as exc:
                 self._apply(ev.Log(at=self.clock(), source="golive", level="warning",
-                                   text=f"{JOURNAL_NAME}:{data.get('seq')}: skipped: {exc}"))
+                                   text=f"{JOURNAL_NAME}:{data.get('seq')}: skipped: {exc}"), journaled=False)
                 continue
             self._apply(event)
         return len(raw)
@@ -98,6 +127,8 @@ class Follower:
     def observe(self, sample: Sample) -> None:
         """Fold a sample as a driver would (verdicts, pods, history) without journaling anything: for a state
         built from a fixed list of samples (screenshots, benchmarks), never alongside a live driver."""
+        self.engine.evidence_until = None   # the samples are the evidence: holds count to the clock
+        self.fixed = True
         for event in self.engine.observe(sample):
             self._apply(event)
         self._notify("sample", sample)
@@ -149,8 +180,11 @@ class Follower:
     async def run_action(self, by: str | None = None) -> None:
         self._refuse("run actions")
 
-    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
+    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
         self._refuse("roll back")
+
+    async def decline_rollback(self, reason: str, by: str | None = None) -> None:
+        self._refuse("decline a rollback")
 
     def write_record(self) -> tuple[Path, Path]:
         self._refuse("write the record")

@@ -9,6 +9,7 @@ from typing import Any
 
 import tomli_w
 
+from console import rollback_plans
 from console.engine import Engine, verdict_symbol
 from console.files import write_atomic
 from console.redact import redact_urls
@@ -59,6 +60,18 @@ def journal_anchor(events: list[dict[str, Any]], final_head: str) -> tuple[str, 
     return final_head, len(events)
 
 
+def _check_row(engine: Engine, check: Any) -> dict[str, Any]:
+    rb, cs = engine.runbook, engine.state.checks[check.id]
+    return _clean({
+        "id": check.id, "title": check.label, "source": check.source,
+        "target": resolve_target(rb, check), "what": check_what(check), "unit": check.unit or None,
+        "pass": str(check.pass_) if check.pass_ else None, "warn": str(check.warn) if check.warn else None,
+        "last": cs.value, "min": cs.min, "max": cs.max, "samples": cs.count, "errors": cs.errors,
+        "verdict": cs.verdict, "detail": cs.detail or None, "required": check.required,
+        "skipped": cs.skipped or None,
+    })
+
+
 def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict[str, Any]:
     """Everything an auditor needs, in a stable key order (see the README's record section).
 
@@ -95,14 +108,7 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
                                       "checked": ms.checked, "by": ms.by or None, "at": iso(ms.at),
                                       "note": ms.note or None}))
                 continue
-            cs = st.checks[check.id]
-            checks.append(_clean({
-                "id": check.id, "title": check.label, "source": check.source,
-                "target": resolve_target(rb, check), "what": check_what(check), "unit": check.unit or None,
-                "pass": str(check.pass_) if check.pass_ else None, "warn": str(check.warn) if check.warn else None,
-                "last": cs.value, "min": cs.min, "max": cs.max, "samples": cs.count, "errors": cs.errors,
-                "verdict": cs.verdict, "detail": cs.detail or None, "required": check.required,
-            }))
+            checks.append(_check_row(engine, check))
         phases.append(_clean({
             "id": phase.id, "title": phase.label, "status": ps.status, "started": iso(ps.started),
             "ended": iso(ps.ended), "hold": format_duration(phase.hold), "reason": ps.reason or None,
@@ -123,8 +129,12 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "id": t.id, "title": t.label, "then": t.then, "fire": str(t.fire) if t.fire else None,
         "for": format_duration(t.for_), "state": st.triggers[t.id].state,
         "fired_at": iso(st.triggers[t.id].fired_at), "value": st.checks[t.id].value,
-        "samples": st.checks[t.id].count,
+        "samples": st.checks[t.id].count, "fired_by": st.triggers[t.id].fired_by or None,
+        "detail": st.triggers[t.id].detail or None, "plan": t.plan, "during": list(t.during) or None,
+        "for_after_action": format_duration(t.for_after_action) if t.for_after_action is not None else None,
+        "keep_firing_for": format_duration(t.keep_firing_for) if t.keep_firing_for else None,
     }) for t in rb.triggers]
+    record_doc["rollback"] = rollback_plans.record_section(engine, lambda c: _check_row(engine, c))
     record_doc["action"] = [_clean({
         "action": a["action"], "argv": a["argv"], "shell": a["shell"], "dry_run": a["dry_run"], "by": a["by"],
         "started": iso(a["started"]), "finished": iso(a.get("finished")), "exit_code": a.get("exit_code"),
@@ -165,11 +175,23 @@ def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
 
 
 _PHASE_SYMBOL = {"passed": "✓", "overridden": "⚠", "failed": "✗", "timeout": "✗", "rolled_back": "↺",
-                 "aborted": "✗", "active": "◐", "pending": "○"}
+                 "aborted": "✗", "active": "◐", "pending": "○", "skipped": "–"}
 
 
 def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_check_row(c: dict[str, Any]) -> str:
+    unit = f" {c['unit']}" if c.get("unit") else ""
+    value = "—" if c.get("last") is None else f"{format_number(c['last'])}{unit}"
+    if c.get("min") is not None and c.get("max") is not None and c.get("samples", 0) > 1:
+        value += f" (min {format_number(c['min'])}, max {format_number(c['max'])}, {c['samples']} samples)"
+    target = c.get("pass", "") or "—"
+    status = f"{verdict_symbol(c.get('verdict', ''))} {c.get('verdict', '')}"
+    if c.get("skipped"):
+        status = f"– {c['skipped']}"
+    return f"| {_md(c.get('title', c['id']))} | {_md(value)} | {_md(target)}{_md(unit)} | {_md(status)} |"
 
 
 def render_markdown(record: dict[str, Any]) -> str:
@@ -201,14 +223,7 @@ def render_markdown(record: dict[str, Any]) -> str:
         lines += ["", f"## {_PHASE_SYMBOL.get(p.get('status', ''), '?')} {_md(p.get('title', p['id']))}", ""]
         if p.get("check"):
             lines += ["| Check | Value | Target | Status |", "|---|---|---|---|"]
-            for c in p["check"]:
-                unit = f" {c['unit']}" if c.get("unit") else ""
-                value = "—" if c.get("last") is None else f"{format_number(c['last'])}{unit}"
-                if c.get("min") is not None and c.get("max") is not None and c.get("samples", 0) > 1:
-                    value += f" (min {format_number(c['min'])}, max {format_number(c['max'])}, {c['samples']} samples)"
-                target = c.get("pass", "") or "—"
-                status = f"{verdict_symbol(c.get('verdict', ''))} {c.get('verdict', '')}"
-                lines.append(f"| {_md(c.get('title', c['id']))} | {_md(value)} | {_md(target)}{_md(unit)} | {status} |")
+            lines += [_md_check_row(c) for c in p["check"]]
         if p.get("manual"):
             lines += ["", "| Manual item | Confirmed by | When | Note |", "|---|---|---|---|"]
             for m in p["manual"]:
@@ -226,6 +241,7 @@ def render_markdown(record: dict[str, Any]) -> str:
             cond = f"{t.get('fire', 'fails')} for {t.get('for', '0s')}"
             lines.append(f"| {_md(t.get('title', t['id']))} | {_md(cond)} | {t.get('then')} | {t.get('state')} | "
                          f"{t.get('fired_at', '—')} |")
+    lines += rollback_plans.markdown_lines(record, _md_check_row)
     if record.get("action"):
         lines += ["", "## Actions", "", "| Action | Command | Exit | Duration |", "|---|---|---|---|"]
         for a in record["action"]:

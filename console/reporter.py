@@ -46,9 +46,13 @@ class RichReporter:
         self.console.print(f"[dim]{_clock(at)}[/] {text}")
 
     def _command(self, action: str) -> str:
+        from console.phase_rules import action_name
+        from console.rollback_plans import step_name
+
         rb = self.runbook
-        found = rb.rollback if action == "rollback" else \
-            next((p.action for p in rb.phases if f"phase:{p.id}" == action), None)
+        named = {action_name(p, i): a for p in rb.phases for i, a in enumerate(p.all_actions)}
+        named.update({step_name(rb, plan, i): s for plan in rb.rollback_plans for i, s in enumerate(plan.steps)})
+        found = named.get(action)
         return found.display() if found is not None else action
 
     def __call__(self, kind: str, payload: Any) -> None:
@@ -83,6 +87,8 @@ class RichReporter:
             style = "red" if e.state == "firing" else "yellow" if e.state in ("pending", "error") else "dim"
             self.line(e.at, f"  [{style}]⚑ trigger {rb.check(e.trigger).label}: {e.state}[/]"
                             + (f" — {e.detail}" if e.detail else ""))
+        elif isinstance(e, ev.TriggerFired):
+            self.line(e.at, f"  [red]⚑ trigger {rb.check(e.trigger).label}: fired by {e.by}[/] — {e.reason}")
         elif isinstance(e, ev.Decision):
             self.line(e.at, f"[bold]» {e.kind}[/] by {e.by}" + (f": {e.reason}" if e.reason else ""))
         elif isinstance(e, ev.ActionStarted):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from console import events as ev
 from console.engine import Engine
+from console.rollback_plans import interrupted_step, is_step
 from console.state import NO_GO
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def rollback_stage(engine: Engine) -> str:
         return "interrupted"
     if not st.rollback_running:
         return "done"
-    last = next((a for a in reversed(st.actions) if a["action"] == "rollback"), None)
+    last = next((a for a in reversed(st.actions) if is_step(a["action"])), None)
     return "running" if last is not None and "finished" not in last else "due"
 
 
@@ -62,7 +63,7 @@ def due_transitions(engine: Engine, now: float) -> list[ev.Event]:
         return [ev.PhaseStarted(at=now, phase=rb.phases[0].id)]
     phase, ps = rb.phases[st.active], st.phases[st.active]
     if rollback_stage(engine) == "done":
-        rec = next(a for a in reversed(st.actions) if a["action"] == "rollback") if rb.rollback else {}
+        rec = next((a for a in reversed(st.actions) if is_step(a["action"])), {}) if rb.rollback else {}
         out = engine.rollback_finished(rec.get("exit_code", 0), rec.get("dry_run", st.dry_run),
                                        rec.get("error", ""), now=now)
         return [e for e in out if not (isinstance(e, ev.PhaseEnded) and ps.status == "rolled_back")]
@@ -118,12 +119,12 @@ def carry_on(session: "Session") -> None:
         decision = last_rollback_decision(eng)
         if stage == "due":
             session._spawn(session._perform_rollback(decision.get("by") or session.operator))
-        elif stage == "interrupted" and session.runbook.rollback is not None:
-            if session.runbook.rollback.repeat_safe:
+        elif stage == "interrupted" and (step := interrupted_step(eng)) is not None:
+            if step.repeat_safe:  # a plan goes on from its interrupted step; the steps before it stay done
                 session._spawn(session.rollback("golive", reason="re-run of the interrupted rollback (repeat_safe)",
-                                                trigger=decision.get("trigger", "")))
+                                                trigger=decision.get("trigger", ""), plan=st.rollback_plan))
             elif session.headless:
-                session.submit(end_no_go(eng, f"rollback interrupted: `{session.runbook.rollback.display()}` "
+                session.submit(end_no_go(eng, f"rollback interrupted: `{step.display()}` "
                                               "(exit unknown; not marked repeat_safe)", session.clock()))
         return  # interactive: the gate says the rollback was interrupted; r runs it again
     if st.rollback_request:

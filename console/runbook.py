@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator,
+)
 
 from console import runbook_expand as expand
 from console.runbook_change import Freeze, NotifyTarget, Window
+from console.runbook_rules import feature_problems
 from console.runbook_errors import RunbookError, format_validation_errors, locate_problem, toml_syntax_problem
-from console.units import Threshold, parse_duration
+from console.comparisons import parse_comparison
+from console.units import parse_duration, parse_t_plus
 
 __all__ = [
     "Runbook", "Phase", "Action", "Trigger", "Check", "RunbookError",
@@ -20,7 +25,9 @@ __all__ = [
 ]
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-ThresholdField = Annotated[Threshold, BeforeValidator(Threshold.parse)]
+TPlus = Annotated[float, BeforeValidator(parse_t_plus)]
+# "< 0.5", a band "40..70", a tolerance "< 200 ± 10%", or relative to a baseline "<= baseline * 1.2"
+ThresholdField = Annotated[Any, BeforeValidator(parse_comparison)]
 
 SOURCES = ("prometheus", "kubernetes", "http", "postgres", "alertmanager", "command", "manual")
 # sources whose checks must name (or default to) a declared target
@@ -131,6 +138,11 @@ class CheckBase(Model):
     unit: str = ""
     on_no_data: Literal["error", "fail"] = "error"
     required: bool = True
+    # judge a figure over a window instead of the last value: "no growth over 1h" is
+    # window = "1h", measure = "max-min", pass = "< 20"
+    window: Duration | None = None
+    measure: Literal["max-min", "slope"] | None = None
+    when: str | None = None      # "strategy == blue-green": the check applies only then
 
     @property
     def label(self) -> str:
@@ -149,6 +161,7 @@ class PrometheusCheck(CheckBase):
     source: Literal["prometheus"]
     query: str
     each: bool = False
+    baseline: str | None = None  # a query for the stable version, for pass = "<= baseline * 1.2"
 
     def request_key(self) -> tuple:
         # with each = true the sample's value is the worst series by this check's own threshold
@@ -216,11 +229,22 @@ Check = Annotated[
 
 # ---------------------------------------------------------------- triggers
 
+RESPONSES = ("rollback", "pause", "alert", "abort")
+
+
 class TriggerFields(Model):
     fire: ThresholdField | None = None
     for_: Duration = Field(0.0, alias="for")
-    then: Literal["rollback", "alert"] = "alert"
+    then: Literal["rollback", "pause", "alert", "abort"] = "alert"
     auto: bool = False
+    plan: str | None = None                     # which [[rollback]] plan a rollback runs
+    during: list[str] = []                      # watched only in these phases
+    for_after_action: Duration | None = None    # watched only this long after a phase action
+    keep_firing_for: Duration = 0.0             # as in Prometheus: stays firing this long after it clears
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.during) or self.for_after_action is not None
 
 
 class PrometheusTrigger(PrometheusCheck, TriggerFields): ...
@@ -229,11 +253,43 @@ class HttpTrigger(HttpCheck, TriggerFields): ...
 class PostgresTrigger(PostgresCheck, TriggerFields): ...
 class AlertmanagerTrigger(AlertmanagerCheck, TriggerFields): ...
 class CommandTrigger(CommandCheck, TriggerFields): ...
+class ManualTrigger(ManualCheck, TriggerFields):
+    """A condition a person sees ("data corruption detected"): fired by a member of its role, with a reason."""
 
 
 Trigger = Annotated[
-    Union[PrometheusTrigger, KubernetesTrigger, HttpTrigger, PostgresTrigger, AlertmanagerTrigger, CommandTrigger],
+    Union[PrometheusTrigger, KubernetesTrigger, HttpTrigger, PostgresTrigger, AlertmanagerTrigger, CommandTrigger,
+          ManualTrigger],
     Field(discriminator="source"),
+]
+
+
+# ---------------------------------------------------------------- rollback plans
+
+class RollbackPlan(Model):
+    """A named [[rollback]]: steps run in order, then verify checks must all pass (for hold) within timeout."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    title: str | None = None
+    description: str | None = None
+    steps: list[Action] = Field(alias="step", min_length=1)
+    verify: list[Check] = []
+    hold: Duration = 0.0
+    timeout: Duration = 300.0
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id
+
+
+def _rollback_form(value: Any) -> str:
+    return "[[rollback]]" if isinstance(value, list) else "[rollback]"
+
+
+# the tags contain "[" so problem paths leave them out: rollback[1].step[2].run, rollback.run
+RollbackField = Annotated[
+    Union[Annotated[Action, Tag("[rollback]")], Annotated[list[RollbackPlan], Tag("[[rollback]]")]],
+    Discriminator(_rollback_form),
 ]
 
 
@@ -247,7 +303,26 @@ class Phase(Model):
     timeout: Duration | None = None
     traffic: float | None = Field(None, ge=0, le=100)
     action: Action | None = None
+    actions: list[Action] = []                   # several actions, run in order (action is then the first)
     checks: list[Check] = Field([], alias="check")
+    not_before: TPlus | None = None              # seconds after the go-live started ("T+4h")
+    duration: Duration | None = None             # a soak: watched this long, the gate opens only at its end
+    on_fail: Literal["rollback", "abort"] = "abort"   # what a FAIL inside a soak does
+    plan: str | None = None                      # the rollback plan on_fail = "rollback" runs
+    when: str | None = None                      # "strategy == blue-green": the phase runs only then
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_action(cls, data: Any) -> Any:
+        # screens and older code read phase.action: with `actions` it is the first of them
+        if isinstance(data, dict) and isinstance(data.get("actions"), list) and data["actions"] \
+                and "action" not in data:
+            data = {**data, "action": data["actions"][0]}
+        return data
+
+    @property
+    def all_actions(self) -> list[Action]:
+        return list(self.actions) if self.actions else ([self.action] if self.action else [])
 
     @property
     def label(self) -> str:
@@ -282,7 +357,7 @@ class Runbook(Model):
     targets: Targets = Targets()
     phases: list[Phase] = Field(alias="phase", min_length=1)
     triggers: list[Trigger] = Field([], alias="trigger")
-    rollback: Action | None = None
+    rollback: RollbackField | None = None
     window: Window | None = None
     notify: list[NotifyTarget] = []
     # filled by the loader, not by the file
@@ -302,9 +377,15 @@ class Runbook(Model):
             for check in phase.checks:
                 yield phase, check
 
+    def iter_verify_checks(self) -> Iterator[tuple[RollbackPlan, Any]]:
+        for plan in self.rollback_plans:
+            for check in plan.verify:
+                yield plan, check
+
     def model_post_init(self, context: Any) -> None:
         # the engine looks a check up on every sample: index once instead of scanning
-        self._by_id = {c.id: c for _, c in self.iter_checks()} | {t.id: t for t in self.triggers}
+        self._by_id = {c.id: c for _, c in self.iter_checks()} | {t.id: t for t in self.triggers} \
+            | {c.id: c for _, c in self.iter_verify_checks()}
         self._phase_of = {c.id: p for p, c in self.iter_checks()}
         self._phase_index = {p.id: i for i, p in enumerate(self.phases)}
 
@@ -318,6 +399,22 @@ class Runbook(Model):
     def phase_index(self, phase_id: str) -> int:
         """The position of a phase; raises KeyError."""
         return self._phase_index[phase_id]
+
+    @property
+    def rollback_plans(self) -> list[RollbackPlan]:
+        """Every plan; a single [rollback] table is one plan of one step named "rollback", without verify."""
+        if self.rollback is None:
+            return []
+        if isinstance(self.rollback, list):
+            return list(self.rollback)
+        return [RollbackPlan(id="rollback", title=self.rollback.title, step=[self.rollback])]
+
+    def rollback_plan(self, plan_id: str | None = None) -> RollbackPlan | None:
+        """The named plan, or the first when none is named; None when there is none."""
+        plans = self.rollback_plans
+        if plan_id is None:
+            return plans[0] if plans else None
+        return next((p for p in plans if p.id == plan_id), None)
 
     @property
     def uses_kubernetes(self) -> bool:
@@ -366,6 +463,7 @@ def parse_runbook(
             problems.extend(format_validation_errors(exc, _vocabulary))
     if model is not None:
         _semantic_checks(model, problems)
+        feature_problems(model, variables, problems, _check_rules)
     if problems:
         lines = [locate_problem(name, text, origins, loc, msg) for loc, msg in problems]
         raise RunbookError(list(dict.fromkeys(lines)))  # a matrix copy repeats its source's problem
@@ -385,8 +483,12 @@ def _vocabulary(loc: tuple) -> list[str]:
     head = loc[0] if loc else ""
     if head == "phase" and "check" in loc:
         models = _CHECK_MODELS
-    elif head == "phase" and "action" in loc or head == "rollback":
+    elif head == "phase" and ("action" in loc or "actions" in loc) or head == "rollback" and "step" in loc:
         models = [Action]
+    elif head == "rollback" and "verify" in loc:
+        models = _CHECK_MODELS
+    elif head == "rollback":
+        models = [Action, RollbackPlan]
     elif head == "phase":
         models = [Phase]
     elif head == "trigger":
@@ -425,9 +527,54 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
         _check_rules(trig, loc, targets, problems, trigger=True)
         if trig.then == "rollback" and rb.rollback is None:
             problems.append((loc + ("then",), 'then = "rollback" needs a [rollback] section'))
+    _run_rules(rb, problems)
     roles = rb.runbook.signoff
     if len(set(roles)) != len(roles):
         problems.append((("runbook", "signoff"), "a role is listed twice"))
+
+
+_SHELL_WORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in",
+                "function", "select", "{", "}", "(", ")", "[[", "]]", "!", ";;", "&&", "||", "|", ";"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+
+
+def _run_problem(run: list[str] | str, shell: bool) -> str | None:
+    """Why a run cannot be a command: its program is a shell keyword (a fragment of a script) or an assignment."""
+    if isinstance(run, str):
+        words = run.split()
+        first = words[0] if words else ""
+        if first in _SHELL_WORDS - {"if", "for", "while", "until", "case", "function", "select", "{", "(", "!", "[["}:
+            return f"run starts with the shell keyword {first!r}: a fragment of a script, not a command"
+        if words and all(_ASSIGNMENT.match(w) for w in words):
+            return "run only assigns a variable: there is no command to run"
+        return None
+    program = run[0] if run else ""
+    if program in _SHELL_WORDS:
+        return f"run's program is the shell keyword {program!r}: a fragment of a script, not a command"
+    if _ASSIGNMENT.match(program):
+        return f"run's program {program!r} is a variable assignment, not a command"
+    return None
+
+
+def _run_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
+    runs: list[tuple[tuple, Any]] = []
+    if isinstance(rb.rollback, list):  # [[rollback]] plans: every step, and the verify checks that run commands
+        for i, plan in enumerate(rb.rollback):
+            runs += [(("rollback", i, "step", j), step) for j, step in enumerate(plan.steps)]
+            runs += [(("rollback", i, "verify", j), c) for j, c in enumerate(plan.verify) if c.source == "command"]
+    elif rb.rollback is not None:
+        runs.append((("rollback",), rb.rollback))
+    for i, phase in enumerate(rb.phases):
+        if phase.actions:
+            runs += [(("phase", i, "actions", j), a) for j, a in enumerate(phase.actions)]
+        elif phase.action is not None:
+            runs.append((("phase", i, "action"), phase.action))
+        runs += [(("phase", i, "check", j), c) for j, c in enumerate(phase.checks) if c.source == "command"]
+    runs += [(("trigger", k), t) for k, t in enumerate(rb.triggers) if t.source == "command"]
+    for loc, item in runs:
+        problem = _run_problem(item.run, item.shell)
+        if problem:
+            problems.append((loc + ("run",), problem))
 
 
 def _check_rules(check: Any, loc: tuple, targets: Targets, problems: list, trigger: bool) -> None:

@@ -9,6 +9,7 @@ event is fsync'd to the journal before listeners hear of it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import getpass
 import shutil
@@ -27,11 +28,16 @@ from console.record import journal_anchor
 from console.resume import carry_on
 from console.runbook import Runbook, load_runbook
 from console.scheduler import Scheduler, SourcePool
+from console.session_seeds import SeedReactions
 from console.state import HISTORY
 
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
 TICK_EVERY = 0.25
+HEARTBEAT_EVERY = 5.0   # after this long with nothing journaled, a heartbeat line (at most ~2 MB a day)
+
+# The seat a command came from (set by the driver's socket server for the command's task); journaled with it.
+SEAT: contextvars.ContextVar[str] = contextvars.ContextVar("golive_seat", default="")
 
 # ("event", Event) | ("sample", Sample) | ("output", (action, line)) | ("history", check_id)
 Listener = Callable[[str, Any], None]
@@ -44,7 +50,7 @@ def default_operator() -> str:
         return "unknown"
 
 
-class Session:
+class Session(SeedReactions):
     """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
 
     read_only = False
@@ -59,6 +65,7 @@ class Session:
         self._listeners: list[Listener] = []
         self._pending_sync = False
         self._last_summary = clock()
+        self._last_written = clock()
         self._scheduler: Scheduler | None = None
         self._stop = asyncio.Event() if _loop_running() else None
         self._tasks: set[asyncio.Task] = set()
@@ -130,10 +137,14 @@ class Session:
 
     def submit(self, events: list[ev.Event]) -> None:
         """Journal (fsync'd when human), fold, tell listeners, then react — in that order."""
+        seat = SEAT.get()
         for event in events:
             if self.engine.state.outcome is not None and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
+            if seat and getattr(event, "seat", None) == "":
+                event = dataclasses.replace(event, seat=seat)
             self.journal.append(event.to_dict(), sync=event.human)
+            self._last_written = self.clock()
             if isinstance(event, ev.Outcome):
                 self._anchor = (self.journal.head, self.journal.seq)
             if not event.human:
@@ -149,14 +160,19 @@ class Session:
     def _react(self, event: ev.Event) -> None:
         """What the driver does after an event: schedule checks, answer items, run actions."""
         st = self.engine.state
-        if isinstance(event, (ev.PhaseStarted, ev.ActionStarted, ev.SessionStarted, ev.Resumed, ev.Tick)):
+        if isinstance(event, (ev.PhaseStarted, ev.ActionStarted, ev.SessionStarted, ev.Resumed, ev.Tick,
+                              ev.ActionFinished, ev.Decision)) \
+                or isinstance(event, ev.TriggerState) and event.state in ("idle", "armed"):
             self._reschedule()
         if isinstance(event, ev.PhaseStarted) and self.headless:
             self._headless_phase_start()
-        elif isinstance(event, ev.TriggerState) and event.state == "firing":
-            trig = self.runbook.check(event.trigger)
-            if trig.then == "rollback" and st.outcome is None and (self.headless or trig.auto):
-                self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
+        elif isinstance(event, ev.TriggerFired) or isinstance(event, ev.TriggerState) and event.state == "firing":
+            self._respond(self.runbook.check(event.trigger))
+        elif isinstance(event, ev.Verdict) and event.verdict == "FAIL":
+            self._soak_broken()
+        elif isinstance(event, ev.ActionFinished) and self.headless and event.action.startswith("phase:") \
+                and (event.dry_run or event.exit_code == 0):
+            self._headless_next_action()
         elif isinstance(event, ev.Outcome):
             self._reschedule()
             self._sign_from_answers()
@@ -166,8 +182,9 @@ class Session:
 
     def _reschedule(self) -> None:
         if self._scheduler is not None:
+            states = self.engine.state.checks
             checks = [c for c in self.engine.automated_checks_now()
-                      if self.engine.state.checks[c.id].confirmed]
+                      if c.id not in states or states[c.id].confirmed]
             self._scheduler.set_checks(checks)
             fresh = [c for c in checks if c.source == "prometheus" and c.id not in self._backfilled]
             if fresh:
@@ -264,27 +281,36 @@ class Session:
         self.submit(self.engine.cmd_decline_rollback(by or self.operator, reason))
 
     async def run_action(self, by: str | None = None) -> None:
-        """Run the active phase's action (or show it, with --dry-run)."""
+        """Run the active phase's next action (or show it, with --dry-run)."""
         action = self.engine.cmd_action()
-        name = f"phase:{self.engine.active_phase().id}"
-        await self._run(name, action, by or self.operator)
+        await self._run(self.engine.next_action_name(), action, by or self.operator)
 
-    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "") -> None:
-        """Decide to roll back, run [rollback], and end the go-live ROLLED BACK (or NO-GO if it failed)."""
-        self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger))
+    async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
+        """Decide to roll back, run the plan's steps in order, and end ROLLED BACK — for a plan with
+        verify checks only once they hold (the engine's tick decides) — or NO-GO if a step failed."""
+        self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger, plan=plan))
         await self._perform_rollback(by or self.operator)
 
     async def _perform_rollback(self, by: str) -> None:
-        """Run [rollback] for the decided rollback, then write its outcome."""
+        """Run the decided plan's steps (those not yet done, after a resume), then write its outcome."""
+        from console.rollback_plans import active_plan, step_done, step_name
+
+        chosen = active_plan(self.engine)
         result = None
-        if self.runbook.rollback is not None:
-            result = await self._run("rollback", self.runbook.rollback, by)
+        for i, step in enumerate(chosen.steps if chosen is not None else []):
+            if step_done(self.engine, step_name(self.runbook, chosen, i)):
+                continue
+            result = await self._run(step_name(self.runbook, chosen, i), step, by)
+            if self.engine.state.outcome is not None or result is not None and result.exit_code != 0:
+                break
         exit_code = None if result is None else result.exit_code
         error = "" if result is None else result.error
         # a phase action that started before the decision ends in the record, not after its anchor
         while any("finished" not in a for a in self.engine.state.actions) and self.engine.state.outcome is None:
             await asyncio.sleep(TICK_EVERY)
-        if self.engine.state.outcome is None:
+        verifying = chosen is not None and chosen.verify and not self.dry_run and exit_code in (0, None) \
+            and self.engine.state.verifying_since is not None
+        if self.engine.state.outcome is None and not verifying:
             self.submit(self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error))
 
     async def _run(self, name: str, action: Any, by: str):
@@ -316,12 +342,16 @@ class Session:
             while not self._stop.is_set():
                 now = self.clock()
                 self.submit(self.engine.tick(now))
+                if self.headless and self.engine.state.outcome is None:
+                    self._headless_due_action(now)
                 if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open \
                         and not self.engine.unseen_triggers():
                     self.submit(self.engine.cmd_proceed("golive (headless)", now))
                 if now - self._last_summary >= SUMMARY_EVERY:
                     self._last_summary = now
                     self.submit([self.engine.summary_event(now)])
+                if now - self._last_written >= HEARTBEAT_EVERY and self.engine.state.outcome is None:
+                    self.submit([ev.Heartbeat(at=now)])   # a follower may count holds up to here
                 if self._pending_sync and now - last_sync >= SYNC_EVERY:
                     self.journal.sync()
                     self._pending_sync, last_sync = False, now

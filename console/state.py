@@ -27,6 +27,7 @@ class CheckState:
     since: float | None = None          # when the verdict last changed
     pass_since: float | None = None     # start of the current unbroken PASS, None when not passing
     last_at: float | None = None
+    value_at: float | None = None       # when ``value`` was measured: an old value is shown with its age
     min: float | None = None
     max: float | None = None
     count: int = 0
@@ -34,13 +35,17 @@ class CheckState:
     history: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
     series: tuple = ()
     confirmed: bool = True              # a command check with confirm = true waits for a person
+    baseline: float | None = None       # the baseline query's last value (relative targets)
+    baseline_at: float | None = None
+    baseline_error: str = ""            # why the baseline cannot be read now ("" when it can)
+    skipped: str = ""                   # why the check does not apply (its `when`), "" when it does
 
     def record_value(self, at: float, value: float | None) -> None:
         self.count += 1
         self.last_at = at
         if value is None:
             return
-        self.value = value
+        self.value, self.value_at = value, at
         self.min = value if self.min is None else min(self.min, value)
         self.max = value if self.max is None else max(self.max, value)
         self.history.append((at, value))
@@ -58,7 +63,8 @@ class ManualState:
 
 @dataclass
 class TriggerStatus:
-    """armed → pending (condition true) → firing (held for `for`); resolved/error are shown, not kept."""
+    """armed → pending (condition true) → firing (held for `for`); resolved/error are shown, not kept;
+    idle: out of its scope (`during`, `for_after_action`), not watched."""
 
     id: str
     state: str = "disarmed"
@@ -67,12 +73,14 @@ class TriggerStatus:
     value: float | None = None
     detail: str = ""
     condition: bool = False             # the last clean evaluation's result
+    clear_since: float | None = None    # firing, but clean since then (keep_firing_for)
+    fired_by: str = ""                  # a manual trigger: who fired it
     watch_since: float | None = None    # armed, or resumed, at: a sample before it says nothing now
 
 
 @dataclass
 class PhaseStatus:
-    """status: pending | active | passed | overridden | failed | timeout | rolled_back | aborted"""
+    """status: pending | active | passed | overridden | failed | timeout | rolled_back | aborted | skipped"""
 
     id: str
     status: str = "pending"
@@ -83,6 +91,9 @@ class PhaseStatus:
     action_done: float | None = None    # when the phase action finished successfully (or dry-run)
     action_exit: int | None = None
     action_failed: str = ""
+    actions_done: int = 0               # of the phase's actions, how many have finished successfully
+    first_pass: dict[str, float] = field(default_factory=dict)   # a soak: each check's first PASS
+    soak_broken: str = ""               # a soak: the FAIL that broke it
     action_interrupted: bool = False    # the driver died while the action ran: its exit is unknown
 
 
@@ -117,6 +128,9 @@ class GoLiveState:
     finished: float | None = None
     rollback_request: str | None = None               # a fired trigger waiting for the lead's confirmation
     rollback_running: bool = False
+    rollback_plan: str = ""                            # the plan being run (its id)
+    verifying_since: float | None = None               # the plan's steps are done; its verify checks decide
+    paused: dict[str, Any] | None = None               # {at, by, reason}: the gate stays closed until a resume
     rollback_decided: bool = False                    # final: nothing proceeds once a rollback is decided
     rollback_interrupted: bool = False                # the rollback command's driver died while it ran
     change: dict[str, Any] = field(default_factory=dict)            # the change event (console/change.py)

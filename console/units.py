@@ -39,6 +39,16 @@ def parse_duration(text: object) -> float:
     return total
 
 
+def parse_t_plus(text: object) -> float:
+    """``T+4h`` (or ``4h``): seconds after the go-live's start, as the seeds' checkpoints are written."""
+    if isinstance(text, str) and text.strip().upper().startswith("T+"):
+        text = text.strip()[2:]
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise ValueError(f"expected a time after the start like T+30m or T+4h, got {text!r}") from None
+
+
 def format_duration(seconds: float) -> str:
     """Format seconds the way runbooks write them: ``5m``, ``1h30m``, ``3m12s``, ``500ms``."""
     if seconds < 0:
@@ -117,3 +127,12 @@ def round_sig(value: float | None, digits: int = 6) -> float | None:
     if value is None or value == 0 or math.isnan(value) or math.isinf(value):
         return value
     return float(f"{value:.{digits}g}")
+
+
+def format_age(seconds: float) -> str:
+    """``12s ago``, ``2m ago``, ``3h ago``, ``2d ago``: how old something is, in its largest unit."""
+    whole = max(0, int(seconds))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if whole >= size:
+            return f"{whole // size}{unit} ago"
+    return f"{whole}s ago"

@@ -29,6 +29,10 @@ ACTIONS: tuple[MissionAction, ...] = (
                   command="Override the gate"),
     MissionAction("rollback", "rollback", "roll back: shows the exact rollback command, then runs it", False,
                   command="Roll back"),
+    MissionAction("fire", "fire trigger", "fire a trigger only people can see (your role's), with a reason", False,
+                  command="Fire a trigger"),
+    MissionAction("resume", "resume", "resume a paused go-live, with a note saying why it is safe", False,
+                  command="Resume the paused go-live"),
     MissionAction("sign", "sign off", "sign off the outcome for a role (and sign the record with your SSH key)",
                   False, command="Sign off"),
     MissionAction("active_phase", "active phase", "back to the active phase after looking at another", True,
@@ -40,6 +44,8 @@ ACTIONS: tuple[MissionAction, ...] = (
     MissionAction("help", "help", "show this help", True, command="Help: every key"),
     MissionAction("palette", "commands", "every action, jump to a phase or check, theme, record draft", True,
                   footer=False),
+    MissionAction("detach", "detach", "leave the screen; the driver goes on (checks, holds, triggers, rollbacks): "
+                  "golive attach comes back", True, command="Detach (the driver goes on)"),
     MissionAction("quit", "quit", "leave the screen (the session stays resumable)", True, command="Quit"),
 )
 

@@ -6,8 +6,8 @@ from typing import Any
 
 
 from console.engine import Engine, verdict_symbol
-from console.state import PASS, PENDING, WARN, CheckState
-from console.units import format_duration, format_number
+from console.state import ERROR, PASS, PENDING, WARN, CheckState
+from console.units import format_age, format_duration, format_number
 from screens.live_table import cell
 from screens.palette import Palette
 from screens.gate_reasons import waits_for_action
@@ -34,11 +34,30 @@ def target_text(check: Any) -> str:
     return ""
 
 
-def value_text(check: Any, cs: CheckState) -> str:
-    """The last value with its unit, or the source's own short detail when it judges without a number."""
+def value_is_old(check: Any, cs: CheckState, now: float) -> bool:
+    """A value is old when the check errors since it was measured, or when it is well past its next sample
+    (a follower sees values only as verdicts change)."""
+    if cs.value is None:
+        return False
+    if cs.verdict == ERROR or cs.value_at is None:
+        return True
+    every = getattr(check, "every", 0.0) or 15.0
+    return now - cs.value_at > max(3 * every, 30.0)
+
+
+def number_text(check: Any, value: float) -> str:
+    unit = f" {check.unit}" if getattr(check, "unit", "") else ""
+    return f"{format_number(value)}{unit}"
+
+
+def value_text(check: Any, cs: CheckState, now: float | None = None, old: bool = False) -> str:
+    """The last value with its unit (``0.1405 % · 2m ago`` when old — or ``old`` —, given ``now``), or the
+    source's own short detail when it judges without a number."""
     if cs.value is not None:
-        unit = f" {check.unit}" if getattr(check, "unit", "") else ""
-        return f"{format_number(cs.value)}{unit}"
+        if now is not None and (old or value_is_old(check, cs, now)):
+            age = format_age(now - cs.value_at) if cs.value_at is not None else "old"
+            return f"{number_text(check, cs.value)} · {age}"
+        return number_text(check, cs.value)
     if cs.verdict == PENDING:
         return "…"
     # Without a number the source's own judgement is the value; a long why belongs in the hold column.
@@ -48,10 +67,15 @@ def value_text(check: Any, cs: CheckState) -> str:
     return "—"
 
 
-def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bool) -> str:
-    """``held 3m12s / 5m`` while passing in the active phase, otherwise why it is not passing."""
+def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bool,
+              read_only: bool = False) -> str:
+    """``held 3m12s / 5m`` while passing in the active phase, otherwise why it is not passing; after the
+    outcome, what the check reads now when that differs from its recorded verdict."""
+    live = engine.live(check.id)
+    if live is not cs and live.verdict != cs.verdict:
+        return f"now {verdict_symbol(live.verdict)} {live.verdict} · {hold_text(engine, check, cs, now, active)}"
     if not cs.confirmed:
-        return "waiting for your tick (space)"
+        return "waiting for a tick" if read_only else "waiting for your tick (space)"
     if cs.verdict == PASS:
         if not active:
             return "passed"
@@ -71,16 +95,29 @@ def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bo
     return cs.verdict.lower()
 
 
-def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: Palette) -> tuple:
-    """(verdict, title, value, target, hold) for one row of the checks table."""
+def table_value_text(check: Any, cs: CheckState, now: float) -> str:
+    """The value cell: an old value leads with its age, so a narrow column cuts the number, not the age."""
+    if cs.value is not None and value_is_old(check, cs, now):
+        age = format_age(now - cs.value_at) if cs.value_at is not None else "old"
+        return f"{age}: {number_text(check, cs.value)}"
+    return value_text(check, cs)
+
+
+def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: Palette,
+                read_only: bool = False) -> tuple:
+    """(verdict, title, value, target, hold) for one row of the checks table; the value is live (after the
+    outcome too), the verdict the recorded one."""
     cs = engine.state.checks[check.id]
+    live = engine.live(check.id)
     style = palette.verdict(cs.verdict, bold=True)
     verdict = cell(f"{verdict_symbol(cs.verdict)} {cs.verdict}", style)
     title = cell(check.label)
     if not getattr(check, "required", True):
         title.append(" (optional)", style="dim")
-    value = cell(value_text(check, cs), palette.verdict(cs.verdict) if cs.value is not None else "")
-    hold = hold_text(engine, check, cs, now, active)
+    old = value_is_old(check, live, now)
+    value = cell(table_value_text(check, live, now),
+                 "dim" if old else palette.verdict(live.verdict) if live.value is not None else "")
+    hold = hold_text(engine, check, cs, now, active, read_only)
     hold_style = palette.style("status-pass") if hold.startswith("held ✓") else (
         "" if cs.verdict in (PASS, PENDING) else palette.verdict(cs.verdict))
     if active and waits_for_action(engine, check):   # what it measures is not there yet: not an ERROR

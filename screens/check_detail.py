@@ -34,13 +34,13 @@ def what_text(check: Any) -> str:
     return check.source
 
 
-def detail_content(engine: Engine, check_id: str, now: float) -> Content:
+def detail_content(engine: Engine, check_id: str, now: float, read_only: bool = False) -> Content:
     check = engine.runbook.check(check_id)
     st = engine.state
     if check.source == "manual":
         ms = st.manual[check_id]
         done = f"ticked by {ms.by} at {clock_text(ms.at)}" + (f": {ms.note}" if ms.note else "") if ms.checked \
-            else "not confirmed yet — space ticks it"
+            else "not confirmed yet" + ("" if read_only else " — space ticks it")
         return Content.assemble((check.label, "bold"), ("  ", ""),
                                 (done, "$status-pass" if ms.checked else "$status-warn"), ("\n", ""),
                                 (what_text(check), "dim"))
@@ -53,11 +53,11 @@ def detail_content(engine: Engine, check_id: str, now: float) -> Content:
                                 (what_text(check), "dim"))
     verdict_style = {"PASS": "$status-pass", "WARN": "$status-warn", "FAIL": "$status-fail",
                      "ERROR": "$status-error"}.get(cs.verdict, "$status-pending")
-    why = hold_text(engine, check, cs, now, active)
+    why = hold_text(engine, check, cs, now, active, read_only)
     # What matters first (verdict, value, target, why), then what is measured: a long query wraps last.
     return Content.assemble(
         (f"{verdict_symbol(cs.verdict)} {cs.verdict} ", f"bold {verdict_style}"), (check.label, "bold"),
-        ("  value ", "dim"), (value_text(check, cs), ""), ("  target ", "dim"), (target_text(check) or "—", ""),
+        ("  value ", "dim"), (value_text(check, engine.live(check_id), now), ""), ("  target ", "dim"), (target_text(check) or "—", ""),
         ("  ", ""), (why, verdict_style if cs.verdict not in ("PASS", "PENDING") else ""), ("\n", ""),
         (what_text(check), "dim"),
     )
@@ -71,6 +71,8 @@ class CheckDetail(QuietStatic):
     CheckDetail { height: 3; padding: 0 1; overflow: hidden; }
     """
 
+    read_only = False   # a follower's detail names no key it cannot use
+
     def __init__(self, engine: Engine, **kw: Any):
         super().__init__(**kw)
         self.engine = engine
@@ -82,5 +84,5 @@ class CheckDetail(QuietStatic):
         if self.check_id is None:
             content = Content.assemble(("↑↓ to pick a check; its query and details show here", "dim"))
         else:
-            content = detail_content(self.engine, self.check_id, now)
+            content = detail_content(self.engine, self.check_id, now, self.read_only)
         self.show_content(content)

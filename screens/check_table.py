@@ -12,7 +12,8 @@ from screens.palette import Palette
 
 def check_columns(width: int) -> list[tuple[str, str, int]]:
     """Column (key, label, width) for a table ``width`` cells wide; the title and hold columns take the rest."""
-    fixed = {"verdict": 9, "value": 12, "target": 16 if width < 100 else 20}
+    # a wide value column fits an old value with its age ("2m ago: 0.1405 %")
+    fixed = {"verdict": 9, "value": 12 if width < 100 else 17, "target": 16 if width < 100 else 20}
     padding = 2 * 5 + 2   # each cell has one cell of padding either side; the vertical scrollbar
     rest = max(30, width - sum(fixed.values()) - padding)
     title = max(14, min(34, rest * 11 // 20))
@@ -23,6 +24,8 @@ def check_columns(width: int) -> list[tuple[str, str, int]]:
 
 class CheckTable(LiveTable):
     """Rows keyed by check id, for the automated checks of the phase on view."""
+
+    read_only = False   # a follower's table names no key it cannot use
 
     def __init__(self, engine: Engine, **kw: Any):
         super().__init__(**kw)
@@ -44,5 +47,5 @@ class CheckTable(LiveTable):
         checks = {c.id: c for c in runbook.phases[phase_index].automated_checks}
 
         def make(check_id: str) -> tuple:
-            return check_cells(self.engine, checks[check_id], now, active, palette)
+            return check_cells(self.engine, checks[check_id], now, active, palette, self.read_only)
         self.sync_lazy(list(checks), make, dirty=None if only is None else set(only))

@@ -13,12 +13,15 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "note": ("n",),
     "override": ("o",),
     "rollback": ("r",),
+    "fire": ("f",),
+    "resume": ("u",),
     "sign": ("s",),
     "active_phase": ("escape",),
     "next_pane": ("tab",),
     "previous_pane": ("shift+tab",),
     "help": ("question_mark", "f1"),
     "palette": ("colon", "ctrl+p"),   # ":" as in k9s and vim
+    "detach": ("d",),
     "quit": ("q",),
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 # done only when the session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh
 # the panes an event touches once per batch; samples, sparklines and clocks once a second.
 
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from textual import on
@@ -20,7 +21,8 @@ from console.engine import Refused
 from console.state import Gate
 from screens import keymap
 from screens.actions import BY_NAME
-from screens.gate_bar import GateBar, gate_content
+from screens.check_cells import value_is_old
+from screens.gate_bar import GateBar, gate_content, observing_text
 from screens.header import MissionHeader, overall_state
 from screens.key_footer import KeyFooter
 from screens.live_table import LiveTable
@@ -78,6 +80,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self.wide = is_wide(width, height)
         self.set_class(not self.wide, "narrow")
         self.panes = Panes.create(self.engine)
+        self.panes.checks.read_only = self.panes.detail.read_only = self.session.read_only
         return WideBody(self.panes) if self.wide else NarrowBody(self.panes)
 
     def on_mount(self) -> None:
@@ -169,8 +172,22 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if st.rollback_request:
             trigger_label = rb.check(st.rollback_request).label
         bar = self.query_one(GateBar)
-        bar.show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label, room=bar.room))
+        bar.show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label, room=bar.room,
+                              **self._outcome_facts(now)))
         self.query_one(KeyFooter).show(self.action_available)
+
+    def _outcome_facts(self, now: float) -> dict[str, Any]:
+        """For the gate line: read-only or not, a follower's gone driver, the record's path and what the driver
+        still observes once the go-live has its outcome."""
+        session, st = self.session, self.engine.state
+        problem = getattr(session, "driver_problem", None)
+        facts: dict[str, Any] = {"read_only": session.read_only, "banner": problem(now) if problem else ""}
+        if st.outcome is not None:
+            paths = session.record_paths
+            record = paths[0] if paths else Path(session.folder) / "record.toml"
+            facts["record"] = str(record) if paths or record.is_file() else ""
+            facts["observing"] = "" if session.read_only else observing_text(self.engine)
+        return facts
 
     def _set_titles(self) -> None:
         p = self.panes
@@ -200,6 +217,9 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if self.viewed == st.active:   # holds grow with time in the active phase only
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
                       if st.checks[c.id].verdict == "PASS"}
+        if 0 <= self.viewed < len(self.runbook.phases):   # and so does the age of an old value
+            dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
+                      if value_is_old(c, self.engine.live(c.id), now)}
         if dirty:
             p.checks.show(self.viewed, now, palette, only=dirty)
         p.detail.show(None, now)
@@ -223,7 +243,9 @@ class MissionScreen(MissionCommandsMixin, Screen):
             self._touched_checks.add(event.check)
         elif isinstance(event, ev.TriggerState):
             self._touched.add("triggers")
-        elif not isinstance(event, (ev.Log, ev.Note, ev.Summary)):
+        elif isinstance(event, (ev.Log, ev.Note)):
+            self._touched.add("log")   # a note shows at once, not with the next state change
+        elif not isinstance(event, (ev.Summary, ev.Heartbeat)):
             self._touched.add("all")   # phases, decisions, actions, outcome, sign-offs: everything may move
         if isinstance(event, ev.PhaseStarted) and self.follow_active:
             self.viewed = self.runbook.phase_index(event.phase)
@@ -346,8 +368,9 @@ class MissionScreen(MissionCommandsMixin, Screen):
     def refuse(self, what: str, reason: str) -> None:
         self.say(with_next_key(reason, self.session.read_only), warning=True, title=f"{what}: refused")
 
-    def command(self, what: str, make: Callable[[], Awaitable[Any]], done: str = "") -> None:
-        """Await a session command in a worker; Refused shows its reason, success shows ``done``."""
+    def command(self, what: str, make: Callable[[], Awaitable[Any]], done: str | Callable[[], None] = "") -> None:
+        """Await a session command in a worker; Refused shows its reason, success shows ``done`` (or calls it,
+        to say what the command's result was)."""
         async def go() -> None:
             try:
                 await make()
@@ -357,9 +380,25 @@ class MissionScreen(MissionCommandsMixin, Screen):
             except Exception as exc:  # a failing command must not take the screen down
                 self.refuse(what, f"{type(exc).__name__}: {exc}")
                 return
-            if done:
+            if callable(done):
+                done()
+            elif done:
                 self.say(done)
         self.run_worker(go(), group="commands", exit_on_error=False)
+
+    def say_rollback_result(self) -> None:
+        """After the rollback command: finished, or failed with its exit (then the outcome is NO-GO)."""
+        run = next((a for a in reversed(self.engine.state.actions) if a["action"] == "rollback"), None)
+        outcome = self.engine.state.outcome or "no outcome yet"
+        if run is None:
+            self.say(f"rolled back (the runbook has no rollback command) — {outcome}")
+        elif run.get("dry_run"):
+            self.say(f"rollback shown, not run (dry run) — {outcome}")
+        elif run.get("exit_code") == 0:
+            self.say(f"rollback finished: exit 0 — {outcome}")
+        else:
+            how = run.get("error") or f"exit {run.get('exit_code')}"
+            self.say(f"rollback failed: {how} — {outcome}", warning=True, title="rollback")
 
     def action_available(self, name: str) -> bool:
         """Whether the key for ``name`` does something now (the footer shows only those)."""
@@ -381,8 +420,22 @@ class MissionScreen(MissionCommandsMixin, Screen):
             ps = st.active_phase
             return running and phase is not None and phase.action is not None and ps is not None \
                 and ps.action_done is None
+        if name == "fire":
+            return running and bool(self._fireable())
+        if name == "resume":
+            return running and st.paused is not None
         if name == "sign":
             return st.outcome is not None and bool(self.engine.missing_signoffs())
         if name == "active_phase":
             return st.active >= 0 and self.viewed != st.active
+        if name == "detach":
+            return hasattr(self.session, "after_screen")   # only a seat at a driver process has one to leave
         return True
+
+    def _fireable(self) -> list[tuple[str, str, str]]:
+        """(id, label, response) of the manual triggers that may be fired now."""
+        from console.trigger_scope import scope_reason
+
+        st, now = self.engine.state, self.now()
+        return [(t.id, t.label, t.then) for t in self.runbook.triggers
+                if t.source == "manual" and st.triggers[t.id].state != "firing" and not scope_reason(self.engine, t, now)]

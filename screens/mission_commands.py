@@ -109,7 +109,9 @@ class MissionCommandsMixin:
     def open_rollback(self, trigger: str = "") -> None:
         from screens.rollback_modal import RollbackModal
 
-        rollback = self.runbook.rollback
+        # the plan the trigger names (or the first): every step's command is shown before it runs
+        plan = self.runbook.rollback_plan(getattr(self.runbook.check(trigger), "plan", None) if trigger else None)
+        command = "\n$ ".join(step.display() for step in plan.steps) if plan is not None else None
         label = self.runbook.check(trigger).label if trigger else ""
 
         def chosen(choice: Any) -> None:
@@ -119,10 +121,14 @@ class MissionCommandsMixin:
             if choice.decline:
                 self.open_decline(trigger)
                 return
-            self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger),
-                         done="rollback finished")
-        self.app.push_screen(RollbackModal(rollback.display() if rollback else None, dry_run=self.session.dry_run,
-                                           trigger=trigger, trigger_label=label, phase_label=self._phase_label()),
+            self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger,
+                                                                   plan=choice.plan), done=self.say_rollback_result)
+        from console.rollback_plans import plan_choices
+
+        self.app.push_screen(RollbackModal(command, dry_run=self.session.dry_run,
+                                           trigger=trigger, trigger_label=label, phase_label=self._phase_label(),
+                                           plans=plan_choices(self.runbook) if isinstance(self.runbook.rollback, list)
+                                           else None, plan=plan.id if plan is not None else ""),
                              chosen)
 
     def open_decline(self, trigger: str) -> None:
@@ -139,6 +145,37 @@ class MissionCommandsMixin:
                          done=f"rollback declined: {label}")
         self.app.push_screen(DeclineModal(label), chosen)
 
+    def action_fire(self) -> None:
+        from screens.fire_modal import FireModal
+
+        if self._refused_here("fire"):
+            return
+        fireable = self._fireable()
+        if not fireable:
+            self.refuse("fire", "no trigger can be fired by hand now")
+            return
+
+        def chosen(choice: Any) -> None:
+            if choice is not None:
+                self.command("fire", lambda: self.session.fire_trigger(choice.trigger, choice.reason),
+                             done=f"fired: {self.runbook.check(choice.trigger).label}")
+        self.app.push_screen(FireModal(fireable), chosen)
+
+    def action_resume(self) -> None:
+        from screens.note_modal import NoteModal
+
+        if self._refused_here("resume"):
+            return
+        paused = self.engine.state.paused
+        if paused is None:
+            self.refuse("resume", "the go-live is not paused")
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.command("resume", lambda: self.session.resume_paused(text), done="resumed")
+        self.app.push_screen(NoteModal(f"resume after {paused['reason']}: why is it safe?"), chosen)
+
     def action_run_action(self) -> None:
         from screens.action_modal import ActionModal
 
@@ -152,7 +189,8 @@ class MissionCommandsMixin:
         if st is not None and st.action_done is not None:
             self.refuse("action", f"the action of {phase.label} has already run")
             return
-        action = phase.action
+        # a phase with several actions runs them in order: confirm the next one, not the first
+        action = phase.all_actions[min(st.actions_done, len(phase.all_actions) - 1)] if st is not None else phase.action
 
         def run(go: bool | None = True) -> None:
             if go:
@@ -267,11 +305,19 @@ class MissionCommandsMixin:
     def action_palette(self) -> None:
         self.app.action_command_palette()
 
+    def action_detach(self) -> None:
+        if not hasattr(self.session, "after_screen"):
+            self.refuse("detach", "no driver to leave running: this screen drives the session itself")
+            return
+        self.app.run_worker(self.app.shutdown(), exit_on_error=False)
+
     def action_quit(self) -> None:
         from screens.quit_modal import QuitModal
 
         def chosen(go: bool | None) -> None:
             if go:
+                if hasattr(self.session, "stop_driver") and not self.session.read_only:
+                    self.session.stop_driver = True   # quit pauses the go-live; detach (d) leaves it running
                 self.app.run_worker(self.app.shutdown(), exit_on_error=False)
             else:
                 self.say("quit cancelled")

@@ -126,5 +126,8 @@ class PodPane(Vertical):
         has_pods = any(state.pods.values())
         self.query_one("#pods-empty").display = not has_pods
         self.table.display = has_pods
-        if has_pods:
+        if has_pods and not self.table.size.width:
+            # just shown: the table has its width only after the next layout, so fill it then
+            self.call_after_refresh(self.table.show, state, palette)
+        elif has_pods:
             self.table.show(state, palette)

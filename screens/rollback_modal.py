@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
+from textual import on
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from screens.dialog import Dialog, quiet_input
 
@@ -19,6 +21,7 @@ from screens.dialog import Dialog, quiet_input
 class RollbackChoice:
     reason: str
     trigger: str
+    plan: str = ""      # the [[rollback]] plan chosen ("" for the runbook's default)
     decline: bool = False   # the lead declined a trigger's rollback request (the reason comes next)
 
 
@@ -29,10 +32,12 @@ class RollbackModal(Dialog[RollbackChoice]):
     ENTER = "rolls back"
 
     def __init__(self, command: str | None, *, dry_run: bool, trigger: str = "", trigger_label: str = "",
-                 phase_label: str = ""):
+                 phase_label: str = "", plans: list[tuple[str, str, list[str]]] | None = None, plan: str = ""):
+        """``plans``: (id, label, each step's command) when the runbook has several; ``plan`` is preselected."""
         super().__init__()
         self.command, self.dry_run = command, dry_run
         self.trigger, self.trigger_label, self.phase_label = trigger, trigger_label, phase_label
+        self.plans, self.plan = plans or [], plan
         if trigger:
             self.ESC = "declines the rollback (asks why)"
 
@@ -42,6 +47,12 @@ class RollbackModal(Dialog[RollbackChoice]):
                 yield Static(f"⚑ Trigger fired: {self.trigger_label} — roll back?", id="dialog-title", markup=False)
             else:
                 yield Static(f"Roll back {self.phase_label}?", id="dialog-title", markup=False)
+            if len(self.plans) > 1:
+                yield Static("Plan (↑ ↓ to choose; its steps are shown below):", classes="hint")
+                ids = [p[0] for p in self.plans]
+                options = OptionList(*[Option(label, id=pid) for pid, label, _ in self.plans], id="rollback-plan")
+                options.highlighted = ids.index(self.plan) if self.plan in ids else 0
+                yield options
             if self.command:
                 yield Static("This command will run" + (" — DRY RUN: it is shown and recorded, not run:"
                                                         if self.dry_run else ":"), classes="hint")
@@ -57,13 +68,25 @@ class RollbackModal(Dialog[RollbackChoice]):
             yield from self.compose_buttons("Roll back", "error",
                                             cancel="Decline (Esc)" if self.trigger else "Cancel (Esc)")
 
+    @on(OptionList.OptionHighlighted, "#rollback-plan")
+    def show_plan(self, event: OptionList.OptionHighlighted) -> None:
+        steps = self.plans[event.option_index][2]
+        self.plan = self.plans[event.option_index][0]
+        self.query_one("#rollback-command", Static).update("$ " + "\n$ ".join(steps))
+
+    def focus_first(self) -> None:
+        if len(self.plans) > 1:   # the plan comes first: ↑ ↓ choose it, Tab goes on to the reason
+            self.query_one("#rollback-plan", OptionList).focus()
+        else:
+            super().focus_first()
+
     def submit(self) -> None:
         reason = self.query_one("#rollback-reason", Input).value.strip()
         if not reason:
             self.query_one("#problem", Static).update("a rollback needs a reason: type why, then Enter")
             self.query_one("#rollback-reason", Input).focus()
             return
-        self.dismiss(RollbackChoice(reason=reason, trigger=self.trigger))
+        self.dismiss(RollbackChoice(reason=reason, trigger=self.trigger, plan=self.plan))
 
     def action_cancel(self) -> None:
         self.dismiss(RollbackChoice(reason="", trigger=self.trigger, decline=True) if self.trigger else None)

@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.derived import for_display
 from console.engine import Engine, verdict_symbol
 from console.units import format_number
 from screens.palette import Palette
@@ -86,16 +87,16 @@ class SparklinePanel(ScrollView):
         rows: list[tuple[str, bool]] = []
         if 0 <= phase_index < len(runbook.phases):
             rows += [(c.id, False) for c in runbook.phases[phase_index].automated_checks
-                     if getattr(c, "pass_", None) is not None or self.engine.state.checks[c.id].history]
+                     if getattr(c, "pass_", None) is not None or self.engine.live(c.id).history]
         rows += [(t.id, True) for t in runbook.triggers if getattr(t, "fire", None) is not None]
         return rows
 
     def show(self, phase_index: int, palette: Palette) -> None:
         """Redraw when a shown check has new values, the rows or the theme changed; otherwise do nothing."""
         rows = self.rows_for(phase_index)
-        checks = self.engine.state.checks
+        live = [self.engine.live(c) for c, _ in rows]   # after the outcome, what is observed since
         signature = (tuple(rows), id(palette), self.scrollable_content_region.width,
-                     tuple((len(checks[c].history), checks[c].last_at, checks[c].verdict) for c, _ in rows))
+                     tuple((len(cs.history), cs.last_at, cs.verdict) for cs in live))
         if signature == self._signature:
             return
         if rows != self.rows or palette is not self.palette:
@@ -110,7 +111,7 @@ class SparklinePanel(ScrollView):
         if not (0 <= index < len(self.rows)) or self.palette is None or width <= 0:
             return Strip.blank(width, self.rich_style)
         check_id, trigger = self.rows[index]
-        cs = self.engine.state.checks[check_id]
+        cs = self.engine.live(check_id)
         key = (check_id, len(cs.history), cs.last_at, cs.verdict, width)
         cached = self._cache.get(index)
         if cached is not None and cached[0] == key:
@@ -121,8 +122,9 @@ class SparklinePanel(ScrollView):
 
     def _line(self, check_id: str, trigger: bool, width: int) -> Strip:
         palette = self.palette
-        check = self.engine.runbook.check(check_id)
-        cs = self.engine.state.checks[check_id]
+        cs = self.engine.live(check_id)
+        # a target relative to a baseline is drawn where the last baseline puts it
+        check = for_display(self.engine.runbook.check(check_id), cs)
         threshold = threshold_of(check, trigger)
         values = [v for _, v in cs.history]
         if trigger:
@@ -134,6 +136,8 @@ class SparklinePanel(ScrollView):
         unit = f" {check.unit}" if check.unit else ""
         value = f"{format_number(cs.value)}{unit}" if cs.value is not None else "—"
         target = f"{'fire' if trigger else 'pass'} {threshold}" if threshold is not None else ""
+        if cs.baseline is not None and getattr(check, "baseline", None):
+            target += f" (baseline {format_number(cs.baseline)})"
         label_width, bars_width, target = legend_layout(width, value, target, marker=threshold is not None)
         label = check.label if len(check.label) <= label_width else check.label[: label_width - 1] + "…"
         segments = [Segment(symbol + " ", sym_style), Segment(f"{label:<{label_width}} ")]

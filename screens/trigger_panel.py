@@ -7,7 +7,8 @@ from typing import Any
 from textual.content import Content
 
 from console.engine import Engine
-from console.units import format_duration, format_number
+from console.units import format_duration
+from screens.check_cells import value_text
 from screens.quiet_static import QuietStatic
 
 # trigger state → (symbol, theme variable)
@@ -17,26 +18,40 @@ TRIGGER_SYMBOLS = {
     "pending": ("◔", "status-warn"),
     "firing": ("✗", "status-fail"),
     "error": ("⚠", "status-error"),
+    "idle": ("◌", "status-pending"),    # out of its scope: not watched, and it says why
 }
+
+
+def declined_text(engine: Engine, trigger_id: str, fired_at: float | None) -> str:
+    """`` · rollback declined by dana: …`` when the lead declined the rollback this firing requested."""
+    for d in reversed(engine.state.decisions):
+        if d["kind"] == "decline_rollback" and d.get("trigger") == trigger_id and (fired_at or 0) <= d["at"]:
+            return f" · rollback declined by {d['by']}: {d['reason']}"
+    return ""
 
 
 def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
     ts = engine.state.triggers[trigger.id]
     symbol, variable = TRIGGER_SYMBOLS.get(ts.state, ("?", "status-pending"))
     if ts.state == "pending" and ts.pending_since is not None:
-        state = f"pending {format_duration(int(max(0.0, now - ts.pending_since)))} of {format_duration(trigger.for_)}"
+        held = max(0.0, engine.proven(now) - ts.pending_since)   # a follower counts only what the journal proves
+        state = f"pending {format_duration(int(held))} of {format_duration(trigger.for_)}"
     elif ts.state == "firing":
-        state = "FIRING"
+        state = "FIRING" + declined_text(engine, trigger.id, ts.fired_at)
     elif ts.state == "error":
         state = "error (blind)"
     elif ts.state == "disarmed":
         state = "disarmed until the first action"
+    elif ts.state == "idle":
+        state = ts.detail or "not watched now"
+    elif trigger.source == "manual":
+        state = f"fired by {trigger.role or 'a person'}, with a reason"
     else:
         state = "armed"
-    then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else (
-        "→ rollback" if trigger.then == "rollback" else "→ alert")
-    unit = f" {trigger.unit}" if trigger.unit else ""
-    value = f" · {format_number(ts.value)}{unit}" if ts.value is not None else ""
+    then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else f"→ {trigger.then}"
+    # The value is the latest sample's, not the one of the last state change; an old one carries its age.
+    live = engine.live(trigger.id)
+    value = f" · {value_text(trigger, live, now, old=ts.state == 'error')}" if live.value is not None else ""
     parts: list = [(f"{symbol} ", f"bold ${variable}"), (trigger.label, "bold"), (f" {then}", "dim"), ("\n  ", ""),
                    (state, f"bold ${variable}" if ts.state in ("firing", "pending") else f"${variable}"),
                    (value, "")]

@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from console.importer.boxes import unbox
 from console.importer.build import NoChecklist, build_draft
 from console.importer.draft import Summary, summarise
 from console.importer.emit import as_data, emit
@@ -86,7 +87,7 @@ def import_checklist(data: bytes | str, name: str = "<checklist>") -> ImportResu
 
     text = decode_checklist(data, name)
     repair = repair_mojibake(clean_control(text.replace("\r\n", "\n").replace("\r", "\n")))
-    blocks = parse_markdown(repair.text)
+    blocks = unbox(parse_markdown(repair.text))
     try:
         draft = build_draft(blocks, name)
     except NoChecklist as exc:

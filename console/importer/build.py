@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
-from console.importer.commands import code_kind, split_commands
+from console.importer.commands import is_validation
 from console.importer.context import ImportContext
 from console.importer.draft import Draft, Entry, PhaseDraft
 from console.importer.items import action_fields
+from console.importer.leftovers import keep_leftovers
 from console.importer.markdown import Block, Code, Item, Paragraph, Table
+from console.importer.meta import explicit_meta
 from console.importer.phases import PhaseBuilder
-from console.importer.placeholders import Variables, detect_version, guess_service
-from console.importer.roles import SIGNOFF_HEADING, asks_for_signatures, is_form_field, roles_in_list, signoff_roles
+from console.importer.placeholders import Variables, detect_version
+from console.importer.roles import (SIGNOFF_HEADING, asks_for_signatures, is_form_field, roles_in_list, signoff_item,
+                                    signoff_roles)
 from console.importer.sections import Section, build_tree, document_mode, first_title, iter_items, plan_phases
 from console.importer.text import plain
 
@@ -48,18 +49,6 @@ def _all_blocks(root: Section) -> list[Block]:
     return blocks
 
 
-def _shell_commands(blocks: list[Block]) -> list[str]:
-    commands = []
-    for block in blocks:
-        children = block.children if isinstance(block, Item) else [block]
-        for child in children:
-            if isinstance(child, Code) and code_kind(child.info, child.text) == "shell":
-                commands.extend(split_commands(child.text))
-            elif isinstance(child, Item):
-                commands.extend(_shell_commands([child]))
-    return commands
-
-
 def _signoff(root: Section, ctx: ImportContext) -> set[int]:
     """Collect sign-off roles from the whole document; return the items that were sign-off lines."""
     consumed: set[int] = set()
@@ -70,27 +59,26 @@ def _signoff(root: Section, ctx: ImportContext) -> set[int]:
                     ctx.add_roles(signoff_roles(line, in_signoff) or [])
             elif isinstance(block, Table) and in_signoff:
                 header = [plain(h).lower() for h in block.header]
-                if "role" in header:
-                    col = header.index("role")
-                    ctx.add_roles(roles_in_list([r[col] for r in block.rows if col < len(r)]))
+                col = next((i for i, h in enumerate(header) if h in ("role", "approver", "approver role", "sign-off",
+                                                                       "signoff", "team", "function")), 0)
+                roles = roles_in_list([r[col] for r in block.rows if col < len(r)])
+                if roles:
+                    ctx.add_roles(roles)
+                    ctx.used.add(id(block))
         for item in iter_items(section.blocks):
-            roles = signoff_roles(item.text, True) if in_signoff else None
+            if id(item) in ctx.used:
+                continue  # under a sign-off line already read: "Owner: [Tech Lead]" repeats who signs
+            roles = signoff_item(item.text) if in_signoff else None
             if roles:
                 ctx.add_roles(roles)
                 consumed.add(id(item))
+                ctx.mark_used(item)
             elif in_signoff and is_form_field(item.text):
                 consumed.add(id(item))  # "Date: ____" on a sign-off form: Golive stamps the time itself
+                ctx.mark_used(item)
             elif asks_for_signatures(item.text) and item.items:
-                ctx.add_roles(roles_in_list([i.text for i in item.items]))
+                ctx.add_roles(roles_in_list([i.text for i in item.items], strict=True))
     return consumed
-
-
-def _environment(texts: list[str]) -> str:
-    for text in texts:
-        m = re.search(r"\benvironment\s*:?\**\s*:?\s*(production|staging|prod|stage|qa|dev)\b", text, re.IGNORECASE)
-        if m:
-            return {"prod": "production", "stage": "staging"}.get(m.group(1).lower(), m.group(1).lower())
-    return "production"
 
 
 def build_draft(blocks: list[Block], name: str) -> Draft:
@@ -104,40 +92,48 @@ def build_draft(blocks: list[Block], name: str) -> Draft:
     everything = _all_blocks(root)
     texts = _texts(everything)
     title = first_title(root) or name
-    version = detect_version(title, texts)
-    commands = _shell_commands(everything)
-    service, from_commands = guess_service(title, commands, version)
+    explicit = explicit_meta(everything)
+    # a release tag the checklist's commands and queries use ("api:v1.2.3") names the version as plainly as a field
+    version = explicit.get("version") or detect_version(title, texts)
+    service = explicit.get("service", "")
     ctx = ImportContext(Variables(version), service=service)
     ctx.learn_queries(everything)
+    ctx.learn_endpoints(everything)
     consumed = _signoff(root, ctx)
 
     phases: list[PhaseDraft] = []
     triggers: list[Entry] = []
-    rollbacks, steps = [], []
+    rollbacks, steps, watch = [], [], []
     for plan in plan_phases(root, mode):
         built = PhaseBuilder(plan, ctx, mode, consumed).build()
         phases.extend(p for p in built.phases if p.checks or p.action is not None)
         triggers.extend(built.triggers)
         rollbacks.extend(built.rollbacks)
         steps.extend(built.procedure_steps)
-        if built.watch:
-            watch_title = "Rollback triggers"
-            phases.append(PhaseDraft(
-                {"id": ctx.phase_ids.take("rollback-triggers"), "title": watch_title,
-                 "description": "Conditions the checklist rolls back on that have no query yet: watched by hand."},
-                checks=built.watch))
+        watch.extend(built.watch)
+    if watch:
+        # watched by hand through the whole go-live: the last phase, never before the first stage
+        phases.append(PhaseDraft(
+            {"id": ctx.phase_ids.take("rollback-triggers"), "title": "Rollback triggers",
+             "description": "Conditions the checklist rolls back on that have no query yet: watched by hand."},
+            checks=watch, line=10**9))
     if not phases and (triggers or rollbacks):
         raise NoChecklist("nothing for a phase: every item is a rollback step or a trigger (a runbook needs a phase)")
     if not phases:
         raise NoChecklist("no checklist items found (no list items or check tables under its headings)")
 
     draft = Draft(meta={})
-    if rollbacks:
-        draft.rollback = Entry(action_fields(rollbacks[0], ctx))
+    # the rollback is the command that says it undoes ("undo", "emergency", "switch back"), never a validation step
+    ranked = sorted(rollbacks, key=lambda c: (not any(x.rolls_back for x in c.commands),
+                                              any(is_validation(x.text) for x in c.commands)))
+    chosen = [c for c in ranked if not all(is_validation(x.text) for x in c.commands)][:1]
+    if chosen:
+        draft.rollback = Entry(action_fields(chosen[0], ctx))
         draft.rollback.fields["title"] = "Roll back"
-        for other in rollbacks[1:]:
-            draft.rollback.comments.append("another rollback command in the checklist: "
-                                           + "; ".join(c.text for c in other.commands))
+        for other in ranked:
+            if other is not chosen[0]:
+                draft.rollback.comments.append("another rollback command in the checklist: "
+                                               + "; ".join(c.display for c in other.commands))
     if steps:
         target = draft.rollback.comments if draft.rollback else draft.header
         target.append("steps of the checklist's rollback procedure, done by hand: " + "; ".join(steps))
@@ -149,23 +145,47 @@ def build_draft(blocks: list[Block], name: str) -> Draft:
     draft.phases, draft.triggers = phases, triggers
 
     apply = ctx.variables.apply
-    draft.meta = {"name": apply(title), "service": service, "version": version or "unknown",
-                  "environment": _environment(texts), "description": f"Imported from {name} by golive import.",
-                  "signoff": list(ctx.roles) or None}
-    draft.meta_comments["service"] = "from the commands" if from_commands else "guessed from the title: check it"
-    if not version:
-        draft.meta_comments["version"] = "no release version found: set it here or pass --set version=…"
+    draft.meta = {"name": apply(title), "service": service, "version": version or "",
+                  "environment": explicit.get("environment", ""),
+                  "description": f"Imported from {name} by golive import.", "signoff": list(ctx.roles) or None}
+    for key in ("service", "version", "environment"):
+        if not draft.meta[key]:
+            draft.meta_comments[key] = f"fill in: the checklist names no {key} (or pass --set {key}=…)"
+        elif key in explicit:
+            draft.meta_comments[key] = "as the checklist states it"
+        else:
+            draft.meta_comments[key] = "the release tag the checklist uses most: check it"
     ticked = sum(1 for item in iter_items(everything) if item.checkbox == "x")
     if ticked:
         draft.header.append(f"{ticked} items were ticked in the checklist: a runbook starts every go-live unticked")
     if not ctx.roles:
         draft.header.append("no sign-off block found: list the roles that sign the record in runbook.signoff")
-    if ctx.uses_prometheus:
-        draft.variables["prometheus_url"] = PROMETHEUS_URL
-        draft.variable_comments["prometheus_url"] = "fill in: the Prometheus (or compatible) server to query"
-        draft.targets = {"prometheus": {"main": {"url": "${prometheus_url}"}}}
+    declare_targets(draft, ctx)
+    for variable, comment in ctx.fill_ins.items():
+        draft.variables[variable] = ""
+        draft.variable_comments[variable] = comment
     for variable, shown in sorted(ctx.variables.declared.items()):
         if variable not in draft.variables:
-            draft.variables[variable] = shown
-            draft.variable_comments[variable] = f"fill in, or pass --set {variable}=…"
+            draft.variables[variable] = ""
+            draft.variable_comments[variable] = f"fill in ({shown} in the checklist), or pass --set {variable}=…"
+    draft.kept = keep_leftovers(root, draft, ctx)
     return draft
+
+
+_TARGETS = {
+    "prometheus": ("prometheus_url", "url", "the Prometheus (or compatible) server to query, e.g. " + PROMETHEUS_URL),
+    "alertmanager": ("alertmanager_url", "url", "the Alertmanager to ask for firing alerts"),
+}
+
+
+def declare_targets(draft: Draft, ctx: ImportContext) -> None:
+    """The targets the checks use, each with a variable a person must fill in before a go-live."""
+    for kind, (variable, field, comment) in _TARGETS.items():
+        if kind in ctx.targets or (kind == "prometheus" and ctx.uses_prometheus):
+            draft.variables[variable] = ""
+            draft.variable_comments[variable] = f"fill in: {comment}"
+            draft.targets.setdefault(kind, {})["main"] = {field: "${" + variable + "}"}
+    if "kubernetes" in ctx.targets:
+        draft.variables["namespace"] = ""
+        draft.variable_comments["namespace"] = "fill in: the Kubernetes namespace the service runs in"
+        draft.targets["kubernetes"] = {"main": {"namespace": "${namespace}"}}

@@ -6,6 +6,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from console.importer.shell import gives_evidence, incomplete, read_block, read_only_line, tokens, unmask
+
 _SHELL_INFOS = {"bash", "sh", "shell", "console", "zsh", "terminal", "cmd", "shell-session", "ksh"}
 _PROMQL_INFOS = {"promql", "prometheus", "prom", "metricsql"}
 _SQL_INFOS = {"sql", "psql", "postgres", "postgresql", "pgsql"}
@@ -19,32 +21,11 @@ KNOWN_PROGRAMS = {
     "nc", "dig", "nslookup", "ping", "openssl", "grep", "cat", "ls", "jq", "promtool", "amtool", "pg_isready",
     "kafka-consumer-groups", "kafka-topics", "k6", "npm", "python", "python3", "go", "sudo", "rm", "gh",
 }
-# subcommands that only look: anything else of these tools may change the system
-_READ_SUBCOMMANDS = {
-    "kubectl": {"get", "describe", "logs", "top", "version", "cluster-info", "api-resources", "api-versions",
-                "explain", "diff", "auth", "wait", "events"},
-    "helm": {"list", "ls", "status", "history", "get", "show", "template", "lint", "version", "search", "diff"},
-    "terraform": {"plan", "show", "output", "validate", "version", "fmt", "providers", "graph"},
-    "docker": {"ps", "images", "inspect", "logs", "version", "info", "stats", "top"},
-    "podman": {"ps", "images", "inspect", "logs", "version", "info", "stats", "top"},
-    "git": {"log", "status", "show", "diff", "describe", "rev-parse", "ls-remote", "fetch"},
-    "systemctl": {"status", "is-active", "is-enabled", "is-failed", "show", "list-units", "cat"},
-}
-_ROLLOUT_READ = {"status", "history"}
-_CHANGING_VERBS = {
-    "delete", "drop", "destroy", "rm", "remove", "deploy", "install", "uninstall", "upgrade", "rollback",
-    "restart", "stop", "kill", "scale", "patch", "apply", "set", "push", "truncate", "reset", "create", "update",
-    "insert", "promote", "undo", "up", "down", "migrate", "purge", "flush", "flushall", "flushdb", "shutdown",
-    "reboot", "replace", "edit", "drain", "cordon", "uncordon", "taint", "annotate", "label", "sync", "revert",
-    "pause", "resume", "abort", "retry", "terminate", "release", "publish", "merge", "commit", "exec",
-}
-_CHANGING_PROGRAMS = {"rm", "mv", "dd", "mkfs", "kill", "pkill", "killall", "reboot", "shutdown", "chmod", "chown"}
-_CHANGING_SQL = re.compile(
-    r"\b(?:drop|delete|update|insert|alter|truncate|create|grant|revoke|vacuum|reindex|cluster|copy|call)\b", re.I
-)
-_ROLLBACK_WORDS = {"undo", "rollback", "revert"}
-_CURL_WRITES = {"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "-F", "--form", "-T",
-                "--upload-file"}
+_ROLLBACK_WORDS = {"undo", "rollback", "roll-back", "revert", "abort", "emergency", "switch-back", "switchback",
+                   "downgrade"}
+# a step of a rollback script that only looks or rehearses is never the rollback itself
+_NOT_ROLLBACK = {"validate", "validation", "status", "check", "verify", "test", "dry-run", "--dry-run", "list", "history",
+                 "plan", "diff", "show", "get", "describe", "preview", "rehearse", "drill", "help", "--help"}
 _CURL_CREDENTIALS = {"-u", "--user", "-H", "--header", "-b", "--cookie", "-E", "--cert", "--oauth2-bearer"}
 
 
@@ -66,6 +47,15 @@ class Command:
     rolls_back: bool = False
     http: HttpProbe | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    script: bool = False  # several lines of one block, run as one script
+    long_running: bool = False  # keeps running after the step: started by hand, never an action or a check
+    evidence: bool = True  # False for a line that only prints or waits
+    shown: str = ""  # the script as the checklist wrote it, for a manual item to quote
+    rollback_line: str = ""  # in a script: its one top-level line that rolls back, for [rollback] to run
+
+    @property
+    def display(self) -> str:
+        return self.shown or self.text
 
 
 def code_kind(info: str, text: str) -> str:
@@ -139,50 +129,41 @@ def _needs_shell(command: str) -> bool:
     return bool(quote)
 
 
-_VALUE_FLAGS = {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server",
-                "--kube-context", "-C", "--chdir", "-c", "--profile", "--region", "--project"}
+def rolls_back(text: str) -> bool:
+    """True when a command's words say it undoes the release ("rollout undo", "rollback.sh emergency",
+    "switch back"), and none says it only validates or shows ("rollback.sh validate")."""
+    first = text.split()[0] if text.split() else ""
+    if not re.match(r"^(?:sudo\s+)?[\w.~${}\-]*/?[\w.~${}\-]+$", first) or first.endswith(":") or first.startswith("/") \
+            and first.count("/") == 1 and not first.endswith(".sh"):
+        return False  # "Title: … rollback", "/incident declare": words in a note, not a command that undoes
+    words = {w.lower().strip("\"'") for w in re.split(r"[\s/=]+|\.sh\b", text) if w}
+    names = {p for w in words for p in re.split(r"[_\-.]", w) if p}
+    if words & _NOT_ROLLBACK or names & {"validate", "status", "check", "verify", "drill", "rehearse"}:
+        return False
+    return bool((words | names) & _ROLLBACK_WORDS) or bool(re.search(r"\bswitch\s+back\b", text, re.I)) \
+        or ("roll" in names and "back" in names)
 
 
-def _words(argv: list[str]) -> list[str]:
-    """The non-option words of a command line, skipping the values of global flags such as -n ns."""
-    words: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in _VALUE_FLAGS:
-            skip = True
-        elif not arg.startswith("-"):
-            words.append(arg.lower())
-    return words
+def is_validation(text: str) -> bool:
+    """True for a step that only validates, shows or rehearses ("rollback.sh validate", "helm history")."""
+    words = {w.lower() for w in re.split(r"[\s/=]+", text) if w}
+    return bool(words & _NOT_ROLLBACK)
 
 
-def _changes(argv: list[str], raw: str) -> tuple[bool, bool]:
-    """(changes, rolls back) for one simple command."""
-    if not argv:
-        return False, False
-    program = argv[0].rsplit("/", 1)[-1].lower()
-    words = _words(argv[1:])
-    if program == "sudo":
-        return _changes(argv[1:], raw)
-    if program in _CHANGING_PROGRAMS:
-        return True, False
-    rolls_back = bool(_ROLLBACK_WORDS & set(words))
-    if program in ("psql", "mysql"):
-        return bool(_CHANGING_SQL.search(raw)) or any(a in ("-f", "--file") for a in argv), rolls_back
-    if program == "kubectl" and words[:1] == ["exec"]:
-        inner = argv[argv.index("--") + 1:] if "--" in argv else []
-        return (_changes(inner, shlex.join(inner))[0] if inner else True), False
-    if program == "kubectl" and words[:1] == ["rollout"]:
-        return words[1:2] != [] and words[1] not in _ROLLOUT_READ, rolls_back or words[1:2] == ["undo"]
-    if program == "curl":
-        method = next((argv[i + 1].upper() for i, a in enumerate(argv[:-1]) if a in ("-X", "--request")), "GET")
-        return method not in ("GET", "HEAD") or any(a in _CURL_WRITES for a in argv), rolls_back
-    if program in _READ_SUBCOMMANDS:
-        return not words or words[0] not in _READ_SUBCOMMANDS[program], rolls_back
-    if program in ("aws", "gcloud", "az"):
-        return not any(w.startswith(("describe", "list", "get", "show")) for w in words), rolls_back
-    return bool(_CHANGING_VERBS & set(words)), rolls_back
+def _long_running(line: str) -> bool:
+    """``&`` at the end, or ``start`` given to a script: it keeps running after the step (a monitor, a load)."""
+    words = line.split()
+    if line.rstrip().endswith("&") and not line.rstrip().endswith("&&"):
+        return True
+    program = words[0].rsplit("/", 1)[-1] if words else ""
+    if program == "sudo" and len(words) > 1:
+        program, words = words[1], words[1:]
+    follow = any(w in ("-f", "--follow", "-F") for w in words)
+    watch = any(w in ("-w", "--watch") or w.startswith("--watch=") for w in words)
+    if program == "watch" or program in ("tail", "journalctl") and follow or \
+            program in ("kubectl", "oc", "docker", "podman") and ("logs" in words and follow or watch):
+        return True  # it follows or watches: it never ends by itself
+    return bool(words) and "start" in words[1:] and (words[0].startswith(("./", "/", "~")) or words[0].endswith(".sh"))
 
 
 def _http_probe(argv: list[str]) -> HttpProbe | None:
@@ -195,33 +176,65 @@ def _http_probe(argv: list[str]) -> HttpProbe | None:
 
 
 def classify(command: str) -> Command:
-    """How a command from a checklist would run in a runbook, and whether it changes the system.
+    """How one command line from a checklist would run in a runbook, and whether it may change the system.
 
-    Unknown subcommands of kubectl, helm, terraform and the like count as changing:
-    a command that might change production is never made a check.
+    Only a command on the read-only allowlist counts as not changing: anything else, an unknown script
+    included, is never made a check.
     """
-    shell = _needs_shell(command)
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        argv = command.split()
-    if shell:
-        segments = [s for s in re.split(r"\|\||&&|[|;&]", command) if s.strip()]
-        results = []
-        for segment in segments:
-            try:
-                parts = shlex.split(segment)
-            except ValueError:
-                parts = segment.split()
-            results.append(_changes(parts, segment))
-        changes = any(r[0] for r in results) or bool(re.search(r"(?<![<>&\d])>(?!&)", command))
-        rolls_back = any(r[1] for r in results)
-        return Command(command, None, changes, rolls_back)
-    changes, rolls_back = _changes(argv, command)
+    line, masked = unmask(command)
+    long_running = _long_running(line)
+    changes = long_running or not read_only_line(line)
     notes: tuple[str, ...] = ()
-    if argv and argv[0] == "trivy" and "--exit-code" not in " ".join(argv):
+    if masked and not changes:
+        notes = ("the checklist's `|| echo …` fallback was dropped: it would make the check always pass",)
+    argv: list[str] | None = None
+    if not _needs_shell(line):
+        try:
+            argv = shlex.split(line)
+        except ValueError:
+            argv = None
+    if argv and argv[0] == "trivy" and "--exit-code" not in argv:
         argv = [*argv, "--exit-code", "1"]
-        notes = ("trivy exits 0 even when it finds vulnerabilities: "
-                 "--exit-code 1 was added so findings fail the check",)
-    http = None if changes else _http_probe(argv)
-    return Command(command, argv, changes, rolls_back, http, notes)
+        notes += ("trivy exits 0 even when it finds vulnerabilities: "
+                  "--exit-code 1 was added so findings fail the check",)
+    http = None if changes or argv is None else _http_probe(argv)
+    evidence = gives_evidence(line)
+    return Command(line if not changes else command, argv if not changes or argv else None, changes,
+                   changes and rolls_back(line), http, notes, long_running=long_running, evidence=evidence)
+
+
+def block_commands(text: str, info: str = "") -> list[Command]:
+    """The commands of a fenced shell block: one per line, or the whole block as one script when its lines
+    share state or control flow (a script is never split into fragments)."""
+    block = read_block(text, info)
+    if not block.script:
+        return [classify(line) for line in block.lines]
+    if incomplete(block.lines) or not tokens(block.text.replace("\n", " ; ")):
+        # "else", "fi", an unclosed quote: a fragment is never run, only shown to a person
+        return [Command(block.text, None, True, False, None, (), script=True, long_running=True, shown=block.text)]
+    read_only = block.read_only()
+    long_running = any(_long_running(line) for line in block.lines)
+    changes = long_running or not read_only
+    script = block.script_text()
+    argv = ["bash", "-c", script] if block.bash else None
+    undo = next((ln for ln in top_level_lines(block.lines) if rolls_back(ln) and not _long_running(ln)
+                 and not _needs_shell(ln)), "")
+    return [Command(script, argv, changes, changes and (bool(undo) or any(rolls_back(ln) for ln in block.lines)),
+                    None, (), script=True, long_running=long_running, shown=block.text, rollback_line=undo)]
+
+
+def top_level_lines(lines) -> list[str]:
+    """The lines of a script outside any if/for/while/case body: commands that run once, on their own."""
+    depth, out = 0, []
+    for line in lines:
+        first = line.split()[0] if line.split() else ""
+        if first in ("done", "fi", "esac", "}"):
+            depth = max(0, depth - 1)
+            continue
+        if first in ("for", "while", "until", "if", "case", "select") or line.rstrip().endswith(("{", " do", " then")):
+            if not (first == "if" and line.rstrip().endswith("fi")) and not line.rstrip().endswith("done"):
+                depth += 1
+            continue
+        if depth == 0:
+            out.append(line)
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from console.importer.commands import code_kind, promql_one_line
@@ -10,6 +11,25 @@ from console.importer.placeholders import Variables
 from console.importer.sections import iter_items
 from console.importer.text import plain
 from console.importer.thresholds import find_threshold
+
+
+_SYNONYMS = {"latency": "latency", "duration": "latency", "response": "latency", "errors": "error", "5xx": "error",
+             "failures": "error", "failure": "error", "p95": "p95", "0": "", "95": "p95", "p99": "p99", "99": "p99",
+             "lag": "lag", "replication": "replication", "restarts": "restart", "cpu": "cpu", "memory": "memory"}
+_NOISE = {"time", "rate", "ratio", "total", "seconds", "bucket", "sum", "by", "le", "http", "requests", "request",
+          "percent", "percentage", "current", "value", "level", "target", ""}
+
+
+def normalise(words) -> set[str]:
+    return {_SYNONYMS.get(w, w) for w in words} - _NOISE
+
+
+def query_words(query: str) -> set[str]:
+    """The words a query's metric names and quantile say: histogram_quantile(0.95, …duration…) → p95, latency."""
+    words = set(re.findall(r"[a-z0-9]+", re.sub(r"\{[^}]*\}", " ", query.lower()).replace("_", " ")))
+    for q in re.findall(r"histogram_quantile\(\s*0?\.(\d+)", query):
+        words.add(f"p{q}")
+    return normalise(words)
 
 
 class Ids:
@@ -52,6 +72,19 @@ class ImportContext:
     roles: list[str] = field(default_factory=list)
     uses_prometheus: bool = False
     service: str = "service"
+    used: set[int] = field(default_factory=set)
+    targets: set[str] = field(default_factory=set)
+    fill_ins: dict[str, str] = field(default_factory=dict)
+    health_urls: list[str] = field(default_factory=list)  # health endpoints the checklist's curls probe  # variable -> what to fill in, for blanks the import made  # target kinds the checks need (kubernetes, alertmanager)  # ids of the blocks something was made of
+
+    def mark_used(self, item: Item) -> None:
+        """An item and everything nested in it were turned into something."""
+        self.used.add(id(item))
+        for child in item.children:
+            if isinstance(child, Item):
+                self.mark_used(child)
+            else:
+                self.used.add(id(child))
 
     def add_roles(self, roles: list[str]) -> None:
         for role in roles:
@@ -76,8 +109,31 @@ class ImportContext:
                         self.queries.setdefault(threshold.metric_key, known)
                     break
 
-    def query_for(self, metric_key: frozenset[str]) -> KnownQuery | None:
-        return self.queries.get(metric_key) if metric_key else None
+    def learn_endpoints(self, blocks: list) -> None:
+        """Remember the health URLs the checklist's read-only curls probe, for items that name the endpoint in words."""
+        from console.importer.commands import block_commands  # commands imports this module's neighbours
+
+        for block in blocks:
+            children = block.children if isinstance(block, Item) else [block]
+            for child in children:
+                if isinstance(child, Code) and code_kind(child.info, child.text) == "shell":
+                    for command in block_commands(child.text, child.info):
+                        if command.http is not None and re.search(r"/(?:api/)?(?:health|ready|live)", command.http.url):
+                            self.health_urls.append(command.http.url)
+                elif isinstance(child, Item):
+                    self.learn_endpoints([child])
+
+    def query_for(self, metric_key: frozenset[str], text: str = "") -> KnownQuery | None:
+        """The query the checklist gave for the same metric: the same words, else one whose words hold them all."""
+        if not metric_key:
+            return None
+        if metric_key in self.queries:
+            return self.queries[metric_key]
+        wanted = normalise(metric_key)
+        for key, known in self.queries.items():
+            if wanted and wanted <= normalise(key) | query_words(known.query):
+                return known
+        return None
 
 
 def has_code(item: Item) -> bool:

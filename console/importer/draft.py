@@ -26,6 +26,7 @@ class PhaseDraft:
     checks: list[Entry] = field(default_factory=list)
     action: Entry | None = None
     comments: list[str] = field(default_factory=list)
+    line: int = 0  # where its section starts in the checklist
 
     @property
     def title(self) -> str:
@@ -43,6 +44,7 @@ class Draft:
     triggers: list[Entry] = field(default_factory=list)
     rollback: Entry | None = None
     header: list[str] = field(default_factory=list)
+    kept: int = 0  # blocks and tables not imported, kept as comments
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Summary:
     rollback: bool
     repaired: int
     dropped: int
+    kept: int = 0
 
     def lines(self) -> list[str]:
         """The summary as a few short lines."""
@@ -78,6 +81,8 @@ class Summary:
             todo.append(f"variables to set: {', '.join(self.variables)}")
         if todo:
             out.append("to fill in: " + "; ".join(todo))
+        if self.kept:
+            out.append(f"{self.kept} blocks, tables and lists not imported: kept as comments where they were")
         if self.repaired or self.dropped:
             text = f"repaired {self.repaired} characters damaged by a wrong encoding"
             if self.dropped:
@@ -104,4 +109,5 @@ def summarise(draft: Draft, repaired: int = 0, dropped: int = 0) -> Summary:
         rollback=draft.rollback is not None,
         repaired=repaired,
         dropped=dropped,
+        kept=draft.kept,
     )

@@ -7,13 +7,14 @@ import shlex
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
-from console.importer.commands import Command, classify, code_kind, promql_one_line, split_commands
+from console.importer.commands import Command, block_commands, classify, code_kind, promql_one_line
 from console.importer.context import ImportContext, has_code
 from console.importer.draft import Entry
+from console.importer.evidence import cert_check, guessed_query, state_check
 from console.importer.markdown import Code, Item, Paragraph, Table
 from console.importer.roles import item_owner
-from console.importer.text import plain, slug, split_title
-from console.importer.thresholds import Threshold, find_range, find_threshold
+from console.importer.text import plain, says_do, slug, split_title
+from console.importer.thresholds import Threshold, find_range, find_threshold, find_thresholds
 
 _STATUS = re.compile(
     r"\b(?:returning|returns?|status|http|responds?\s+with|code)\s*:?\s*([1-5]\d\d)\b|\b([1-5]\d\d)\s+OK\b", re.I)
@@ -43,15 +44,19 @@ def action_fields(candidate: ActionCandidate, ctx: ImportContext) -> dict:
     fields: dict = {"title": apply(candidate.title) or None}
     if len(commands) == 1 and commands[0].argv is not None:
         fields["run"] = [apply(a) for a in commands[0].argv]
+    elif any(c.script for c in commands) or len(commands) > 1:
+        script = "\n".join(c.shown or c.text for c in commands)
+        fields["run"] = apply(script if script.startswith("set -e") else "set -e\n" + script)
+        fields["shell"] = True
     else:
-        fields["run"] = apply(" && ".join(c.text for c in commands))
+        fields["run"] = apply(commands[0].text)
         fields["shell"] = True
     fields["confirm"] = True
     return fields
 
 
 def commands_text(candidate: ActionCandidate) -> str:
-    return "\n".join(c.text for c in candidate.commands)
+    return "\n".join(c.display for c in candidate.commands)
 
 
 def manual_entry(ctx: ImportContext, title: str, description: str, role: str | None, prefix: str = "",
@@ -70,7 +75,7 @@ def needs_query_note(threshold: Threshold) -> str:
 
 
 def prometheus_entry(ctx: ImportContext, title: str, query: str, threshold: Threshold, description: str,
-                     prefix: str, base: str = "") -> Entry:
+                     prefix: str, base: str = "", guessed: bool = False) -> Entry:
     comments = []
     if threshold.unit == "ms" and _SECONDS_METRIC.search(query) and not re.search(r"\*\s*1000\b", query):
         query = f"({query}) * 1000"
@@ -78,7 +83,8 @@ def prometheus_entry(ctx: ImportContext, title: str, query: str, threshold: Thre
     ctx.uses_prometheus = True
     apply = ctx.variables.apply
     fields = {"id": ctx.check_ids.take(base or slug(title), slug(prefix)), "title": apply(title),
-              "source": "prometheus", "query": apply(query), "pass": threshold.text, "unit": threshold.unit or None,
+              "source": "prometheus", "query": query if guessed else apply(query), "pass": threshold.text,
+              "unit": threshold.unit or None,
               "description": apply(description) or None}
     return Entry(fields, comments)
 
@@ -90,6 +96,7 @@ def _command_entry(ctx: ImportContext, title: str, command: Command, text: str, 
         m = _STATUS.search(text)
         status = int(m.group(1) or m.group(2)) if m else 200
         comments = ["curl -k skipped certificate checks; Golive verifies them"] if command.http.insecure else []
+        comments += list(command.notes)
         return Entry({**base, "source": "http", "url": apply(command.http.url), "status": status}, comments)
     if command.argv is not None:
         run: list[str] | str = [apply(a) for a in command.argv]
@@ -123,8 +130,49 @@ def _sub_item_lines(item: Item, depth: int = 0) -> list[str]:
     return lines
 
 
+def evidence_entry(ctx: ImportContext, title: str, text: str, description: str, group: str, base: str,
+                   threshold: Threshold | None) -> Entry | None:
+    """An automated check from an item's words alone: a query the checklist gave for the same metric elsewhere,
+    a guessed query on a standard metric, or a kubernetes / alertmanager / http check; None when none fits."""
+    if threshold is None:
+        return state_check(ctx, title, text, description, group, base)
+    cert = cert_check(ctx, title, text, threshold, group, base)
+    if cert is not None:
+        return cert
+    known = ctx.query_for(threshold.metric_key, text)
+    if known is not None:
+        entry = prometheus_entry(ctx, title, known.query, threshold, description, group, base)
+        entry.comments.append(f"query reused from {known.title!r} (same metric)")
+        return entry
+    guess = guessed_query(threshold, text)
+    if guess is None:
+        return None
+    query, unit = guess
+    if "${namespace}" in query:
+        ctx.fill_ins.setdefault("namespace", "fill in: the Kubernetes namespace the service runs in")
+    entry = prometheus_entry(ctx, title, query, Threshold(threshold.op, threshold.number, unit, threshold.metric),
+                             description, group, base, guessed=True)
+    entry.comments.append("query guessed from the words of the item and standard metric names: check the metric "
+                          "and label names before a go-live")
+    return entry
+
+
+def inline_commands(text: str, in_rollback: bool = False) -> list[Command]:
+    """Whole commands written as inline code in an item: read-only ones ("Pods up: `kubectl get pods -n prod`"),
+    and under a rollback heading the one that rolls back ("Run `scripts/rollback.sh <deployment>`")."""
+    found = []
+    for span in re.findall(r"`([^`]{6,300})`", text):
+        command = classify(span.strip())
+        if not command.changes and command.evidence and command.argv and len(command.argv) > 1:
+            found.append(command)
+        elif in_rollback and command.rolls_back and len(span.split()) > 1:
+            found.append(command)
+            break  # the first rollback named is the one; "or …" alternatives are not steps
+    return found
+
+
 def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | None = None,
-                 in_rollback: bool = False) -> ItemResult:
+                 in_rollback: bool = False, do: bool = False) -> ItemResult:
     """The entries one checklist item becomes.
 
     PromQL under the item with a threshold in its text → prometheus checks; read-only
@@ -138,7 +186,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
     role = owner or role
     title, rest = split_title(raw)
     title = title or "Checklist item"
-    full_title = f"{group}: {title}" if group else title
+    full_title = f"{group}: {title}" if group and group != title else title
     base = slug(title, 40) or "check"
     text = plain(raw)
     threshold, result = find_threshold(text), ItemResult()
@@ -153,7 +201,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
             if kind == "promql":
                 queries.append(promql_one_line(child.text))
             elif kind == "shell":
-                commands.extend(classify(c) for c in split_commands(child.text))
+                commands.extend(block_commands(child.text, child.info))
             elif kind == "sql":
                 sql.append(child.text.strip())
             elif child.text.strip():
@@ -161,7 +209,7 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
         elif isinstance(child, Item):
             # a nested checkbox is a tick of its own; a plain nested bullet describes its parent
             if child.checkbox is not None or has_code(child) or any(has_code(i) for i in child.items):
-                sub = convert_item(child, ctx, title, role, in_rollback)
+                sub = convert_item(child, ctx, title, role, in_rollback, do)
                 result.checks += sub.checks
                 result.actions += sub.actions
                 result.rollbacks += sub.rollbacks
@@ -186,7 +234,8 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
                 entry.comments.append("needs a threshold: the item gives a query but no pass condition")
                 entry.needs = "query"
                 result.checks.append(entry)
-    reads = [c for c in commands if not c.changes]
+    commands += inline_commands(item.text, in_rollback) if not commands else []
+    reads = [c for c in commands if not c.changes and c.evidence]
     changes = [c for c in commands if c.changes]
     for n, command in enumerate(reads):
         short = _short(command) if len(reads) > 1 or changes else ""
@@ -196,17 +245,32 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
             entry.comments.append(f"the item's threshold ({threshold.text} {threshold.unit}".rstrip()
                                   + ") is not tested by the exit status: read the output, or give it a query")
         result.checks.append(entry)
-    rollback_cmds = [c for c in changes if in_rollback or c.rolls_back]
-    action_cmds = [c for c in changes if c not in rollback_cmds]
+    # a script whose one top-level line undoes the release gives that line to [rollback], not the whole script
+    changes = [classify(c.rollback_line) if c.rollback_line and (in_rollback or c.rolls_back) else c for c in changes]
+    rollback_cmds = [c for c in changes if (in_rollback or c.rolls_back) and not c.long_running]
+    running = [c for c in changes if c.long_running]
+    action_cmds = [c for c in changes if c not in rollback_cmds and c not in running]
     if rollback_cmds:
         result.rollbacks.append(ActionCandidate(full_title, rollback_cmds))
         if _READINESS.search(title):
             result.checks.append(manual_entry(
                 ctx, full_title, "\n".join(filter(None, [description, "The runbook's [rollback] runs: "
-                                                         + "; ".join(c.text for c in rollback_cmds)])), role, group,
-                base))
-    if action_cmds:
+                                                         + "; ".join(c.display for c in rollback_cmds)])), role,
+                group, base))
+    for command in running:
+        entry = manual_entry(ctx, full_title, "\n".join(filter(None, [description, "Start by hand and leave running:\n"
+                                                                      + command.display])), role, group, base)
+        entry.comments.append("a long-running command (`&` or `start`): Golive neither polls nor waits for it")
+        result.checks.append(entry)
+    if action_cmds and (says_do(raw) or do):
         result.actions.append(ActionCandidate(full_title, action_cmds))
+    elif action_cmds:
+        entry = manual_entry(ctx, full_title, "\n".join(filter(None, [description, "Command in the checklist:\n"
+                                                                      + "\n".join(c.display for c in action_cmds)])),
+                             role, group, base)
+        entry.comments.append("the command may change the system and the item does not say to run it: "
+                              "a manual item, never a check")
+        result.checks.append(entry)
     for statement in sql:
         entry = manual_entry(ctx, full_title, "\n".join(filter(None, [description, f"SQL: {statement}"])), role, group,
                              base)
@@ -217,13 +281,22 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
         return result
     if split_children and threshold is None and not description:
         return result  # its nested checks carry its title as their prefix
-    if threshold is not None:
-        known = ctx.query_for(threshold.metric_key)
-        if known is not None:
-            entry = prometheus_entry(ctx, full_title, known.query, threshold, description, group, base)
-            entry.comments.append(f"query reused from {known.title!r} (same metric)")
+    several = find_thresholds(text)
+    if several:
+        for one in several:
+            name = f"{full_title}: {one.metric} {one.text}{one.unit}"
+            entry = evidence_entry(ctx, name, f"{one.metric} {one.text}{one.unit}", description, group,
+                                   slug(f"{title} {one.metric}", 48), one)
+            if entry is None:
+                entry = manual_entry(ctx, name, description, role, group, slug(f"{title} {one.metric}", 48))
+                entry.comments.append(needs_query_note(one))
+                entry.needs = "query"
             result.checks.append(entry)
-            return result
+        return result
+    found = evidence_entry(ctx, full_title, text, description, group, base, threshold)
+    if found is not None:
+        result.checks.append(found)
+        return result
     entry = manual_entry(ctx, full_title, description, role, group, base)
     if threshold is not None:
         entry.comments.append(needs_query_note(threshold))

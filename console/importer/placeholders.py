@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from console.importer.text import slug
-
 # not a link ("[TEXT](url)", "[TEXT][ref]") nor a link definition ("[REF]: https://…")
-_BRACKET = re.compile(r"\[([A-Z][A-Z0-9_/ \-]{1,38}[A-Z0-9])\](?![(\[])(?!:\s*\S+://)")
+_BRACKET = re.compile(r"\[([A-Z][A-Z0-9_/ \-]{1,38}[A-Z0-9]|[a-z][a-z0-9]*(?:[\-_][a-z0-9]+)+)\](?![(\[])(?!:\s*\S+://)")
 _ANGLE = re.compile(r"<([a-z][a-z0-9_\-]{1,30})>")
 _HTML = {
     "br", "b", "i", "p", "a", "em", "strong", "code", "pre", "div", "span", "details", "summary", "sup", "sub",
@@ -19,17 +17,6 @@ _HTML = {
 _META = {"service": "service", "service_name": "service", "version": "version", "release": "version",
          "environment": "environment", "env": "environment"}
 _VERSION = re.compile(r"(?<![\w.\-/])(v?\d+\.\d+\.\d+)(?!\.?\d)(?![A-Za-z0-9])")
-_SERVICE_PATTERNS = [
-    re.compile(r"\b(?:deployment|deploy|statefulset|sts)[/ ]([a-z0-9][a-z0-9\-]{1,50})"),
-    re.compile(r"\bapp(?:\.kubernetes\.io/name)?=([a-z0-9][a-z0-9\-]{1,50})"),
-    re.compile(r"\bhelm\s+(?:upgrade|rollback|status|history)\s+(?:--install\s+)?([a-z0-9][a-z0-9\-]{1,50})"),
-]
-_DATASTORES = ("postgres", "mysql", "redis", "kafka", "mongo", "elastic", "rabbit", "zookeeper", "etcd")
-_GENERIC_TITLE_WORDS = {
-    "post", "pre", "deployment", "deploy", "validation", "report", "checklist", "check", "go", "live", "golive",
-    "procedure", "completion", "complete", "final", "production", "operations", "runbook", "release", "plan",
-    "the", "for", "and", "of", "to", "a", "track", "story", "status",
-}
 
 
 def detect_version(title: str, texts: list[str]) -> str | None:
@@ -39,20 +26,6 @@ def detect_version(title: str, texts: list[str]) -> str | None:
         return tagged.most_common(1)[0][0]
     in_title = _VERSION.findall(title)
     return in_title[0] if in_title else None
-
-
-def guess_service(title: str, commands: list[str], version: str | None) -> tuple[str, bool]:
-    """(service, from_commands): the deployment most commands name, else words of the title."""
-    names: Counter[str] = Counter()
-    for command in commands:
-        for pattern in _SERVICE_PATTERNS:
-            names.update(n for n in pattern.findall(command) if not n.startswith(_DATASTORES))
-    if names:
-        return names.most_common(1)[0][0], True
-    head = title.split(version)[0] if version and version in title else title
-    words = [w for w in re.findall(r"[a-z0-9]+", head.lower())
-             if w not in _GENERIC_TITLE_WORDS and len(w) > 1 and not w.isdigit()]
-    return (slug(" ".join(words[:4])) or "service"), False
 
 
 class Variables:

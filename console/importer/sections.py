@@ -5,15 +5,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.importer.markdown import Block, Heading, Item, Paragraph, Table
+from console.importer.commands import code_kind
+from console.importer.markdown import Block, Code, Heading, Item, Paragraph, Table
 from console.importer.text import clean_title, starts_with_marker
 from console.importer.thresholds import looks_like_stage
 
 TRIGGER_CONTEXT = re.compile(
-    r"\broll\s*back\s+(?:if|when|on)\b|\brollback\s+(?:if|when|on|triggers?|conditions?|criteria)\b"
-    r"|\babort\s+(?:if|when)\b|\b(?:automatic|auto)\s+rollback\b",
+    r"\broll\s*-?backs?\s+(?:immediately\s+|automatically\s+)?(?:if|when|on)\b"
+    r"|\brollback\s+(?:triggers?|conditions?|criteria|decision)\b|\btrigger\s+(?:criteria|conditions?)\b"
+    r"|\bwhen\s+to\s+roll\s*-?back\b|\babort\s+(?:if|when|criteria|conditions?)\b"
+    r"|\b(?:automatic|auto)(?:ed)?[\s\-]+(?:rollback|triggers?)\b|\bfailure\s+signals?\b|\bno[\s\-]go\s+(?:criteria|conditions?)\b",
     re.IGNORECASE,
 )
+TICK = re.compile(r"^(?:✅|✔|✓|☐|☑|⬜)")
+CRITERIA = re.compile(r"\b(?:verif\w*|criteria|expected|acceptance|checks?|success\w*|validat\w*)\b", re.I)
+_STEPS = re.compile(r"\broll\s*-?back\b|\brevert\b|^\s*step\s*\d+|\bdeploy(?:ment)?\s+steps?\b|\bverif\w*|"
+                    r"\bvalidat\w*|\bhealth\b|\bsmoke\b|\bchecks?\b|\bmonitor\w*|\bbaseline\b", re.I)
 _SUMMARY_HEADING = re.compile(r"\b(?:summary|overview|results?|report|achievements?|metrics)\b", re.IGNORECASE)
 _CHECK_COLUMNS = ("check", "metric", "test", "item", "task", "step", "validation", "criteria", "criterion",
                   "requirement", "control")
@@ -30,6 +37,14 @@ class Section:
     line: int
     blocks: list[Block] = field(default_factory=list)
     children: list["Section"] = field(default_factory=list)
+    parent: "Section | None" = field(default=None, repr=False, compare=False)
+
+    def ancestors(self) -> list["Section"]:
+        out, node = [], self.parent
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out
 
 
 def build_tree(blocks: list[Block]) -> Section:
@@ -40,7 +55,7 @@ def build_tree(blocks: list[Block]) -> Section:
         if isinstance(block, Heading):
             while path[-1].level >= block.level:
                 path.pop()
-            section = Section(clean_title(block.text), block.level, block.line)
+            section = Section(clean_title(block.text), block.level, block.line, parent=path[-1])
             path[-1].children.append(section)
             path.append(section)
         else:
@@ -112,14 +127,27 @@ def counts(item: Item, mode: Mode, heading: str) -> bool:
 def own_items(section: Section, mode: Mode) -> bool:
     """True when the section's own blocks (not its subsections') hold checklist items or a check table."""
     triggers = bool(TRIGGER_CONTEXT.search(section.title))
+    criteria = bool(CRITERIA.search(section.title))
     for block in section.blocks:
         if isinstance(block, Paragraph):
             triggers = bool(TRIGGER_CONTEXT.search(block.text)) or bool(TRIGGER_CONTEXT.search(section.title))
+            criteria = bool(CRITERIA.search(block.text[:60])) or bool(CRITERIA.search(section.title))
+        if isinstance(block, Item) and criteria and TICK.match(block.text.lstrip()):
+            return True
         if isinstance(block, Item) and (triggers or counts(block, mode, section.title)):
             return True
-        if isinstance(block, Table) and table_columns(block, section.title) is not None:
+        if isinstance(block, Code) and _STEPS.search(section.title) and code_kind(block.info, block.text) == "shell":
+            return True  # a rollback procedure or a step written as commands only
+        if isinstance(block, Table) and (table_columns(block, section.title) is not None
+                                         or _special_table(block, section.title)):
             return True
     return False
+
+
+def _special_table(table: Table, heading: str) -> bool:
+    from console.importer.table_kinds import stage_rows, trigger_rows  # they read this module's patterns
+
+    return trigger_rows(table, heading) is not None or stage_rows(table) is not None
 
 
 def has_items(section: Section, mode: Mode) -> bool:

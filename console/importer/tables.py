@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.importer.context import ImportContext
 from console.importer.draft import Entry
-from console.importer.items import manual_entry, needs_query_note, prometheus_entry
+from console.importer.items import evidence_entry, manual_entry, needs_query_note
 from console.importer.markdown import Table
 from console.importer.text import clean_title, plain
 from console.importer.thresholds import find_threshold
@@ -21,16 +21,12 @@ def convert_table(table: Table, columns: tuple[int, int | None], ctx: ImportCont
         name = clean_title(row[check_col])
         target = plain(row[target_col]) if target_col is not None and target_col < len(row) else ""
         title = f"{group}: {name}" if group else name
-        threshold = find_threshold(f"{name} {target}") if target else None
-        if threshold is not None:
-            known = ctx.query_for(threshold.metric_key)
-            if known is not None:
-                entry = prometheus_entry(ctx, f"{title} {threshold.text}{threshold.unit}", known.query, threshold,
-                                          "", group)
-                entry.comments.append(f"query reused from {known.title!r} (same metric)")
-                entries.append(entry)
-                continue
+        threshold = find_threshold(f"{name} {target}") if target else find_threshold(name)
         shown = f"{title} (target {target})" if target else title
+        found = evidence_entry(ctx, shown, plain(f"{name} {target}"), "", group, "", threshold)
+        if found is not None:
+            entries.append(found)
+            continue
         entry = manual_entry(ctx, shown, "", None, group)
         if threshold is not None:
             entry.comments.append(needs_query_note(threshold))

@@ -91,3 +91,25 @@ def split_title(text: str, limit: int = 100) -> tuple[str, str]:
     cut = title.rfind(" ", 0, limit)
     cut = cut if cut > limit // 2 else limit
     return title[:cut].rstrip(" ,;:") + "…", title
+
+
+_DO = re.compile(
+    r"^\s*(?:(?:step|phase|stage)\s*\d+[.:)]?\s*[:\-–—]?\s*|\d+[.)]\s*|then\s+|now\s+|first\s+|next\s+)*"
+    r"(?:deploy|run|execute|apply|start|restart|roll\s*out|rollout|scale|switch|promote|install|migrate|trigger|"
+    r"push|create|enable|disable|update|upgrade|set|shift|route|tag|build|back\s*up|backup|take|stop|drain|flush|"
+    r"merge|release|publish|configure|copy|upload|sync|invoke|perform|begin|kick\s+off|launch|activate|cut\s*over|"
+    r"provision|initiate|increase|decrease|ramp|pull|load|seed|import|rotate|reload|edit|add|remove|delete|"
+    r"clean|purge|clear|generate|register|submit|approve|notify|post|send|lower|raise|pause|resume|resize|"
+    r"revert|roll\s*back|rollback|undo|abort|restore|re-?route|redirect|bump|freeze|unfreeze|prepare|invalidate|"
+    r"warm|prime|open|close|announce|schedule|mark|record|ship|sign|commit|checkout|check\s*out|fetch|"
+    r"download|compile|package|cordon|uncordon|patch|tear\s+down|teardown|bring\s+up|spin\s+up|flip|toggle|"
+    r"turn\s+(?:on|off)|put|complete|finish|finali[sz]e|proceed|continue|expand|move|go\s+to|cut)\b",
+    re.IGNORECASE,
+)
+
+
+def says_do(text: str) -> bool:
+    """True when a step is written as something to do ("Deploy the canary", "Step 2: Run migrations"),
+    not as something to confirm ("Backups verified")."""
+    text = strip_markers(plain(text))
+    return bool(_DO.match(text)) or bool(re.match(r"^\s*step\s*\d+\b", text, re.IGNORECASE))

@@ -9,7 +9,7 @@ _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
 _SYMBOL_OPS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 _WORD_OPS = {
     "less than": "<", "fewer than": "<", "below": "<", "under": "<",
-    "more than": ">", "greater than": ">", "above": ">", "over": ">", "exceeds": ">", "exceeding": ">",
+    "more than": ">", "greater than": ">", "above": ">", "over": ">", "exceeds": ">", "exceeding": ">", "exceed": ">",
     "at most": "<=", "no more than": "<=", "at least": ">=", "no less than": ">=",
 }
 _OPERATOR = "|".join(
@@ -36,9 +36,11 @@ _THRESHOLD = re.compile(
 )
 _FOR = re.compile(
     rf"\b(?:for|over|during|sustained(?:\s+for)?|lasting)\s*(?:>=|>|≥|more\s+than|at\s+least|longer\s+than)?\s*"
-    rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>{_TIME_UNIT})\b",
+    rf"(?P<num>\d+(?:\.\d+)?)\s*\+?\s*(?P<unit>{_TIME_UNIT})\b"
+    rf"|\b(?P<cnum>\d+)\s+consecutive\s+(?P<cunit>{_TIME_UNIT}|checks?|intervals?|samples?|scrapes?|evaluations?)\b",
     re.IGNORECASE,
 )
+SAMPLE_EVERY = 15  # seconds: a check's default interval, for "3 consecutive intervals"
 _RANGE = re.compile(rf"{_NUMBER}\s*(?:-|–|—|to)\s*{_NUMBER}\s*(%|ms|s\b)", re.IGNORECASE)
 _METRIC_NOISE = {"high", "low", "is", "are", "be", "should", "must", "the", "a", "an", "any", "total", "overall", "of"}
 
@@ -87,8 +89,14 @@ def find_duration(text: str) -> tuple[str | None, str]:
     m = _FOR.search(text)
     if not m:
         return None, text
+    rest = text[: m.start()] + text[m.end():]
+    if m.group("cnum"):
+        unit = m.group("cunit").lower()
+        if unit in _TIME_UNITS:
+            return f"{m.group('cnum')}{_TIME_UNITS[unit]}", rest
+        return f"{int(m.group('cnum')) * SAMPLE_EVERY}s", rest
     unit = _TIME_UNITS[m.group("unit").lower()]
-    return f"{_number(m.group('num'))}{unit}", text[: m.start()] + text[m.end():]
+    return f"{_number(m.group('num'))}{unit}", rest
 
 
 def find_threshold(text: str) -> Threshold | None:
@@ -106,6 +114,11 @@ def find_threshold(text: str) -> Threshold | None:
         if op_text in ("<", ">") and m.start() > 0 and text[m.start() - 1] in "-=<>":
             continue  # an arrow ("->", "=>") or a shift, not a comparator
         unit = m.group("unit") or ""
+        after = text[m.end():] if unit.lower() in ("x", "times") else text[m.end():].lstrip()
+        if (unit.lower() in ("x", "times") or re.match(r"(?:x|×|times)\b", after, re.I)) and re.match(
+                r"\s*(?:(?:x|×|times)\s*)?(?:the\s+|of\s+|over\s+)?(?:baseline|normal|usual|current|previous|before|"
+                r"pre-deploy)", after, re.I):
+            continue  # "> 2x baseline": relative to a baseline, not a number to compare with
         if unit.lower() in _TIME_UNITS:
             unit = _SHOWN_UNIT[_TIME_UNITS[unit.lower()]]
         elif unit.lower() in _STOP_UNIT_WORDS:
@@ -155,3 +168,14 @@ def looks_like_stage(heading: str) -> bool:
 def without_time_window(text: str) -> str:
     """A heading without its bracketed time window: "Monitor Canary (5 minutes)" → "Monitor Canary"."""
     return " ".join(_TIME_WINDOW.sub(" ", text).split()) or text
+
+
+def find_thresholds(text: str) -> list[Threshold]:
+    """Every threshold of an item that states several ("CPU < 70%, Memory < 75%"), each with its own metric;
+    [] when it states one or none."""
+    _, text = find_duration(text)
+    parts = [p for p in re.split(r"\s*(?:[,;]|\band\b|\s/\s|\|)\s*", text) if p.strip()]
+    found = [t for t in (find_threshold(p) for p in parts) if t is not None and t.metric]
+    if len(found) < 2 or len({t.metric_key for t in found}) < len(found):
+        return []
+    return found

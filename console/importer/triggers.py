@@ -7,6 +7,7 @@ import re
 from console.importer.commands import code_kind, promql_one_line
 from console.importer.context import ImportContext
 from console.importer.draft import Entry
+from console.importer.evidence import guessed_query
 from console.importer.items import manual_entry
 from console.importer.markdown import Code, Item
 from console.importer.text import plain, slug, split_title
@@ -48,6 +49,18 @@ def convert_trigger(item: Item, ctx: ImportContext, automatic: bool) -> tuple[En
         elif _ERROR_RATE.search(threshold.metric or text) and threshold.unit in ("%", ""):
             query = _error_rate_query(threshold.unit == "%")
             comments.append("query guessed from the words 'error rate': check the metric and label names")
+        elif (guess := guessed_query(threshold, text)) is not None:
+            query = guess[0]
+            comments.append("query guessed from the words of the condition and standard metric names: check the "
+                            "metric and label names")
+            if "${namespace}" in query:
+                ctx.fill_ins.setdefault("namespace", "fill in: the Kubernetes namespace the service runs in")
+    if query is None and threshold is not None:
+        # a condition with a number is a trigger all the same: the query is a blank golive run asks for
+        variable = "query_" + (slug(title, 40) or "trigger").replace("-", "_")
+        ctx.fill_ins[variable] = f"fill in: the PromQL that measures {plain(item.text)!r} (fire = \"{threshold.text}\")"
+        query = "${" + variable + "}"
+        comments.append(f"needs a query: set ${{{variable}}} in [runbook.vars] (golive run stops until it is set)")
     if query is None or threshold is None:
         entry = manual_entry(ctx, title, _WATCH_NOTE, None)
         entry.comments.append("needs a query: a trigger without one cannot run, so it is watched by hand"
@@ -66,10 +79,10 @@ def convert_trigger(item: Item, ctx: ImportContext, automatic: bool) -> tuple[En
         "id": ctx.check_ids.take(slug(title), "trigger"),
         "title": apply(title),
         "source": "prometheus",
-        "query": apply(query) if "${service}" not in query else query,
+        "query": apply(query) if "${" not in query else query,
         "fire": threshold.text,
         "for": duration,
         "unit": threshold.unit or None,
         "then": "rollback",
     }
-    return Entry(fields, comments), None
+    return Entry(fields, comments, needs="query" if query.startswith("${query_") else ""), None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -21,7 +22,7 @@ from aiohttp import web
 from console.sandbox.kube import KubeSandboxThread
 from console.sandbox.kube_objects import image_tag
 from console.sandbox.prom_api import PromSandbox
-from console.sandbox.rollout import WEIGHT_ANNOTATION
+from console.sandbox.rollout import WEIGHT_ANNOTATION, patch_deployment
 from console.sandbox.traffic import SCENARIOS, TrafficModel
 
 NAMESPACE = "shop"
@@ -34,18 +35,23 @@ REPLICAS = 6
 class DemoWorld:
     """Start with ``with DemoWorld(scenario, speed) as world:``; ``world.variables`` feed the runbook."""
 
-    def __init__(self, scenario: str = "good", speed: float = 1.0):
+    def __init__(self, scenario: str = "good", speed: float = 1.0, *, kube_port: int = 0, prom_port: int = 0,
+                 kubeconfig: Path | None = None, weight: int = 0):
+        """Ports 0 pick free ones; a resumed demo passes the ports, kubeconfig and canary weight it had."""
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r} (expected one of {', '.join(SCENARIOS)})")
         self.scenario, self.speed = scenario, speed
-        self.kube = KubeSandboxThread()
+        self.kube = KubeSandboxThread(port=kube_port)
+        self._prom_port, self._weight = prom_port, weight
         self.model = TrafficModel(SERVICE, OLD_VERSION, NEW_VERSION, scenario=scenario, speed=speed,
                                   weight_source=self._new_ready_share, stage_source=lambda: self.stage)
         self.stage = 0
         self.prom_url = ""
         self._runner: web.AppRunner | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="golive-demo-")
-        self.kubeconfig = Path(self._tmp.name) / "kubeconfig"
+        self.kubeconfig = kubeconfig or Path(self._tmp.name) / "kubeconfig"
+        # a resumed demo writes its kubeconfig back into the folder the first run made (and removes it after)
+        self._made_folder = kubeconfig is not None and kubeconfig.parent.name.startswith("golive-demo-")
         self._crashed = False
         self._controller: asyncio.Task | None = None
 
@@ -59,13 +65,28 @@ class DemoWorld:
         self.stop()
 
     def start(self) -> None:
+        """Serve both sandboxes; raises OSError when a port is taken (the Kubernetes one stopped again)."""
         self.kube.start()
         self.kube.sim.create_deployment(NAMESPACE, SERVICE, f"{IMAGE}:{OLD_VERSION}", replicas=REPLICAS)
         self.kube.sim.set_canary(NAMESPACE, SERVICE, 0)  # a new image waits for a canary weight
+        self.kubeconfig.parent.mkdir(parents=True, exist_ok=True)
         self.kube.write_kubeconfig(self.kubeconfig, namespace=NAMESPACE)
-        self.kube._call(self._start_prometheus)
+        try:
+            self.kube._call(self._start_prometheus)
+        except BaseException:
+            self.stop()
+            raise
+        if self._weight:
+            self._restore_weight(self._weight)
         self._controller = self.kube._call(lambda: asyncio.get_running_loop().create_task(self._control()))
         self.kube.start_simulation(self.speed)
+
+    def _restore_weight(self, weight: int) -> None:
+        """Put the Deployment back where the demo's last action left it (a resume after a crash), the way that
+        action did: a PATCH of its image and canary weight."""
+        patch = {"metadata": {"annotations": {WEIGHT_ANNOTATION: str(weight)}},
+                 "spec": {"template": {"spec": {"containers": [{"name": "app", "image": f"{IMAGE}:{NEW_VERSION}"}]}}}}
+        patch_deployment(self.kube.url, NAMESPACE, SERVICE, patch)
 
     def stop(self) -> None:
         try:
@@ -76,12 +97,19 @@ class DemoWorld:
         finally:
             self.kube.stop()
             self._tmp.cleanup()
+            if self._made_folder:
+                shutil.rmtree(self.kubeconfig.parent, ignore_errors=True)
 
     async def _start_prometheus(self) -> None:
         self._runner = web.AppRunner(PromSandbox(self.model).application(), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
+        site = web.TCPSite(self._runner, "127.0.0.1", self._prom_port)
+        try:
+            await site.start()
+        except BaseException:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.prom_url = f"http://127.0.0.1:{port}"
 

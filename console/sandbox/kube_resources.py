@@ -49,6 +49,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("namespaces", "namespace", "Namespace", "", "v1", False, ("ns",)),
     Resource("pods", "pod", "Pod", "", "v1", True, ("po",), ("all",)),
     Resource("events", "event", "Event", "", "v1", True, ("ev",)),
+    Resource("services", "service", "Service", "", "v1", True, ("svc",), ("all",)),
     Resource("deployments", "deployment", "Deployment", "apps", "v1", True, ("deploy",), ("all",)),
     Resource("replicasets", "replicaset", "ReplicaSet", "apps", "v1", True, ("rs",), ("all",)),
 )

@@ -139,7 +139,15 @@ PRINTERS: dict[str, tuple[list[dict], Callable[[dict], list[Any]]]] = {
                 _col("Source", priority=1), _col("Message"), _col("First Seen", priority=1),
                 _col("Count", "integer", priority=1), _col("Name", priority=1)], _event_row),
     "namespaces": ([_col("Name", fmt="name"), _col("Status"), _col("Age")], _namespace_row),
+    "services": ([_col("Name", fmt="name"), _col("Type"), _col("Cluster-IP"), _col("External-IP"), _col("Port(s)"),
+                  _col("Age"), _col("Selector", priority=1)], lambda svc: _service_row(svc)),
 }
+
+
+def _service_row(svc: dict) -> list[Any]:
+    from console.sandbox.kube_services import service_row
+
+    return service_row(svc)
 
 
 def _row_object(obj: dict, include: str, version: str) -> dict | None:

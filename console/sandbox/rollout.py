@@ -43,6 +43,37 @@ def _container_patch(image: str, container: str) -> dict:
     return {"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}}
 
 
+def kubectl_standin(server: str, argv: list[str]) -> int:
+    """The demo's stand-in where kubectl is not installed: only ``patch service NAME -p JSON`` (merge)."""
+    args, namespace, patch = list(argv), "default", None
+    words: list[str] = []
+    while args:
+        arg = args.pop(0)
+        if arg in ("-n", "--namespace") and args:
+            namespace = args.pop(0)
+        elif arg in ("-p", "--patch") and args:
+            patch = args.pop(0)
+        elif arg in ("--context", "--type", "--kubeconfig") and args:
+            args.pop(0)
+        elif not arg.startswith("-"):
+            words.append(arg)
+    if words[:2] != ["patch", "service"] or len(words) != 3 or patch is None:
+        print("error: kubectl is not installed; the sandbox's stand-in only does `patch service NAME -p JSON`",
+              file=sys.stderr)
+        return 1
+    url = f"{server.rstrip('/')}/api/v1/namespaces/{namespace}/services/{words[2]}"
+    req = urllib.request.Request(url, data=patch.encode(), method="PATCH",
+                                 headers={"Content-Type": "application/merge-patch+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10):
+            pass
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"error: services/{words[2]}: {getattr(exc, 'reason', exc)}", file=sys.stderr)
+        return 1
+    print(f"service/{words[2]} patched")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m console.sandbox.rollout", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("weight", "abort"))

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-SCENARIOS = ("good", "bad-canary", "flaky")
+SCENARIOS = ("good", "bad-canary", "flaky", "blue-green", "blue-green-bad", "soak", "smoke")
+BREAKING = ("bad-canary", "blue-green-bad")   # the new version breaks under the load of 25 % and more
 
 
 def _noise(key: str, t: float) -> float:
@@ -80,7 +81,7 @@ class TrafficModel:
     def _breaking_for(self, t: float) -> float:
         """Simulated seconds since the bad canary started to break at time t (0 before, and when good)."""
         with self._lock:
-            since = self._stage25_since if self.scenario == "bad-canary" else None
+            since = self._stage25_since if self.scenario in BREAKING else None
         if since is None:
             return 0.0
         return max(0.0, self.sim_time(t) - since)
@@ -100,6 +101,8 @@ class TrafficModel:
         s = self.sim_time(t)
         old = 0.08 + 0.03 * _noise("err-old", s)
         new = 0.11 + 0.04 * _noise("err-new", s)
+        if self.scenario == "soak":
+            new *= 0.2   # a release that has settled: the seed's 24-hour validation reports 0.02 %
         new += min(6.0, 0.15 * self._breaking_for(t) ** 1.2)
         if version is None:
             w = self.weight_at(t)

@@ -32,6 +32,8 @@ def test_the_good_scenario_ends_go_with_a_record(tmp_path):
     res, record = demo(tmp_path)
     assert res.returncode == 0, res.stderr[-2000:]
     assert record["record"]["outcome"] == "GO"
+    # the headless output names the kubeconfig the real kubectl can use while the demo runs
+    assert "KUBECONFIG=" in res.stderr and "/kubeconfig kubectl get pods -n shop" in res.stderr
     assert [p["status"] for p in record["phase"]] == ["passed"] * 6
     assert {s["role"] for s in record["signature_status"]["signed_off"]} == {"deployment-lead", "operations"}
     assert all(a["exit_code"] == 0 for a in record["action"])

@@ -200,3 +200,26 @@ def test_the_official_asyncio_client_lists_watches_and_gets_410_for_old_versions
     assert len(items) == 3 and all(p.status.phase == "Running" for p in items)
     assert ("ADDED", "Pending") in seen  # the new ReplicaSet's first pod, typed as a V1Pod
     assert gone == 410
+
+
+def test_kubectl_switches_a_services_selector_from_blue_to_green(kube_sandbox, kubeconfig, kubectl):
+    from console.sandbox.kube_services import create_service, served_by
+
+    sim = kube_sandbox.sim
+    for colour, tag in (("blue", "v1.2.2"), ("green", "v1.2.3")):
+        sim.create_deployment(NAMESPACE, f"web-{colour}", f"{IMAGE}:{tag}", replicas=2,
+                              labels={"app": "web", "color": colour})
+    create_service(kube_sandbox.store, NAMESPACE, "web", {"app": "web", "color": "blue"})
+
+    listed = kubectl(kubeconfig, "get", "services", "-o", "wide")
+    assert listed.returncode == 0, listed.stderr
+    row = next(line.split() for line in listed.stdout.splitlines() if line.startswith("web "))
+    assert row[1] == "ClusterIP" and row[4] == "80/TCP" and row[-1] == "app=web,color=blue"
+
+    done = kubectl(kubeconfig, "patch", "service", "web", "--type", "merge", "-p",
+                   '{"spec":{"selector":{"color":"green"}}}')
+    assert done.returncode == 0, done.stderr
+    assert "service/web patched" in done.stdout
+    selected = kubectl(kubeconfig, "get", "service", "web", "-o", "jsonpath={.spec.selector.color}")
+    assert selected.stdout == "green"
+    assert {p["metadata"]["labels"]["color"] for p in served_by(kube_sandbox.store, NAMESPACE, "web")} == {"green"}

@@ -21,7 +21,7 @@ CHECKLIST = """# Payments API v2.4.0 go-live
 - [ ] Change approved (@change-board)
 - [ ] Config rendered
   ```bash
-  true
+  ls /
   ```
 
 ## Canary (5% traffic)
@@ -59,7 +59,7 @@ def test_o_writes_a_runbook_that_loads_and_leaves_no_temporary_file(checklist, t
     target = tmp_path / "runbook.toml"
     assert golive_import(str(checklist), "-o", str(target)) == 0
     rb = load_runbook(target)
-    assert rb.runbook.name == "Payments API v2.4.0 go-live" and rb.runbook.service == "payments-api"
+    assert rb.runbook.name == "Payments API v2.4.0 go-live" and rb.runbook.service == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["go-live.md", "runbook.toml"]
     assert capsys.readouterr().out == ""
 
@@ -112,7 +112,7 @@ def test_an_imported_checklist_runs_headless_with_answers_to_a_go_record(checkli
                        '[signoff.deployer]\nby = "alice"\n\n[signoff.operations-lead]\nby = "bob"\n')
     res = subprocess.run(
         [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
-         "--session-dir", str(session)],
+         "--session-dir", str(session), "--set", "service=payments-api", "--set", "environment=staging"],
         capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
     assert res.returncode == 0, res.stdout + res.stderr
     record = tomllib.loads((session / "record.toml").read_text())
@@ -120,3 +120,52 @@ def test_an_imported_checklist_runs_headless_with_answers_to_a_go_record(checkli
     manual = {m["id"]: m for p in record["phase"] for m in p.get("manual", [])}
     assert manual["change-approved"]["by"] == "alice" and manual["smoke-tests-passed"]["by"] == "bob"
     assert [s["role"] for s in record["signature_status"]["signed_off"]] == ["deployer", "operations-lead"]
+
+
+def test_running_an_import_before_its_blanks_are_filled_stops_at_once_naming_each_one(checklist, tmp_path):
+    runbook = tmp_path / "runbook.toml"
+    assert golive_import(str(checklist), "-o", str(runbook), "-q") == 0
+    res = subprocess.run(
+        [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--dry-run",
+         "--session-dir", str(tmp_path / "session")],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
+    assert res.returncode == 2
+    lines = res.stderr.splitlines()
+    assert [ln.split(": ")[2].split(" ")[0] for ln in lines] == ["runbook.service", "runbook.environment"]
+    assert all(ln.startswith(f"golive: {runbook}:") and "--set" in ln for ln in lines)
+    assert not (tmp_path / "session").exists()
+
+
+def test_a_headless_run_names_every_manual_item_it_has_no_answer_for_before_it_starts(checklist, tmp_path):
+    runbook = tmp_path / "runbook.toml"
+    assert golive_import(str(checklist), "-o", str(runbook), "-q") == 0
+    answers = tmp_path / "answers.toml"
+    answers.write_text('[answers.change-approved]\nby = "alice"\n')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
+         "--session-dir", str(tmp_path / "session"), "--set", "service=api", "--set", "environment=staging"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, cwd=ROOT)
+    try:
+        first = proc.stderr.readline()  # said before the run starts: the run itself would wait for the item
+    finally:
+        proc.kill()
+        proc.wait()
+    assert first.startswith("golive: warning: manual item 'smoke-tests-passed'")
+    assert "[answers.smoke-tests-passed]" in first
+
+
+def test_preflight_names_an_example_host_and_an_unset_variable_one_line_each():
+    from console.preflight import missing_inputs
+    from console.runbook import parse_runbook
+
+    text = ("[runbook]\nname = 'x'\nservice = 's'\nversion = 'v'\nenvironment = 'e'\n[runbook.vars]\nhost = ''\n"
+            "[[phase]]\nid = 'a'\n[[phase.check]]\nid = 'h'\nsource = 'http'\n"
+            "url = 'https://service.example.com/health'\n[[phase.check]]\nid = 'g'\nsource = 'http'\n"
+            "url = 'https://${host}/health'\n")
+    rb = parse_runbook(text, "rb.toml")
+    lines = missing_inputs(rb, "host = ''\n")
+    assert lines[0] == "rb.toml:1: variable ${host} is not set (runbook.vars.host): fill it in or pass --set host=…"
+    assert "check 'h'" in lines[1] and "check 'g'" in lines[2] and len(lines) == 3
+    filled = parse_runbook(text, "rb.toml", {"host": "api.internal"})  # what --set host=… does
+    assert [ln.split(": ", 1)[1] for ln in missing_inputs(filled, text, {"host": "api.internal"})] == [
+        "check 'h' (phase 'a') has no real host in its url (https://service.example.com/health)"]

@@ -25,7 +25,7 @@ def test_automatic_rollback_triggers_fire_after_their_duration_and_roll_back():
     rb = result.runbook
     [trigger] = rb.triggers
     assert (str(trigger.fire), trigger.for_, trigger.then, trigger.unit) == ("> 5", 300.0, "rollback", "%")
-    assert 'service="payments-api"' in trigger.query and 'code=~"5.."' in trigger.query
+    assert 'service=\\"${service}\\"' in result.text and 'code=~"5.."' in trigger.query
     assert "set auto = true to roll back without asking" in result.text
     assert "query guessed from the words 'error rate'" in result.text
     watch = next(p for p in rb.phases if p.id == "rollback-triggers")
@@ -84,11 +84,12 @@ def test_a_query_without_a_threshold_stays_manual_and_keeps_the_query():
 
 
 def test_variables_placeholders_and_literal_shell_variables_survive_lint():
-    rb = runbook_of(
+    result = runbook_of(
         "# Api v3.1.0 release\n\n## Region [REGION]\n- [ ] Deployed to <service> in [REGION]\n"
-        "- [ ] Cache warm\n  ```bash\n  curl -fsS \"${CACHE_URL}/warm\"\n  ```\n").runbook
-    assert rb.runbook.version == "v3.1.0" and rb.runbook.vars["region"] == "[REGION]"
-    assert rb.phases[0].checks[0].title == f"Deployed to {rb.runbook.service} in [REGION]"
+        "- [ ] Cache warm\n  ```bash\n  curl -fsS \"${CACHE_URL}/warm\"\n  ```\n")
+    rb = result.runbook
+    assert rb.runbook.version == "v3.1.0" and rb.runbook.vars["region"] == ""
+    assert "title = 'Deployed to ${service} in ${region}'" in result.text
     assert rb.phases[0].checks[1].run == 'curl -fsS "${CACHE_URL}/warm"' and rb.phases[0].checks[1].shell
 
 
@@ -167,10 +168,11 @@ def test_a_rollback_command_under_a_trigger_becomes_the_rollback_the_trigger_run
 
 
 def test_placeholders_that_are_not_runbook_fields_are_declared_and_code_spans_keep_their_text():
-    rb = runbook_of("## A\n- [ ] ask <owner> on <env> about [NAME]\n- [ ] `${{ secrets.TOKEN }}` set\n").runbook
-    assert rb.runbook.vars == {"owner": "<owner>", "name_value": "[NAME]"}
-    assert [c.title for _, c in rb.iter_checks()] == ["ask <owner> on production about [NAME]",
-                                                      "${{ secrets.TOKEN }} set"]
+    result = runbook_of("## A\n- [ ] ask <owner> on <env> about [NAME]\n- [ ] `${{ secrets.TOKEN }}` set\n")
+    rb = result.runbook
+    assert rb.runbook.vars == {"owner": "", "name_value": ""}
+    assert "title = 'ask ${owner} on ${environment} about ${name_value}'" in result.text
+    assert [c.title for _, c in rb.iter_checks()][1] == "${{ secrets.TOKEN }} set"
 
 
 def test_a_command_under_a_paragraph_is_a_step_even_in_a_numbered_checklist():

@@ -55,7 +55,7 @@ def test_metric_words_match_in_any_order():
 @pytest.mark.parametrize("command", [
     "kubectl rollout undo deployment/api", "kubectl delete pod api-0", "kubectl patch deployment api -p '{}'",
     "kubectl set image deployment/api api=api:v2", "kubectl scale deployment api --replicas=0",
-    "kubectl apply -f k8s/", "helm rollback api 3", "helm upgrade api chart/", "terraform apply",
+    "kubectl apply -f k8s/", "helm rollback api 3", "helm upgrade api chart/", "terraform apply", "terraform plan",
     "psql -c 'DROP TABLE users'", "curl -X POST https://deploy.example/hook", "kubectl argo rollouts promote api",
     "kubectl -n prod rollout restart deployment/api", "rm -rf /var/cache/api", "kubectl get pods > pods.txt",
     "redis-cli FLUSHALL",
@@ -66,7 +66,7 @@ def test_a_command_that_changes_the_system_is_never_read_only(command):
 
 @pytest.mark.parametrize("command", [
     "kubectl get pods -l app=api", "kubectl -n prod rollout status deployment/api", "kubectl logs deploy/api",
-    "helm status api", "terraform plan", "psql -c 'SELECT count(*) FROM pg_stat_activity'",
+    "helm status api", "terraform validate", "psql -c 'SELECT count(*) FROM pg_stat_activity'",
     "kubectl exec deploy/db -- psql -c 'SELECT 1'", "trivy image api:v2 --severity HIGH,CRITICAL",
     "curl -fsS https://api.example/health", "kubectl get pods | grep -c Running",
 ])
@@ -156,3 +156,13 @@ def test_the_block_parser_keeps_nesting_checkboxes_fences_and_tables():
     assert blocks[5].ordered and blocks[5].text == "first continued"
     assert blocks[5].children[0].text == "kubectl get pods"  # a fence flush under its item still belongs to it
     assert blocks[1].text == "Intro\ntext" and blocks[6].text == "unterminated"
+
+
+def test_a_box_drawn_checklist_in_a_plain_fence_is_read_as_its_ticks_and_bullets():
+    from console.importer import import_checklist
+
+    rb = import_checklist(
+        "# X\n\n## Post\n\n```\n┌──────────────────────┐\n│  ✓ No alerts fired    │\n│  Auto-rollback triggers: │\n"
+        "│  • Error rate > 1%     │\n│  ✓ pod-1  v2  Running  (2m ago) │\n└──────────────────────┘\n```\n".encode()).runbook
+    assert [c.source for c in rb.phases[0].checks] == ["alertmanager"]
+    assert [str(t.fire) for t in rb.triggers] == ["> 1"]

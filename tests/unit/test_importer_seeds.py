@@ -55,10 +55,11 @@ def test_seed_000_stage_headings_become_phases_and_handoff_groups_stay_one_phase
 def test_seed_000_target_column_becomes_a_threshold_that_needs_a_query():
     result = imported("000")
     error_rate = checks_of(result.runbook)["error-rate-target-0-05"]
-    assert error_rate.source == "manual" and error_rate.title == "Error Rate (target <0.05%)"
-    assert 'needs a query: to measure it, set source = "prometheus", query = "…", pass = "< 0.05", unit = "%"' \
-        in result.text
-    assert result.summary.needs_query >= 5
+    assert error_rate.source == "prometheus" and error_rate.title == "Error Rate (target <0.05%)"
+    assert (str(error_rate.pass_), error_rate.unit) == ("< 0.05", "%") and 'code=~"5.."' in error_rate.query
+    assert "query guessed from the words of the item and standard metric names" in result.text
+    assert 'needs a query: to measure it, set source = "prometheus", query = "…"' in result.text
+    assert result.summary.needs_query >= 3
 
 
 def test_seed_000_team_labels_give_the_items_under_them_a_role_and_results_tables_are_left_out():
@@ -93,7 +94,7 @@ def test_seed_002_the_5xx_rate_promql_becomes_a_prometheus_check_with_its_thresh
     assert check.source == "prometheus" and str(check.pass_) == "< 0.5" and check.unit == "%"
     assert check.query.startswith('sum(rate(http_requests_total{status=~"5..",version="v1.2.3"}[5m]))')
     assert 'version=\\"${version}\\"' in result.text  # the release is a variable, not a literal
-    assert result.runbook.targets.prometheus["main"].url == "http://prometheus:9090"
+    assert result.runbook.targets.prometheus["main"].url == ""  # golive run stops until it is filled in
     assert "fill in: the Prometheus (or compatible) server to query" in result.text
 
 
@@ -107,12 +108,13 @@ def test_seed_002_rollback_if_list_becomes_triggers_and_watch_items():
     result = imported("002")
     rb = result.runbook
     triggers = {t.id: t for t in rb.triggers}
-    assert set(triggers) == {"error-rate-1", "latency-p95-1000ms"}
+    assert set(triggers) == {"error-rate-1", "latency-p95-1000ms", "5-user-reported-incidents"}
+    assert triggers["5-user-reported-incidents"].query == ""  # a blank to fill in: golive run stops until it is
     assert str(triggers["error-rate-1"].fire) == "> 1" and triggers["error-rate-1"].then == "rollback"
     assert rb.rollback is not None and rb.rollback.run == ["kubectl", "rollout", "undo", "deployment/dwcp-api"]
     watch = next(p for p in rb.phases if p.id == "rollback-triggers")
     assert [c.title for c in watch.checks] == [
-        ">5 user-reported incidents", "Data corruption detected", "Security vulnerability discovered",
+        "Data corruption detected", "Security vulnerability discovered",
         "Critical feature broken"]
     assert result.summary.needs_query >= 4
 
@@ -129,7 +131,8 @@ def test_seed_002_destructive_commands_are_phase_actions_never_checks():
             assert not any(word in text.split() for word in ("patch", "set", "undo", "scale", "delete"))
     canary = rb.phases[1]
     assert canary.traffic == 5 and canary.hold == 300
-    assert canary.action.shell and "kubectl set image" in canary.action.run and "&& kubectl patch" in canary.action.run
+    assert canary.action.shell and canary.action.run.splitlines()[0] == "set -e"
+    assert "\nkubectl set image" in canary.action.run and "\nkubectl patch" in canary.action.run
     steps = [(p.traffic, p.action.run[-1]) for p in rb.phases[2:5]]
     assert [t for t, _ in steps] == [25, 50, 100] and all("maxSurge" in run for _, run in steps)
     assert rb.phases[2].title == "Phase 2: Gradual Rollout (25% → 50%) — Scale to 25%"
@@ -141,13 +144,14 @@ def test_seed_002_curl_becomes_http_checks_and_read_only_commands_command_checks
     assert health.source == "http" and health.url == "https://api.dwcp.io/health" and health.status == 200
     trivy = checks["no-new-vulnerabilities-introduced"]
     assert trivy.source == "command" and trivy.confirm and trivy.run[-2:] == ["--exit-code", "1"]
-    migrate = checks["all-migrations-applied-successfully"]
-    assert migrate.shell and migrate.run == './migrate -path migrations -database "$DB_URL" version'
+    migrate = checks["all-migrations-applied-successfully"]  # an unknown program is never a check
+    assert migrate.source == "manual" and './migrate -path migrations -database "$DB_URL" version' in migrate.description
 
 
 def test_seed_002_placeholders_become_variables_and_decision_points_are_not_checks():
     result = imported("002")
-    assert result.runbook.runbook.vars["region_name"] == "[REGION_NAME]"
+    assert result.runbook.runbook.vars["region_name"] == ""
+    assert "fill in ([REGION_NAME] in the checklist)" in result.text
     assert "Region: ${region_name}: Deployment completed" in result.text
     titles = [c.title or "" for _, c in result.runbook.iter_checks()]
     assert not any("→ Proceed" in t or "All validations passed" in t for t in titles)
@@ -169,4 +173,4 @@ def test_seed_003_signers_listed_under_an_item_become_roles_and_its_mojibake_is_
     result = imported("003")
     assert result.runbook.runbook.signoff == ["engineering-lead", "security-lead", "operations-lead", "product-manager"]
     assert result.summary.repaired >= 100 and "âœ…" not in result.text
-    assert result.runbook.runbook.version == "unknown" and "no release version found" in result.text
+    assert result.runbook.runbook.version == "" and "fill in: the checklist names no version" in result.text

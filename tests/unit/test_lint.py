@@ -55,7 +55,7 @@ BROKEN = [
     ("unknown variable", HEAD + PHASE + CHECK.replace('"up"', '"up{v=\\"${relase}\\"}"'), ":15:", "phase[1].check[1].query: unknown variable ${relase}"),
     ("trigger without fire", HEAD + PHASE + '\n[[trigger]]\nid = "t"\nsource = "prometheus"\nquery = "up"\n', ":12:", "trigger[1].fire: a prometheus trigger needs fire"),
     ("trigger rollback without [rollback]", HEAD + PHASE + '\n[[trigger]]\nid = "t"\nsource = "prometheus"\nquery = "up"\nfire = "> 1"\nthen = "rollback"\n', ":17:", "trigger[1].then: then = \"rollback\" needs a [rollback] section"),
-    ("bad then", HEAD + PHASE + '\n[[trigger]]\nid = "t"\nsource = "prometheus"\nquery = "up"\nfire = "> 1"\nthen = "panic"\n', ":17:", "trigger[1].then: expected 'rollback' or 'alert'"),
+    ("bad then", HEAD + PHASE + '\n[[trigger]]\nid = "t"\nsource = "prometheus"\nquery = "up"\nfire = "> 1"\nthen = "panic"\n', ":17:", "trigger[1].then: expected 'rollback', 'pause', 'alert' or 'abort'"),
     ("bad matrix", HEAD + PHASE + CHECK + '  matrix = { region = "us-east-1" }\n', ":17:", "phase[1].check[1].matrix.region: expected a non-empty list"),
     ("bad id", HEAD + PHASE.replace('"canary"', '"can ary"'), ":10:", "phase[1].id: expected an id of letters"),
     ("action run of wrong type", HEAD + PHASE + "action = { run = 5 }\n", ":11:", "phase[1].action.run: expected a list or a string, got 5"),

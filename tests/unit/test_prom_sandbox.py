@@ -50,3 +50,15 @@ def test_the_bad_canary_breaks_once_it_reaches_25_percent():
     clock[0] += 40
     m.record()
     assert m.error_ratio("v2", clock[0]) > 2
+
+
+def test_the_sandbox_answers_the_seed_examples_exporter_metrics_and_nothing_else():
+    soak = model(scenario="soak")
+    t = soak.started + 10
+    lag_ms = recognise(soak, 'max(pg_replication_lag_seconds{namespace="shop"}) * 1000')(t)
+    assert 5 <= lag_ms <= 11
+    assert 80 < recognise(soak, 'sum(rate(redis_keyspace_hits_total[5m])) / (sum(rate(redis_keyspace_hits_total[5m]))'
+                                 ' + sum(rate(redis_keyspace_misses_total[5m]))) * 100')(t) < 100
+    assert recognise(soak, "sum(kafka_consumergroup_lag)")(t) < 1000
+    with pytest.raises(UnknownQuery):
+        recognise(soak, "sum(some_other_metric)")   # refused, never answered

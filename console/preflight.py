@@ -1,0 +1,51 @@
+"""What a runbook still needs before a go-live: unset variables, empty or placeholder target URLs, and (headless)
+manual items nobody answered. An imported runbook leaves these for a person; ``golive run`` names each one."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+_PLACEHOLDER = re.compile(r"^\s*$|[<>\[\]]|\bTODO\b|\bCHANGE[_\s-]?ME\b|\bfill[\s-]in\b|\bREPLACE\b", re.I)
+_META = ("service", "version", "environment")
+
+
+def _line(text: str, key: str) -> str:
+    """``:N`` for the first line that sets ``key``, so the message points at what to edit."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return f":{n}"
+    return ""
+
+
+def missing_inputs(runbook: Any, text: str = "", overrides: dict[str, str] | None = None) -> list[str]:
+    """One line per thing to fill in before the runbook can drive a go-live; [] when nothing is missing."""
+    name = runbook.source_path or "<runbook>"
+    overrides = overrides or {}
+    out: list[str] = []
+    for key in _META:
+        if not str(getattr(runbook.runbook, key, "")).strip() and key not in overrides:
+            out.append(f"{name}{_line(text, key)}: runbook.{key} is not set: fill it in or pass --set {key}=…")
+    for key, value in runbook.runbook.vars.items():
+        if not str(runbook.variables.get(key, value)).strip():
+            out.append(f"{name}{_line(text, key)}: variable ${{{key}}} is not set (runbook.vars.{key}): "
+                       f"fill it in or pass --set {key}=…")
+    for kind in ("prometheus", "alertmanager"):
+        for target, spec in getattr(runbook.targets, kind).items():
+            if _PLACEHOLDER.search(spec.url) or not urlsplit(spec.url).netloc:
+                shown = spec.url or "empty"
+                out.append(f"{name}: targets.{kind}.{target}.url is a placeholder ({shown}): give the server's URL")
+    for phase, check in runbook.iter_checks():
+        host = urlsplit(check.url).hostname or "" if check.source == "http" else None
+        if host is not None and not check.target and (not host or re.search(r"(?:^|\.)example(?:\.com|\.org)?$", host)):
+            out.append(f"{name}: check {check.id!r} (phase {phase.id!r}) has no real host in its url ({check.url})")
+    return out
+
+
+def unanswered(runbook: Any, answers: Any) -> list[str]:
+    """Manual items a headless run would wait on forever: one line each, naming the item and its phase."""
+    given = set(getattr(answers, "items", {}) or {}) if answers is not None else set()
+    return [f"manual item {check.id!r} (phase {phase.id!r}: {check.label}) has no answer: a headless run waits for it; "
+            f"add [answers.{check.id}] to --answers" for phase, check in runbook.iter_checks()
+            if check.source == "manual" and check.id not in given]

@@ -1,0 +1,64 @@
+"""Fire a manual trigger: a condition only a person can see ("data corruption detected"), with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.dialog import Dialog, quiet_input
+
+MIN_REASON = 3   # the engine refuses shorter reasons too
+
+
+@dataclass(frozen=True)
+class FireChoice:
+    trigger: str
+    reason: str
+
+
+class FireModal(Dialog[FireChoice]):
+    """Returns the trigger and the reason, or None when cancelled. ``triggers``: (id, label, response)."""
+
+    def __init__(self, triggers: list[tuple[str, str, str]]):
+        super().__init__()
+        self.triggers = triggers
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="danger"):
+            yield Static("Fire a trigger — what did you see?", id="dialog-title")
+            yield OptionList(*[Option(f"{label}  → {then}", id=tid) for tid, label, then in self.triggers],
+                             id="fire-trigger")
+            yield Static("Reason (journaled before anyone sees it; its response follows):", classes="hint")
+            yield quiet_input(placeholder="what you saw, where", id="fire-reason")
+            yield Static("", classes="problem", id="problem")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Fire", id="confirm", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#fire-trigger", OptionList).highlighted = 0
+        self.query_one("#fire-reason", Input).focus()   # one trigger is the common case: type the reason
+
+    @on(OptionList.OptionSelected)
+    def to_reason(self) -> None:
+        self.query_one("#fire-reason", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#confirm")
+    def confirm(self) -> None:
+        reason = self.query_one("#fire-reason", Input).value.strip()
+        index = self.query_one("#fire-trigger", OptionList).highlighted
+        if len(reason) < MIN_REASON or index is None:
+            self.query_one("#problem", Static).update("firing a trigger needs a written reason")
+            self.query_one("#fire-reason", Input).focus()
+            return
+        self.dismiss(FireChoice(self.triggers[index][0], reason))
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,88 @@
+"""Every seed example lints clean and runs headless in the demo world to its expected outcome."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ["validation-24h.toml", "smoke-report.toml", "payments-canary.toml", "blue-green.toml"]
+
+
+def golive(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=240, stdin=subprocess.DEVNULL)
+
+
+def demo(tmp_path: Path, scenario: str, speed: str) -> tuple[subprocess.CompletedProcess, dict]:
+    folder = tmp_path / "session"
+    res = golive("demo", "--headless", "--scenario", scenario, "--speed", speed, "--session-dir", str(folder),
+                 cwd=tmp_path)
+    record = tomllib.loads((folder / "record.toml").read_text()) if (folder / "record.toml").exists() else {}
+    return res, record
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_each_seed_example_lints_clean(name):
+    res = golive("lint", f"examples/{name}")
+    assert res.returncode == 0, res.stderr
+    assert ": ok — " in res.stdout
+
+
+def test_the_blue_green_good_path_switches_to_green_and_ends_go(tmp_path):
+    res, record = demo(tmp_path, "blue-green", "20")
+    assert res.returncode == 0, res.stderr[-2000:] + res.stdout[-2000:]
+    assert record["record"]["outcome"] == "GO"
+    status = {p["id"]: (p["status"], p.get("reason", "")) for p in record["phase"]}
+    assert status["switch"][0] == "passed"
+    assert status["rolling"] == ("skipped", "when strategy == rolling (strategy is blue-green)")
+    switch = next(a for a in record["action"] if a["action"] == "phase:switch")
+    assert switch["exit_code"] == 0 and '"color":"green"' in " ".join(switch["argv"])
+
+
+def test_the_blue_green_bad_path_switches_back_and_is_rolled_back_only_once_verified(tmp_path):
+    res, record = demo(tmp_path, "blue-green-bad", "20")
+    assert res.returncode == 1, res.stderr[-2000:] + res.stdout[-2000:]
+    assert record["record"]["outcome"] == "ROLLED BACK"
+    assert "green-errors fired" in record["record"]["reason"] and "verified" in record["record"]["reason"]
+    steps = [a for a in record["action"] if a["action"].startswith("rollback:")]
+    assert [a["action"] for a in steps] == ["rollback:switch-back:1"] and steps[0]["exit_code"] == 0
+    assert '"color":"blue"' in " ".join(steps[0]["argv"])
+    assert record["decision"][-1]["kind"] == "rollback"
+    fired = {t["id"]: t for t in record["trigger"]}["green-errors"]
+    assert "fired_at" in fired and fired["plan"] == "switch-back" and fired["during"] == ["switch", "validation"]
+    (plan,) = record["rollback"]
+    assert plan["plan"] == "switch-back" and {c["verdict"] for c in plan["verify"]} == {"PASS"}
+    md = (tmp_path / "session" / "record.md").read_text()
+    assert "## Rollback: Switch the Service back to blue" in md and "Verified by" in md
+
+
+def test_the_24_hour_validation_runs_its_checkpoints_in_order_and_its_soak_to_the_end(tmp_path):
+    res, record = demo(tmp_path, "soak", "7200")
+    assert res.returncode == 0, res.stderr[-2000:] + res.stdout[-2000:]
+    assert record["record"]["outcome"] == "GO"
+    assert [p["status"] for p in record["phase"]] == ["passed"] * 5
+    soak_actions = [a["action"] for a in record["action"] if a["action"].startswith("phase:soak")]
+    assert soak_actions == ["phase:soak", "phase:soak#2"]
+    from console.journal import read_journal
+
+    events = read_journal(tmp_path / "session" / "journal.jsonl").events
+    start = events[0]["at"]
+    ended = {e["phase"]: e["at"] - start for e in events if e["type"] == "phase_ended"}
+    soak_work = next(e["at"] - start for e in events if e["type"] == "action_finished" and e["action"] == "phase:soak#2")
+    # lower bounds only (a loaded machine may be slower, never faster): at 7200x T+6h is 3 s after the start,
+    # T+12h is 6 s, and the 12-hour soak runs 6 s after its actions
+    assert ended["team-validation"] >= 3.0
+    assert soak_work >= 6.0 and ended["soak"] >= soak_work + 6.0
+
+
+def test_the_smoke_report_promotes_traffic_and_passes_its_smoke_test(tmp_path):
+    res, record = demo(tmp_path, "smoke", "20")
+    assert res.returncode == 0, res.stderr[-2000:] + res.stdout[-2000:]
+    assert record["record"]["outcome"] == "GO"
+    checks = {c["id"]: c for p in record["phase"] for c in p.get("check", [])}
+    assert checks["health-ready"]["verdict"] == "PASS" and checks["historical-fetch"]["verdict"] == "PASS"
