@@ -65,8 +65,8 @@ class Dialog(ModalScreen[T]):
             target.focus()
 
     def submit(self) -> None:
-        """What Enter does; subclasses dismiss with their result or say what is missing."""
-        raise NotImplementedError
+        """What Enter does; subclasses dismiss with their result or say what is missing (a dialog without a
+        result, such as help, does nothing)."""
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#confirm")
