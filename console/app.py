@@ -50,9 +50,17 @@ class GoliveApp(App[int]):
             self._palette = (self.theme, Palette(self.get_css_variables()))
         return self._palette[1]
 
+    def open_session(self) -> None:
+        """Create the session (started, resumed or followed) now; raises what ``make_session`` raises.
+
+        ``run_mission`` calls it before the terminal is switched to the screen, so a bad folder or a locked
+        journal is one line on a normal terminal. The session binds nothing to an event loop until it runs."""
+        if self.session is None:
+            self.session = self.make_session(listeners=(self._hear,))
+
     def on_mount(self) -> None:
         try:
-            self.session = self.make_session(listeners=(self._hear,))
+            self.open_session()
         except Exception as exc:  # cmd_run/cmd_watch print it after the terminal is restored
             self.startup_error = exc
             self.exit(2)
@@ -145,14 +153,22 @@ class GoliveApp(App[int]):
                             lambda: self.set_timer(0.1, self.deliver_screenshot))
 
 
-def run_mission(make_session: MakeSession, *, theme: str | None = None, key: Path | None = None) -> int:
+def run_mission(make_session: MakeSession, *, theme: str | None = None, key: Path | None = None,
+                mouse: bool = True) -> int:
     """Run the mission screen until the lead quits; returns 0 when the outcome is GO, 1 otherwise.
 
-    Raises what ``make_session`` raised (a locked or damaged journal, a bad runbook) after the terminal is
-    restored, and ValueError for an unknown theme.
+    Raises ValueError for an unknown theme and what ``make_session`` raises (a locked or damaged journal, a bad
+    runbook), both before the terminal is switched to the screen. ``mouse=False`` leaves the mouse to the
+    terminal (selecting text in tmux); every action has a key.
     """
     app = GoliveApp(make_session, theme=theme, key=key)
-    app.run()
+    app.open_session()
+    try:
+        app.run(mouse=mouse)
+    except BaseException:
+        app.close_session_now()
+        app.finish_session()
+        raise
     if app.startup_error is not None:
         raise app.startup_error
     session = app.session

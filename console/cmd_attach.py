@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from console.driver.process import attach
 
     try:
-        return attach(folder, theme=args.theme, key=args.key)
+        return attach(folder, theme=args.theme, key=args.key, mouse=getattr(args, "mouse", True))
     except DriverGone as exc:
         print(f"golive: {exc}; if the driver died, carry on with: golive resume {folder}", file=sys.stderr)
         return 2

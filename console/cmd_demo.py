@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--session-dir", type=Path, metavar="DIR")
     parser.add_argument("--operator", help="who drives (default: the login name)")
     parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
+    from console.cmd_run import add_screen_arguments
+
+    add_screen_arguments(parser)
 
 
 def demo_runbook_path() -> Path:
@@ -46,8 +49,14 @@ def run(args: argparse.Namespace) -> int:
     from console.sandbox.demo_seeds import RUNBOOKS, SeedWorld, seed_runbook_path
     from console.sandbox.demo_world import DemoWorld
 
+    from console.cmd_run import check_theme
+
     if args.speed <= 0:
         print("golive demo: --speed must be positive", file=sys.stderr)
+        return 2
+    problem = check_theme(args.theme)
+    if problem:   # before the sandboxes start
+        print(problem, file=sys.stderr)
         return 2
     world_class = SeedWorld if args.scenario in RUNBOOKS else DemoWorld
     with world_class(args.scenario, args.speed) as world:
@@ -80,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             return headless(make_session, runbook, args)
         from console.app import run_mission
 
-        return run_mission(make_session, theme=args.theme)
+        return run_mission(make_session, theme=args.theme, mouse=args.mouse)
 
 
 DEMO_MARK = "demo.json"   # in a demo's session folder: what `golive resume` needs to bring its sandboxes back

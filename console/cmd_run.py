@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,28 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--operator", help="who drives (default: the login name)")
     parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
     parser.add_argument("--key", type=Path, help="SSH key to sign the record with at sign-off")
+    add_screen_arguments(parser)
+
+
+def add_screen_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the mission screen shared by run, resume, watch and demo (--theme is each command's own)."""
+    parser.add_argument("--no-mouse", dest="mouse", action="store_false",
+                        help="leave the mouse to the terminal (select text in tmux); every action has a key; "
+                             "GOLIVE_NO_MOUSE=1 in the environment does the same")
+    parser.set_defaults(mouse=not os.environ.get("GOLIVE_NO_MOUSE"))
+
+
+def check_theme(name: str | None) -> str | None:
+    """One line naming the themes when ``name`` is not one of them, else None: said before anything starts."""
+    if not name:
+        return None   # a headless run never loads the themes (nor Textual)
+    from themes import choose_theme
+
+    try:
+        choose_theme(name)
+    except ValueError as exc:
+        return f"golive: --theme: {exc}"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
     from console.change import start_event
     from console.runbook import RunbookError, load_runbook
 
+    problem = check_theme(args.theme)
+    if problem is None and args.key is not None and not args.key.is_file():
+        problem = f"golive: --key: {args.key}: no such file (the SSH private key that signs the record)"
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     answers, change = None, None
     try:
         if args.answers:

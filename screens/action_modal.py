@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.containers import Vertical
+from textual.widgets import Static
 
 from screens.dialog import Dialog
 
@@ -17,6 +16,7 @@ class ActionModal(Dialog[bool]):
         super().__init__()
         self.phase_label, self.command, self.shell, self.dry_run = phase_label, command, shell, dry_run
         self.title_text = title
+        self.ENTER = "records the dry run" if dry_run else "runs it"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -29,17 +29,8 @@ class ActionModal(Dialog[bool]):
                 yield Static("DRY RUN: the command is shown and recorded, not run.", classes="problem")
             yield Static("Its output streams to the event log; the exit code and a digest go to the record.",
                          classes="hint")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Dry run" if self.dry_run else "Run", id="confirm", variant="primary")
+            yield self.keys_line()
+            yield from self.compose_buttons("Dry run" if self.dry_run else "Run")
 
-    def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
-
-    @on(Button.Pressed, "#confirm")
-    def confirm(self) -> None:
+    def submit(self) -> None:
         self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)

@@ -10,6 +10,7 @@ from console.state import ERROR, PASS, PENDING, WARN, CheckState
 from console.units import format_age, format_duration, format_number
 from screens.live_table import cell
 from screens.palette import Palette
+from screens.gate_reasons import waits_for_action
 
 
 def target_text(check: Any) -> str:
@@ -119,4 +120,15 @@ def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: P
     hold = hold_text(engine, check, cs, now, active, read_only)
     hold_style = palette.style("status-pass") if hold.startswith("held ✓") else (
         "" if cs.verdict in (PASS, PENDING) else palette.verdict(cs.verdict))
+    if active and waits_for_action(engine, check):   # what it measures is not there yet: not an ERROR
+        return waiting_cells(check, palette)
     return verdict, title, value, cell(target_text(check), "dim"), cell(hold, hold_style)
+
+
+def waiting_cells(check: Any, palette: Palette) -> tuple:
+    """A check of a phase whose action has not run: waiting, not failing (what it measures is not there yet)."""
+    title = cell(check.label)
+    if not getattr(check, "required", True):
+        title.append(" (optional)", style="dim")
+    return (cell("◌ WAITING", palette.verdict(PENDING, bold=True)), title, cell("—", "dim"),
+            cell(target_text(check), "dim"), cell("waits for the phase action", "dim"))

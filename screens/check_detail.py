@@ -12,6 +12,7 @@ from console.engine import Engine, verdict_symbol
 from console.redact import redact_urls
 from screens.check_cells import hold_text, target_text, value_text
 from screens.checklist import clock_text
+from screens.gate_reasons import waits_for_action
 from screens.quiet_static import QuietStatic
 
 def what_text(check: Any) -> str:
@@ -46,6 +47,10 @@ def detail_content(engine: Engine, check_id: str, now: float, read_only: bool = 
     cs = st.checks[check_id]
     phase = engine.runbook.phase_of(check_id)
     active = phase is not None and engine.active_phase() is phase and st.outcome is None
+    if active and waits_for_action(engine, check):
+        return Content.assemble(("◌ WAITING ", "bold $status-pending"), (check.label, "bold"),
+                                ("  waits for the phase action to run", ""), ("\n", ""),
+                                (what_text(check), "dim"))
     verdict_style = {"PASS": "$status-pass", "WARN": "$status-warn", "FAIL": "$status-fail",
                      "ERROR": "$status-error"}.get(cs.verdict, "$status-pending")
     why = hold_text(engine, check, cs, now, active, read_only)

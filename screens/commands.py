@@ -1,4 +1,5 @@
-"""The command palette (Ctrl+P): jump to a phase or a check, switch theme, write a record draft."""
+"""The command palette (: or Ctrl+P): every action of the mission screen, jump to a phase or a check, switch
+theme, write a record draft."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any, Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from screens.actions import ACTIONS
+from screens.keymap import key_display, keys_for
 from themes import THEMES
 
 
@@ -19,6 +22,10 @@ class MissionCommands(Provider):
             return []
         runbook = screen.session.runbook
         out: list[tuple[str, Callable[[], Any], str]] = []
+        for action in ACTIONS:   # an action that cannot run now says why when chosen, as its key does
+            if action.command and (action.read_only or not screen.session.read_only):
+                keys = " ".join(key_display(k) for k in keys_for(action.name))
+                out.append((f"{action.command} ({keys})", getattr(screen, f"action_{action.name}"), action.help))
         for i, phase in enumerate(runbook.phases):
             out.append((f"Phase: {phase.label}", partial(screen.view_phase, i, True), "show this phase's checks"))
         for phase, check in runbook.iter_checks():

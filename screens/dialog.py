@@ -1,18 +1,24 @@
-"""The shape every Golive dialog shares: a centred box, a title, Esc to cancel, no blinking cursor."""
+"""The shape every Golive dialog shares: a centred box, a title, one key rule (Enter submits, Esc cancels)."""
 
 from __future__ import annotations
 
+# One rule for every dialog, written on it: Enter submits (from a field or a button), Esc cancels. The Cancel
+# button takes no focus, so Tab never lands on it and Tab-type-Enter cannot cancel by surprise; Esc does that.
+# Notifications are not drawn over a dialog (the mission screen holds them until it is back on top).
+
 from typing import Any, TypeVar
 
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Input
+from textual.widgets import Button, Input, Static
 
 T = TypeVar("T")
 
 
 class Dialog(ModalScreen[T]):
-    """Dismisses with None on Esc; subclasses compose a ``#dialog`` container."""
+    """Dismisses with None on Esc; subclasses compose a ``#dialog`` container and implement ``submit``."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel", show=False)]
 
@@ -28,13 +34,60 @@ class Dialog(ModalScreen[T]):
     }
     Dialog .problem { color: $status-fail; text-style: bold; height: auto; }
     Dialog .hint { color: $text-muted; height: auto; }
+    Dialog #dialog-keys { color: $text; text-style: bold; height: auto; }
     Dialog #buttons { height: auto; align-horizontal: right; padding-top: 1; }
     Dialog #buttons Button { margin-left: 2; }
     Dialog Input { margin-bottom: 1; }
     """
 
+    # What Enter and Esc do here, in a few words each ("Enter rolls back · Esc declines").
+    ENTER = "submits"
+    ESC = "cancels"
+
+    def keys_line(self) -> Static:
+        """The dialog's key rule, shown on it."""
+        return Static(f"Enter {self.ENTER} · Esc {self.ESC}", id="dialog-keys", markup=False)
+
+    def on_mount(self) -> None:
+        # Without a toast rack the app has nowhere to draw notifications on this screen (the rack sets its own
+        # display, so CSS cannot hide it); they show again on the mission screen.
+        for rack in self.query_children("ToastRack"):
+            rack.remove()
+        for button in self.query("#cancel").results(Button):
+            button.can_focus = False
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """Focus the first field, or the confirming button when there is none."""
+        fields = list(self.query(Input))
+        target = fields[0] if fields else next(iter(self.query("#confirm")), None)
+        if target is not None:
+            target.focus()
+
+    def submit(self) -> None:
+        """What Enter does; subclasses dismiss with their result or say what is missing (a dialog without a
+        result, such as help, does nothing)."""
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#confirm")
+    def _submitted(self, event: Any) -> None:
+        event.stop()
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Any) -> None:
+        event.stop()
+        self.action_cancel()
+
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def compose_buttons(self, confirm: str, variant: Any = "primary", cancel: str = "Cancel (Esc)") -> ComposeResult:
+        from textual.containers import Horizontal
+
+        with Horizontal(id="buttons"):
+            yield Button(cancel, id="cancel")
+            yield Button(confirm, id="confirm", variant=variant)
 
 
 def quiet_input(**kw: Any) -> Input:

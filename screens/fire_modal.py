@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, OptionList, Static
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.dialog import Dialog, quiet_input
@@ -24,6 +24,8 @@ class FireChoice:
 class FireModal(Dialog[FireChoice]):
     """Returns the trigger and the reason, or None when cancelled. ``triggers``: (id, label, response)."""
 
+    ENTER = "fires it"
+
     def __init__(self, triggers: list[tuple[str, str, str]]):
         super().__init__()
         self.triggers = triggers
@@ -36,9 +38,8 @@ class FireModal(Dialog[FireChoice]):
             yield Static("Reason (journaled before anyone sees it; its response follows):", classes="hint")
             yield quiet_input(placeholder="what you saw, where", id="fire-reason")
             yield Static("", classes="problem", id="problem")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Fire", id="confirm", variant="error")
+            yield self.keys_line()
+            yield from self.compose_buttons("Fire", "error")
 
     def on_mount(self) -> None:
         self.query_one("#fire-trigger", OptionList).highlighted = 0
@@ -48,9 +49,7 @@ class FireModal(Dialog[FireChoice]):
     def to_reason(self) -> None:
         self.query_one("#fire-reason", Input).focus()
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm")
-    def confirm(self) -> None:
+    def submit(self) -> None:
         reason = self.query_one("#fire-reason", Input).value.strip()
         index = self.query_one("#fire-trigger", OptionList).highlighted
         if len(reason) < MIN_REASON or index is None:
@@ -58,7 +57,3 @@ class FireModal(Dialog[FireChoice]):
             self.query_one("#fire-reason", Input).focus()
             return
         self.dismiss(FireChoice(self.triggers[index][0], reason))
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)

@@ -17,15 +17,17 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "resume": ("u",),
     "sign": ("s",),
     "approve": ("A",),
+    "active_phase": ("escape",),
     "next_pane": ("tab",),
     "previous_pane": ("shift+tab",),
     "help": ("question_mark", "f1"),
-    "palette": ("ctrl+p",),
+    "palette": ("colon", "ctrl+p"),   # ":" as in k9s and vim
     "detach": ("d",),
     "quit": ("q",),
 }
 
-_DISPLAY = {"space": "space", "question_mark": "?", "shift+tab": "⇧tab", "ctrl+p": "^p", "f1": "F1"}
+_DISPLAY = {"space": "space", "question_mark": "?", "shift+tab": "⇧tab", "ctrl+p": "^p", "f1": "F1", "colon": ":",
+            "escape": "esc"}
 
 
 def key_display(key: str) -> str:

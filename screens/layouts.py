@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from console.engine import Engine
 from screens.check_detail import CheckDetail
@@ -113,11 +113,23 @@ class NarrowBody(Vertical):
                 yield p.sparklines
             with TabPane("Phases", id="tab-phases"):
                 yield p.phases
+                yield Static("", id="phase-hint", markup=False)
                 yield p.triggers
             with TabPane("Pods", id="tab-pods"):
                 yield p.pods
             with TabPane("Log", id="tab-log"):
                 yield p.log
+
+    def on_mount(self) -> None:
+        # Tab walks the panes (TAB_STOPS), never the tab bar: were the bar focusable, Textual would give it the
+        # first focus (or the focus of a pane just replaced), where j/k do nothing.
+        for tabs in self.query(Tabs):
+            tabs.can_focus = False
+
+    def on_phase_list_hint_changed(self, message: PhaseList.HintChanged) -> None:
+        hint = self.query_one("#phase-hint", Static)
+        hint.update(message.hint)
+        hint.display = bool(message.hint)
 
     def step(self, focused_id: str | None, delta: int) -> str:
         """Move to the next (or previous) pane after ``focused_id``, switching tab as needed; returns the id of

@@ -18,10 +18,30 @@ def cell(text: str, style: Style | str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
+def cut_middle(text: Any, width: int) -> Any:
+    """``text`` cut to ``width`` cells by taking out its middle ("Canary error r…eu-west-2"): rows that share a
+    long prefix stay apart by their ends. Anything but a too-long Text comes back as it was."""
+    if not isinstance(text, Text) or width < 5 or text.cell_len <= width:
+        return text
+    end = len(text.plain)
+    # A styled suffix (" (optional)") is kept whole when it is short: the cut comes out of the words before it.
+    suffix = max((span.start for span in text.spans if span.end >= end and span.start > 0), default=end)
+    if end - suffix > width // 2:
+        suffix = end
+    keep = width - 1 - (end - suffix)
+    head = keep // 2
+    tail = keep - head
+    cut = Text.assemble(text[:head], "…", text[suffix - tail:], no_wrap=True, end="")
+    cut.overflow = "ellipsis"
+    return cut
+
+
 class LiveTable(DataTable):
     """Rows are (key, cells); columns are (key, label, width)."""
 
     BINDINGS = [Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False)]
+    # columns where rows that would read alike lose their middle: the checks' titles, the checklist's items
+    MIDDLE_CUT: frozenset[str] = frozenset({"title", "item"})
 
     DEFAULT_CSS = """
     LiveTable { height: auto; max-height: 100%; }
@@ -46,6 +66,8 @@ class LiveTable(DataTable):
         self._in_place = False
         self._stale: set[str] = set()
         self._make: Callable[[str], tuple] | None = None
+        self._cut: dict[int, int] = {}   # column index -> width, for the MIDDLE_CUT columns
+        self._middled: set[tuple[str, int]] = set()   # the cells shown cut in the middle
 
     def refresh(self, *regions: Any, **kw: Any) -> Any:
         # update_cell repaints the whole table; while cells change in place, only their rows are repainted
@@ -69,9 +91,10 @@ class LiveTable(DataTable):
         self.clear(columns=True)
         self._column_spec = spec
         self._column_keys = [key for key, _, _ in spec]
+        self._cut = {i: width for i, (key, _, width) in enumerate(spec) if key in self.MIDDLE_CUT and width}
         for key, label, width in spec:
             self.add_column(label, key=key, width=width)
-        self._keys, self._cells = [], {}
+        self._keys, self._cells, self._middled = [], {}, set()
         self._restore_cursor = cursor_key
         return True
 
@@ -97,8 +120,10 @@ class LiveTable(DataTable):
             else:
                 self._rebuild()
         by_key = dict(rows)
-        for key in [k for k in keys if k not in self._cells]:
-            self.add_row(*by_key[key], key=key)
+        middle = self._colliding(rows) if self._cut else set()
+        added = [k for k in keys if k not in self._cells]
+        for key in added:
+            self.add_row(*[self._fit(key, i, c, middle) for i, c in enumerate(by_key[key])], key=key)
             self._keys.append(key)
             self._cells[key] = tuple(by_key[key])
         changed_rows = []
@@ -106,21 +131,42 @@ class LiveTable(DataTable):
         try:
             for key, cells in rows:
                 old = self._cells[key]
-                if old == cells:
+                flips = set() if key in added else \
+                    {i for i in self._cut if ((key, i) in middle) != ((key, i) in self._middled)}
+                if old == cells and not flips:
                     continue
-                for column_key, before, after in zip(self._column_keys, old, cells):
-                    if before != after:
-                        self.update_cell(key, column_key, after)
+                for i, (column_key, before, after) in enumerate(zip(self._column_keys, old, cells)):
+                    if before != after or i in flips:
+                        self.update_cell(key, column_key, self._fit(key, i, after, middle))
                 self._cells[key] = tuple(cells)
                 changed_rows.append(key)
         finally:
             self._in_place = False
+            self._middled = middle
         for key in changed_rows:
             self.refresh_row(self.get_row_index(key))
         restore = self._restore_cursor
         if restore is not None and restore in self._keys:
             self.move_cursor(row=self._keys.index(restore), animate=False)
             self._restore_cursor = None
+
+    def _fit(self, key: str, column: int, cell: Any, middle: set[tuple[str, int]]) -> Any:
+        return cut_middle(cell, self._cut[column]) if (key, column) in middle else cell
+
+    def _colliding(self, rows: Sequence[tuple[str, tuple]]) -> set[tuple[str, int]]:
+        """(row key, column) of the MIDDLE_CUT cells that, cut at their end, would read the same as another
+        row's: only those lose their middle instead (a unique long title keeps its start)."""
+        out: set[tuple[str, int]] = set()
+        for column, width in self._cut.items():
+            starts: dict[str, list[str]] = {}
+            for key, cells in rows:
+                value = cells[column] if column < len(cells) else ""
+                if isinstance(value, Text) and value.cell_len > width:
+                    starts.setdefault(value.plain[:width - 1], []).append(key)
+            for keys in starts.values():
+                if len(keys) > 1:
+                    out.update((key, column) for key in keys)
+        return out
 
     def sync_lazy(self, keys: Sequence[str], make: Callable[[str], tuple], dirty: set[str] | None = None) -> None:
         """Show rows ``keys`` with cells ``make(key)``, computed only for rows in view: ``dirty`` rows (all
@@ -167,7 +213,7 @@ class LiveTable(DataTable):
     def _rebuild(self) -> None:
         self._restore_cursor = self.cursor_key()
         self.clear()
-        self._keys, self._cells = [], {}
+        self._keys, self._cells, self._middled = [], {}, set()
 
     def select_key(self, key: str) -> bool:
         """Move the cursor to the row ``key``; False when there is no such row."""

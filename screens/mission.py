@@ -12,12 +12,13 @@ from typing import Any, Awaitable, Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, TabbedContent
 
 from console import events as ev
 from console.change import change_label, header_flags
 from console.engine import Refused
+from console.state import Gate
 from screens import keymap
 from screens.actions import BY_NAME
 from screens.check_cells import value_is_old
@@ -29,6 +30,8 @@ from screens.layouts import NarrowBody, Panes, WideBody, is_wide
 from screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
 from screens.mission_commands import MissionCommandsMixin
 from screens.phase_list import PhaseList
+from screens.checklist import tickable_checks
+from screens.gate_reasons import shown_reasons, with_next_key
 
 
 def mission_commands():
@@ -38,12 +41,14 @@ def mission_commands():
     return MissionCommands
 
 
+MAX_HELD = 4                # messages held while a dialog is open (the newest; each is in last_message too)
 MACHINE_EVENTS_WAIT = 0.5   # seconds a follower lets a verdict or trigger change wait for the next pass
 
 
 class MissionScreen(MissionCommandsMixin, Screen):
     BINDINGS = keymap.bindings()
     COMMANDS = {mission_commands}
+    AUTO_FOCUS = None   # _focus_checks picks the pane; Textual's first-focusable guess (the tab bar) raced it
 
     def __init__(self, session: Any, *, feed: SessionFeed | None = None, key: Any = None):
         super().__init__()
@@ -60,6 +65,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self._touched: set[str] = set()
         self._touched_checks: set[str] = set()
         self._machine_timer: Any = None
+        self._held: list[tuple[str, bool, str]] = []   # messages said while a dialog was open
 
     # ------------------------------------------------------------------ layout
 
@@ -83,8 +89,18 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self.call_after_refresh(self._focus_checks)
 
     def _focus_checks(self) -> None:
-        if self.panes is not None:
-            self.panes.checks.focus()   # arrows move through the checks; the detail line follows
+        """Focus the first pane with rows (checks, else the checklist, else the phases), so j/k move at once."""
+        p = self.panes
+        if p is None:
+            return
+        # Decided from the runbook, not from the tables' rows: those come with the first layout, maybe later.
+        phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
+        if phase is not None and phase.automated_checks:
+            p.checks.focus()   # arrows move through the checks; the detail line follows
+        elif phase is not None and tickable_checks(self.engine, self.viewed):
+            p.checklist.focus()
+        else:
+            self._show_pane("tab-phases", p.phases)
 
     async def on_resize(self, event: Any) -> None:
         if is_wide(event.size.width, event.size.height) != self.wide:
@@ -111,6 +127,11 @@ class MissionScreen(MissionCommandsMixin, Screen):
     def palette(self):
         return self.app.palette
 
+    def shown_gate(self, now: float) -> Gate:
+        """The gate with its reasons as the gate line words them (the next key named, waiting checks folded)."""
+        gate = self.engine.gate(now)
+        return Gate(gate.open, shown_reasons(self.engine, gate.reasons, self.session.read_only))
+
     def refresh_all(self) -> None:
         """Redraw every pane from the state (each changes only what differs)."""
         if self.panes is None:
@@ -132,10 +153,14 @@ class MissionScreen(MissionCommandsMixin, Screen):
         p.pods.show(self.engine.state, palette)
         p.log.sync(self.engine.state, palette)
         self._set_titles()
+        phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
+        if phase is not None and (self.focused is p.checks and not phase.automated_checks
+                                  or self.focused is p.checklist and not tickable_checks(self.engine, self.viewed)):
+            self.call_after_refresh(self._focus_checks)   # a new phase emptied the focused table: j/k must move
 
     def _refresh_status(self, now: float) -> None:
         st, rb = self.engine.state, self.runbook
-        gate = self.engine.gate(now)
+        gate = self.shown_gate(now)
         phase = self.engine.active_phase()
         started = st.started or now
         self.query_one(MissionHeader).show(
@@ -325,13 +350,23 @@ class MissionScreen(MissionCommandsMixin, Screen):
     # ------------------------------------------------------------------ running commands
 
     def say(self, text: str, *, warning: bool = False, title: str = "") -> None:
-        """Tell the lead something: kept in ``last_message`` and shown as a notification."""
+        """Tell the lead something: kept in ``last_message`` and shown as a notification — held while a dialog
+        is open (a toast must not cover its fields), shown when this screen is back on top."""
         self.last_message = text
+        if self.app.screen is not self and isinstance(self.app.screen, ModalScreen):
+            self._held.append((text, warning, title))
+            del self._held[:-MAX_HELD]
+            return
         self.notify(text, title=title, severity="warning" if warning else "information", timeout=8,
                     markup=False)
 
+    def on_screen_resume(self) -> None:
+        held, self._held = self._held, []
+        for text, warning, title in held:
+            self.say(text, warning=warning, title=title)
+
     def refuse(self, what: str, reason: str) -> None:
-        self.say(reason, warning=True, title=f"{what}: refused")
+        self.say(with_next_key(reason, self.session.read_only), warning=True, title=f"{what}: refused")
 
     def command(self, what: str, make: Callable[[], Awaitable[Any]], done: str | Callable[[], None] = "") -> None:
         """Await a session command in a worker; Refused shows its reason, success shows ``done`` (or calls it,
@@ -394,6 +429,8 @@ class MissionScreen(MissionCommandsMixin, Screen):
             return running and phase is not None and bool(phase.approve)
         if name == "sign":
             return st.outcome is not None and bool(self.engine.missing_signoffs())
+        if name == "active_phase":
+            return st.active >= 0 and self.viewed != st.active
         if name == "detach":
             return hasattr(self.session, "after_screen")   # only a seat at a driver process has one to leave
         return True

@@ -19,6 +19,7 @@ class MissionCommandsMixin:
     session: Any
     engine: Any
     runbook: Any
+    _pending_pane: str | None = None   # the pane a Tab is moving the focus to, until it lands
 
     def _refused_here(self, what: str) -> bool:
         """True (after saying why) when the session is read-only or the go-live cannot take ``what`` now."""
@@ -67,11 +68,20 @@ class MissionCommandsMixin:
         def chosen(text: str | None) -> None:
             if text:
                 self.command("note", lambda: self.session.note(text), done="note saved")
+            else:
+                self.say("note cancelled: nothing saved")
         self.app.push_screen(NoteModal(self._phase_label() or "the go-live"), chosen)
 
     # ------------------------------------------------------------------ decisions
 
     def action_proceed(self) -> None:
+        from screens.gate_reasons import action_pending
+
+        if action_pending(self.engine) and not self.session.read_only:
+            # The engine's refusal would list every check's ERROR; the lead needs the key that helps.
+            reasons = self.shown_gate(self.now()).reasons
+            self.refuse("proceed", "gate closed: " + "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else ""))
+            return
         self.command("proceed", lambda: self.session.proceed(), done="proceeded")
 
     def action_override(self) -> None:
@@ -84,6 +94,8 @@ class MissionCommandsMixin:
         def chosen(reason: str | None) -> None:
             if reason:
                 self.command("override", lambda: self.session.override(reason), done="overridden: proceeded")
+            else:
+                self.say("override cancelled: the gate stays closed")
         self.app.push_screen(OverrideModal(self._phase_label(), reasons), chosen)
 
     def action_rollback(self) -> None:
@@ -104,8 +116,10 @@ class MissionCommandsMixin:
 
         def chosen(choice: Any) -> None:
             if choice is None:
-                if trigger:
-                    self.say("rollback not confirmed; r asks again", warning=True)
+                self.say("rollback cancelled: nothing ran")
+                return
+            if choice.decline:
+                self.open_decline(trigger)
                 return
             self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger,
                                                                    plan=choice.plan), done=self.say_rollback_result)
@@ -116,6 +130,20 @@ class MissionCommandsMixin:
                                            plans=plan_choices(self.runbook) if isinstance(self.runbook.rollback, list)
                                            else None, plan=plan.id if plan is not None else ""),
                              chosen)
+
+    def open_decline(self, trigger: str) -> None:
+        """Esc on a trigger's rollback request: ask why (required), then journal the decline."""
+        from screens.rollback_modal import DeclineModal
+
+        label = self.runbook.check(trigger).label
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:   # the lead looks before deciding; the gate stays closed meanwhile
+                self.say("the rollback request stays open: r rolls back or declines it", warning=True)
+                return
+            self.command("decline rollback", lambda: self.session.decline_rollback(reason),
+                         done=f"rollback declined: {label}")
+        self.app.push_screen(DeclineModal(label), chosen)
 
     def action_fire(self) -> None:
         from screens.fire_modal import FireModal
@@ -184,6 +212,8 @@ class MissionCommandsMixin:
         def run(go: bool | None = True) -> None:
             if go:
                 self.command("action", lambda: self.session.run_action(), done=f"action of {phase.label} finished")
+            else:
+                self.say(f"action cancelled: the action of {phase.label} has not run")
         if not action.confirm:
             run()
             return
@@ -216,6 +246,8 @@ class MissionCommandsMixin:
         def chosen(choice: Any) -> None:
             if choice is not None:
                 self.command("sign off", lambda: self._sign(choice))
+            else:
+                self.say("sign-off cancelled: nothing signed")
         self.app.push_screen(SignoffModal(st.outcome, missing, self.session.operator, self.signing_key_note()),
                              chosen)
 
@@ -252,6 +284,14 @@ class MissionCommandsMixin:
 
     # ------------------------------------------------------------------ moving around and leaving
 
+    def action_active_phase(self) -> None:
+        """Esc after looking at another phase: back to the one being driven (and follow it again)."""
+        active = self.engine.state.active
+        if active < 0 or self.viewed == active:
+            return
+        self.view_phase(active, True)
+        self.say(f"back to the active phase: {self._phase_label()}")
+
     def action_next_pane(self) -> None:
         self._step_pane(1)
 
@@ -263,9 +303,16 @@ class MissionCommandsMixin:
             self.focus_next() if delta > 0 else self.focus_previous()
             return
         body = self.query_one(NarrowBody)
-        focused = self.focused.id if self.focused is not None else None
+        # The focus lands after the next refresh; a second Tab before that steps on from where the first went.
+        focused = self._pending_pane or (self.focused.id if self.focused is not None else None)
         target = body.step(focused, delta)
-        self.call_after_refresh(lambda: self.query_one(f"#{target}").focus())
+        self._pending_pane = target
+
+        def land() -> None:
+            if self._pending_pane == target:   # else a later Tab superseded this one
+                self._pending_pane = None
+                self.query_one(f"#{target}").focus()
+        self.call_after_refresh(land)
 
     def action_help(self) -> None:
         from screens.help_screen import HelpScreen
@@ -289,5 +336,7 @@ class MissionCommandsMixin:
                 if hasattr(self.session, "stop_driver") and not self.session.read_only:
                     self.session.stop_driver = True   # quit pauses the go-live; detach (d) leaves it running
                 self.app.run_worker(self.app.shutdown(), exit_on_error=False)
+            else:
+                self.say("quit cancelled")
         self.app.push_screen(QuitModal(str(self.session.folder), read_only=self.session.read_only,
                                        outcome=self.engine.state.outcome), chosen)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Static
 
 from screens.dialog import Dialog, quiet_input
 
 
 class NoteModal(Dialog[str]):
     """Returns the note's text, or None when cancelled; an empty note is refused here."""
+
+    ENTER = "saves the note (journaled before it shows)"
 
     def __init__(self, phase_label: str):
         super().__init__()
@@ -22,20 +23,12 @@ class NoteModal(Dialog[str]):
             yield Static(f"Note — {self.phase_label}", id="dialog-title")
             yield quiet_input(placeholder="what happened, what was decided, who was called…", id="note-text")
             yield Static("", classes="problem", id="problem")
-            yield Static("Enter saves the note (journaled before it shows), Esc cancels.", classes="hint")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save note", id="save", variant="primary")
+            yield self.keys_line()
+            yield from self.compose_buttons("Save note")
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def save(self) -> None:
+    def submit(self) -> None:
         text = self.query_one("#note-text", Input).value.strip()
         if not text:
             self.query_one("#problem", Static).update("a note needs text")
             return
         self.dismiss(text)
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Static
 
 from screens.dialog import Dialog, quiet_input
 
@@ -14,6 +13,8 @@ MIN_REASON = 3   # the engine refuses shorter reasons too; saying so here saves 
 
 class OverrideModal(Dialog[str]):
     """Returns the reason, or None when cancelled. Enter with an empty reason is refused, not sent."""
+
+    ENTER = "overrides and proceeds"
 
     def __init__(self, phase_label: str, reasons: list[str]):
         super().__init__()
@@ -33,20 +34,13 @@ class OverrideModal(Dialog[str]):
                          "becomes PARTIAL.", classes="hint")
             yield quiet_input(placeholder="a written reason (required)", id="override-reason")
             yield Static("", classes="problem", id="problem")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Override and proceed", id="confirm", variant="warning")
+            yield self.keys_line()
+            yield from self.compose_buttons("Override and proceed", "warning")
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm")
-    def confirm(self) -> None:
+    def submit(self) -> None:
         reason = self.query_one("#override-reason", Input).value.strip()
         if len(reason) < MIN_REASON:
             self.query_one("#problem", Static).update("an override needs a written reason")
             self.query_one("#override-reason", Input).focus()
             return
         self.dismiss(reason)
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)

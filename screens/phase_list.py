@@ -46,10 +46,17 @@ class PhaseList(OptionList):
     class Viewed(Message):
         index: int
 
+    @dataclass
+    class HintChanged(Message):
+        """The scroll hint changed ("▼ 5 of 6 phases shown — j/k scrolls"; empty when all fit)."""
+
+        hint: str
+
     def __init__(self, runbook: Runbook, **kw):
         super().__init__(*[Option(p.label, id=p.id) for p in runbook.phases], **kw)
         self.runbook = runbook
         self._shown: list[str] = [""] * len(runbook.phases)
+        self._hint = ""
 
     def show(self, state: GoLiveState, now: float) -> None:
         """Update the prompts that changed (the active phase's duration ticks once a second)."""
@@ -62,6 +69,34 @@ class PhaseList(OptionList):
             if prompt.markup != self._shown[i]:
                 self._shown[i] = prompt.markup
                 self.replace_option_prompt_at_index(i, prompt)
+        self.call_after_refresh(self._update_hint)
+
+    def scroll_hint(self) -> str:
+        """How many phases are in view when not all of them fit, and which way the others are."""
+        height = self.scrollable_content_region.height
+        lines = self._lines   # (option index, line within it) for every line of the list
+        if height <= 0 or len(lines) <= height:
+            return ""
+        top = int(self.scroll_y)
+        in_view = {i for i, _ in lines[top:top + height]}
+        cut = {i for i, _ in lines[:top]} | {i for i, _ in lines[top + height:]}
+        shown = len(in_view - cut)
+        where = ("▲▼" if top > 0 and top + height < len(lines) else "▲" if top > 0 else "▼")
+        return f"{where} {shown} of {self.option_count} phases shown — j/k scrolls"
+
+    def _update_hint(self) -> None:
+        hint = self.scroll_hint()
+        if hint != self._hint:
+            self._hint = hint
+            self.border_subtitle = hint
+            self.post_message(self.HintChanged(hint))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_hint)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.call_after_refresh(self._update_hint)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

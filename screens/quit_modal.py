@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shlex
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.containers import Vertical
+from textual.widgets import Static
 
 from screens.dialog import Dialog
 
@@ -17,6 +16,7 @@ class QuitModal(Dialog[bool]):
     """Returns True to quit; y/Enter confirm, n/Esc cancel."""
 
     BINDINGS = [Binding("y", "confirm", show=False), Binding("n", "cancel", show=False)]
+    ENTER, ESC = "or y quits", "or n stays"
 
     def __init__(self, folder: str, *, read_only: bool, outcome: str | None):
         super().__init__()
@@ -37,17 +37,11 @@ class QuitModal(Dialog[bool]):
                 yield Static("Checks stop and the journal is closed; nothing is lost. Carry on later with:",
                              classes="hint")
                 yield Static(f"$ golive resume {folder}", classes="command", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button("Stay (n)", id="cancel")
-                yield Button("Quit (y)", id="confirm", variant="primary")
+            yield self.keys_line()
+            yield from self.compose_buttons("Quit (y)", cancel="Stay (n)")
 
-    def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
-
-    @on(Button.Pressed, "#confirm")
-    def action_confirm(self) -> None:
+    def submit(self) -> None:
         self.dismiss(True)
 
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)
+    def action_confirm(self) -> None:
+        self.dismiss(True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Select, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Select, Static
 
 from screens.dialog import Dialog, quiet_input
 
@@ -20,6 +19,9 @@ class SignoffChoice:
 
 class SignoffModal(Dialog[SignoffChoice]):
     """Returns the role and name, or None when cancelled."""
+
+    ENTER = "signs off"
+    ESC = "cancels · Tab moves between role, name and Sign off"
 
     def __init__(self, outcome: str, roles: list[str], name: str, key_note: str):
         super().__init__()
@@ -34,23 +36,13 @@ class SignoffModal(Dialog[SignoffChoice]):
             yield quiet_input(value=self.default_name, placeholder="your name", id="signoff-name")
             yield Static(self.key_note, classes="hint", markup=False)
             yield Static("", classes="problem", id="problem")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Sign off", id="confirm", variant="primary")
+            yield self.keys_line()
+            yield from self.compose_buttons("Sign off")
 
-    def on_mount(self) -> None:
-        self.query_one("#signoff-name", Input).focus()
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm")
-    def confirm(self) -> None:
+    def submit(self) -> None:
         name = self.query_one("#signoff-name", Input).value.strip()
         if not name:
             self.query_one("#problem", Static).update("a sign-off needs a name")
             return
         role = self.query_one("#signoff-role", Select).value
         self.dismiss(SignoffChoice(role=str(role), name=name))
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)

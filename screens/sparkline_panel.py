@@ -133,14 +133,12 @@ class SparklinePanel(ScrollView):
                                                    bold=True)
         else:
             symbol, sym_style = verdict_symbol(cs.verdict), palette.verdict(cs.verdict, bold=True)
-        label_width = max(10, min(26, width // 4))
         unit = f" {check.unit}" if check.unit else ""
         value = f"{format_number(cs.value)}{unit}" if cs.value is not None else "—"
         target = f"{'fire' if trigger else 'pass'} {threshold}" if threshold is not None else ""
         if cs.baseline is not None and getattr(check, "baseline", None):
             target += f" (baseline {format_number(cs.baseline)})"
-        tail_width = 11 + (len(target) + 2 if target else 0)
-        bars_width = max(4, width - 2 - label_width - 1 - tail_width)
+        label_width, bars_width, target = legend_layout(width, value, target, marker=threshold is not None)
         label = check.label if len(check.label) <= label_width else check.label[: label_width - 1] + "…"
         segments = [Segment(symbol + " ", sym_style), Segment(f"{label:<{label_width}} ")]
         if values:
@@ -148,10 +146,26 @@ class SparklinePanel(ScrollView):
         else:
             segments.append(Segment(f"{'no values yet':<{bars_width}}", Style(dim=True)))
         value_style = palette.style(value_band(check, cs.value, trigger)) if cs.value is not None else Style(dim=True)
-        segments.append(Segment(f" {value:>10}", value_style))
+        segments.append(Segment(f" {value:>10}", value_style))   # legend_layout left room for all of it
         if threshold is not None:
             lo_hi = values[-bars_width:] + [threshold.number]
             level = bar_level(threshold.number, min(lo_hi), max(lo_hi))
             segments += [Segment(" "), Segment(BARS[level], palette.style("spark-threshold", bold=True)),
                          Segment(target, palette.style("spark-threshold"))]
         return Strip(segments)
+
+
+def legend_layout(width: int, value: str, target: str, *, marker: bool) -> tuple[int, int, str]:
+    """(label width, bars width, target text) for one line ``width`` cells wide: the value and the target are
+    never cut (a cut "pass > 10" for "pass > 100" would lie), so the bars, then the label, give way, and only
+    when even that is not enough does the target text go (its marker bar stays)."""
+    label_width = max(10, min(26, width // 4))
+    value_width = max(10, len(value)) + 1
+
+    def bars(label_w: int, tail: str) -> int:
+        return width - 2 - label_w - 1 - value_width - (len(tail) + 2 if marker else 0)
+    if bars(label_width, target) < 4:
+        label_width = max(6, label_width - (4 - bars(label_width, target)))
+    if bars(label_width, target) < 4:
+        target = ""
+    return label_width, max(4, bars(label_width, target)), target

@@ -104,10 +104,11 @@ def launch_and_attach(args: argparse.Namespace, runbook) -> int:
         for line in problem.splitlines():
             print(line if line.startswith("golive") else f"golive: {line}", file=sys.stderr)
         return 2
-    return attach(folder, theme=args.theme, key=args.key)
+    return attach(folder, theme=args.theme, key=args.key, mouse=getattr(args, "mouse", True))
 
 
-def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, read_only: bool = False) -> int:
+def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, read_only: bool = False,
+           mouse: bool = True) -> int:
     """The mission screen as a seat at ``folder``'s driver; 0 when the outcome is GO, 1 otherwise."""
     from console.app import run_mission
     from console.driver.client import DriverClient, query_status
@@ -117,7 +118,7 @@ def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, r
     def make_session(listeners=()):
         return DriverClient(folder, read_only=read_only, listeners=listeners)
 
-    return run_mission(make_session, theme=theme, key=key)
+    return run_mission(make_session, theme=theme, key=key, mouse=mouse)
 
 
 def main(argv: list[str]) -> int:

@@ -132,9 +132,7 @@ async def test_confirming_the_rollback_runs_the_command_and_ends_the_go_live_rol
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, RollbackModal), "the rollback dialog")
         app.screen.query_one(Input).value = "latency regression seen by support"
-        await pilot.press("enter")   # from the reason to the button: confirming takes a second, deliberate Enter
-        assert isinstance(app.screen, RollbackModal)
-        await pilot.press("enter")
+        await pilot.press("enter")   # one Enter submits, as in every dialog
         await wait_for(pilot, lambda: of_type(folder, "outcome"), "the outcome in the journal")
         await wait_for(pilot, lambda: "ROLLED BACK" in static_text(app.mission.query_one(MissionHeader)),
                        "the header to say ROLLED BACK")
@@ -238,7 +236,10 @@ async def test_a_fired_rollback_trigger_opens_the_rollback_dialog_and_confirming
                                "the rollback dialog to open by itself")
         assert "Errors above 1" in static_text(modal.query_one("#dialog-title"))
         assert "ROLLBACK REQUESTED" in static_text(app.mission.query_one(MissionHeader))
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")   # a stray Enter: the reason is empty, so nothing rolls back
+        assert isinstance(app.screen, RollbackModal) and "needs a reason" in static_text(modal.query_one("#problem"))
+        modal.query_one(Input).value = "errors above 1 for real"
+        await pilot.press("enter")
         await wait_for(pilot, lambda: of_type(folder, "outcome"), "the outcome")
     decision = of_type(folder, "decision")[0]
     assert (decision["kind"], decision["trigger"], decision["by"]) == ("rollback", "errors-high", "tester")
