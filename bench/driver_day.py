@@ -69,7 +69,7 @@ def burn(cycle: int) -> float:
     return 80.0 if cycle % 5000 < 60 else 5.0
 
 
-def simulate_day(cycles: int = 100_000, every: int = 1000, warm: int = 10_000, trace: bool = False):
+def simulate_day(cycles: int = 100_000, every: int = 500, warm: int = 10_000, trace: bool = False):
     """[(cycle, RSS KiB)] every ``every`` cycles; one cycle = one sample of each check and the trigger, 1 s apart."""
     clock = [1_800_000_000.0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,10 +105,11 @@ def simulate_day(cycles: int = 100_000, every: int = 1000, warm: int = 10_000, t
             tracemalloc.stop()
         events, log = len(server.events), len(session.engine.state.log)
         session.close()
-    return points, growth, {"events heard": events, "engine log lines": log}
+    return points, growth, {"events kept for snapshots": events, "engine log lines": log}
 
 
 def report(cycles: int = 100_000, warm: int = 10_000) -> list[str]:
+    warm = min(warm, cycles // 10)
     points, _, counts = simulate_day(cycles, warm=warm)
     after = next(r for c, r in points if c >= warm)
     end = points[-1][1]

@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT))
 
 from tests.integration.driver_helpers import RawSeat, start_driver, stop, write_runbook  # noqa: E402
 
-EVERY = "5s"   # the default is 15s; 5s lets a one-minute window see a dozen cycles
 
 # metrics the sandbox answers (console/sandbox/seed_metrics.py); a distinct pod label makes each check its own query
 METRICS = ("process_resident_memory_bytes", "container_memory_working_set_bytes", "pg_stat_activity_count",
@@ -44,14 +43,15 @@ asyncio.run(session.run(until_outcome=False))
 """
 
 
-def runbook_text(url: str, checks: int) -> str:
+def runbook_text(url: str, checks: int, every: str = "5s") -> str:
+    """``every``: 5s by default (runbooks default to 15s) so that a one-minute window sees a dozen cycles."""
     lines = ['[runbook]\nname = "500 checks"\nservice = "checkout"\nversion = "v2.4.0"\nsignoff = ["deployment-lead"]\n',
              f'[targets.prometheus.main]\nurl = "{url}"\n', '[[phase]]\nid = "canary"\nhold = "1h"']
     for i in range(checks):
         metric = METRICS[i % len(METRICS)]
         lines.append(f'  [[phase.check]]\n  id = "c{i}"\n  source = "prometheus"\n'
                      f"  query = 'max({metric}{{service=\"checkout\",pod=\"checkout-{i}\"}})'\n"
-                     f'  pass = "< 1e15"\n  every = "{EVERY}"')
+                     f'  pass = "< 1e15"\n  every = "{every}"')
     return "\n".join(lines) + "\n"
 
 
@@ -82,7 +82,8 @@ def _drain(seat: RawSeat, counts: list[int], i: int) -> None:
         pass
 
 
-def cpu_figures(checks: int = 500, seats: int = 10, warm: float = 15.0, window: float = 60.0) -> list[tuple]:
+def cpu_figures(checks: int = 500, seats: int = 10, every: str = "5s", warm: float = 15.0,
+                window: float = 60.0) -> list[tuple]:
     """[(name, percent of one core, note)] for the in-process baseline and the driver with seats."""
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -91,7 +92,7 @@ def cpu_figures(checks: int = 500, seats: int = 10, warm: float = 15.0, window: 
     try:
         _wait_port(port)
         with tempfile.TemporaryDirectory() as tmp:
-            runbook = write_runbook(Path(tmp), runbook_text(f"http://127.0.0.1:{port}", checks))
+            runbook = write_runbook(Path(tmp), runbook_text(f"http://127.0.0.1:{port}", checks, every))
             alone = subprocess.Popen([sys.executable, "-c", IN_PROCESS, str(runbook), str(Path(tmp) / "alone")],
                                      env=env, stdout=subprocess.PIPE, text=True)
             try:
@@ -142,6 +143,3 @@ def _wait_port(port: int) -> None:
     raise SystemExit("the Prometheus sandbox never listened")
 
 
-if __name__ == "__main__":
-    for name, pct, note in cpu_figures(window=float(sys.argv[1]) if len(sys.argv) > 1 else 60.0):
-        print(f"{name:48s} {pct:5.2f} % of one core   ({note})")
