@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from checks.base import SourceError
+from console import redact
 from console.units import format_duration
 
 
@@ -67,6 +68,7 @@ def read_credentials(where: str, target: Any, url: str | None = None) -> HttpCre
         if password:
             secrets.append(password)
         headers["Authorization"] = f"Basic {encoded}"
+    redact.register(*secrets)
     return HttpCredentials(headers=headers, verify=_verify(where, target), secrets=tuple(s for s in secrets if s))
 
 
@@ -104,11 +106,8 @@ def bare_url(url: str) -> str:
 
 
 def scrub(text: str, secrets: tuple[str, ...], limit: int = 300) -> str:
-    """One line of at most ``limit`` characters with every secret replaced by ``***``."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    """One line of at most ``limit`` characters with every secret replaced by ``***`` (before the cut)."""
+    return redact.clip(text, limit, secrets)
 
 
 def describe_error(exc: BaseException, shown: str, timeout: float) -> str:

@@ -77,7 +77,7 @@ class AlertmanagerSource:
         """Active, unsilenced, uninhibited alerts matching ``matchers``. Raises SourceError."""
         if self._client is None:
             self._client = auth.make_client(self._credentials, concurrency=self._concurrency, timeout=timeout)
-        params = [("active", "true"), ("silenced", "false"), ("inhibited", "false")]
+        params: list[tuple[str, Any]] = [("active", "true"), ("silenced", "false"), ("inhibited", "false")]
         params += [("filter", m) for m in matchers]
         try:
             response = await self._client.get(self._url, params=params, timeout=timeout)

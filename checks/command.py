@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from checks.base import Sample
+from console.redact import clip
 
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)", re.IGNORECASE)
 OUTPUT_LIMIT = 1 << 20
@@ -64,10 +65,10 @@ class CommandSource:
         if not numeric:
             if code == 0:
                 return Sample(check_id=check.id, at=at, ok=True, detail="exit 0")
-            why = f"exit {code}" + (f": {stderr_line[:200]}" if stderr_line else "")
+            why = f"exit {code}" + (f": {clip(stderr_line, 200)}" if stderr_line else "")
             return Sample(check_id=check.id, at=at, ok=False, detail=why)
         if code != 0:
-            return Sample.failed(check.id, at, f"exit {code}" + (f": {stderr_line[:200]}" if stderr_line else ""))
+            return Sample.failed(check.id, at, f"exit {code}" + (f": {clip(stderr_line, 200)}" if stderr_line else ""))
         value = parse_number(stdout)
         if value is None:
             return Sample.failed(check.id, at, "no number in the command's output")

@@ -20,10 +20,11 @@ import httpx
 from checks import http_conditions as cond
 from checks.base import Sample, SourceError
 from checks.http_credentials import read_credentials, ssl_context
+from console import redact
 from console.units import format_duration
 
 _BODY_LIMIT = 1 << 20  # a health answer is small; never hold a runaway body in memory
-_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+_USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden
 
 
 def create(name: str, target: Any | None, *, on_change: Any = None, on_log: Any = None) -> "HttpSource":
@@ -148,12 +149,8 @@ class HttpSource:
         return _origin(url) == _origin(self.target.base_url)
 
     def _scrub(self, text: str) -> str:
-        """One line, no userinfo in URLs, and no credential value anywhere."""
-        text = _USERINFO.sub("", text)
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        text = " ".join(text.split())
-        return text if len(text) <= 300 else text[:299] + "…"
+        """One line, no userinfo in URLs, and no credential value anywhere (scrubbed before it is cut)."""
+        return redact.clip(_USERINFO.sub("", text), 300, self._secrets)
 
     async def close(self) -> None:
         if self._client is not None:
@@ -245,6 +242,7 @@ def _split_userinfo(url: str) -> tuple[str, str | None]:
     userinfo, _, host = parts.netloc.rpartition("@")
     user, _, password = userinfo.partition(":")
     pair = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    redact.register_url(url)  # a server that echoes headers must not put the credential in a detail
     return urlunsplit(parts._replace(netloc=host)), f"Basic {pair}"
 
 

@@ -6,6 +6,7 @@ import json
 import ssl
 from typing import Any
 
+from console.redact import clip
 from console.units import format_number
 
 _TLS_ORDER = {"TLSv1": 1.0, "TLSv1.1": 1.1, "TLSv1.2": 1.2, "TLSv1.3": 1.3}
@@ -52,7 +53,7 @@ def certificate_days_left(ssl_object: ssl.SSLObject | None, now: float) -> float
             raise Unmeasurable(
                 "cannot read the certificate's expiry with verification off (install the cryptography package)"
             ) from None
-        not_after = float(ssl.cert_time_to_seconds(decoded["notAfter"]))
+        not_after = float(ssl.cert_time_to_seconds(str(decoded["notAfter"])))
     else:
         not_after = x509.load_der_x509_certificate(der).not_valid_after_utc.timestamp()
     return (not_after - now) / 86400.0
@@ -126,5 +127,4 @@ def _same(value: Any, want: Any) -> bool:
 
 def _short(value: Any, limit: int = 60) -> str:
     text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)  # scrubbed before the cut: an echoed credential leaves no prefix behind

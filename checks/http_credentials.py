@@ -8,6 +8,7 @@ import ssl
 from typing import Any
 
 from checks.base import SourceError
+from console import redact
 
 
 def read_credentials(where: str, target: Any | None) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -38,6 +39,7 @@ def read_credentials(where: str, target: Any | None) -> tuple[dict[str, str], tu
         pair = base64.b64encode(f"{target.username}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {pair}"
         secrets.extend([password, pair])
+    redact.register(*secrets)
     # short values (a tenant id "7") would blank out unrelated text; only scrub real secrets
     # longest first, so a token inside a longer value does not leave that value half-replaced
     return headers, tuple(sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))

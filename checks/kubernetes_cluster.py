@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from checks.base import Sample, SourceError
 from checks.kubernetes_pods import judge, parse_time, selector_matches
+from console.redact import clip, register
 
 FIRST_LIST_WAIT = 10.0
 # Warning events already this old when first listed are history, not news for the log
@@ -23,9 +24,9 @@ MAX_PENDING_EVENTS = 1000
 _CLIENT_IMPORT = threading.Lock()
 
 
-def _one_line(text: str, limit: int = 300) -> str:
+def _one_line(text: object, limit: int = 300) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)
 
 
 def _without_credentials(url: str) -> str:
@@ -199,6 +200,7 @@ class ClusterFollower:
             for value in list((cfg.api_key or {}).values()) + [cfg.password or ""]:
                 if value:
                     self._secrets += [value, value.split(" ", 1)[-1]]
+            register(*self._secrets)
             self._core, self._apps = client.CoreV1Api(api), client.AppsV1Api(api)
             self._api = api
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, Callable
 
 # waiting/terminated reasons that mean a pod is failing, not merely starting
@@ -38,6 +39,18 @@ def parse_time(timestamp: str | None) -> float | None:
 _REQUIREMENT = re.compile(r"^\s*(!?)([\w./-]+)\s*(?:(==|=|!=)\s*([\w./-]*)|\s+(in|notin)\s+\(([^)]*)\))?\s*$")
 
 
+def _equals(labels: dict, key: str, value: str, negate: bool) -> bool:
+    return (labels.get(key) == value) != negate
+
+
+def _member(labels: dict, key: str, choices: set[str], negate: bool) -> bool:
+    return (labels.get(key) in choices) != negate
+
+
+def _exists(labels: dict, key: str, negate: bool) -> bool:
+    return (key in labels) != negate
+
+
 def parse_selector(text: str) -> Callable[[dict], bool]:
     """A predicate on a labels dict for a label selector string (``app=x,track!=canary,tier in (a,b)``).
 
@@ -53,19 +66,19 @@ def parse_selector(text: str) -> Callable[[dict], bool]:
         else:
             current += ch
     parts.append(current)
-    tests = []
+    tests: list[Callable[[dict], bool]] = []
     for part in (p for p in parts if p.strip()):
         m = _REQUIREMENT.match(part)
         if not m or (m.group(1) and (m.group(3) or m.group(5))):
             raise ValueError(f"cannot parse label selector requirement {part.strip()!r}")
         negate, key, eq, value, set_op, values = m.groups()
         if eq:
-            tests.append(lambda ls, k=key, v=value, ne=eq == "!=": (ls.get(k) == v) != ne)
+            tests.append(partial(_equals, key=key, value=value, negate=eq == "!="))
         elif set_op:
             choices = {v.strip() for v in values.split(",")}
-            tests.append(lambda ls, k=key, c=choices, out=set_op == "notin": (ls.get(k) in c) != out)
+            tests.append(partial(_member, key=key, choices=choices, negate=set_op == "notin"))
         else:
-            tests.append(lambda ls, k=key, n=bool(negate): (k in ls) != n)
+            tests.append(partial(_exists, key=key, negate=bool(negate)))
     return lambda labels: all(t(labels or {}) for t in tests)
 
 
@@ -162,7 +175,7 @@ def rollout_status(deploy: dict) -> tuple[bool, str]:
     name = meta.get("name", "")
     if st.get("observedGeneration", 0) < meta.get("generation", 0):
         return False, f"rollout of {name}: spec update not yet observed"
-    progressing = next((c for c in st.get("conditions") or [] if c.get("type") == "Progressing"), {})
+    progressing: dict = next((c for c in st.get("conditions") or [] if c.get("type") == "Progressing"), {})
     if progressing.get("reason") == "ProgressDeadlineExceeded":
         return False, f"rollout of {name} exceeded its progress deadline"
     desired = spec.get("replicas", 1)
@@ -211,6 +224,8 @@ def judge(check: Any, namespace: str, deploy: dict | None, pods: list[dict], now
         matches = parse_selector(check.selector)
         chosen = [p for p in pods if matches(p.get("metadata", {}).get("labels") or {})]
     else:
+        if deploy is None:  # the source refuses a check with neither deployment nor selector
+            raise ValueError("a kubernetes check needs a deployment or a selector")
         selector = (deploy.get("spec") or {}).get("selector")
         chosen = [p for p in pods if selector_matches(selector, p.get("metadata", {}).get("labels"))]
     chosen.sort(key=lambda p: p.get("metadata", {}).get("name", ""))
@@ -225,6 +240,8 @@ def judge(check: Any, namespace: str, deploy: dict | None, pods: list[dict], now
         failures += [f'pod {p["metadata"]["name"]} restarted {restarts(p)} times (max {check.max_restarts})'
                      for p in judged if restarts(p) > check.max_restarts]
     if check.expect == "available":
+        if deploy is None:  # the source refuses an available check without a deployment
+            raise ValueError("an available check needs a deployment")
         complete, why = rollout_status(deploy)
         if not complete:
             failures.append(why)

@@ -15,6 +15,8 @@ from typing import Any, Awaitable, Callable
 
 import aiohttp
 
+from console.redact import clip
+
 BACKOFF_START = 0.2
 BACKOFF_CAP = 5.0
 # client-go watches for 5-10 minutes before asking again; the same spread avoids herds
@@ -44,7 +46,7 @@ def api_error(status: int, body: bytes) -> ApiError:
     if not isinstance(data, dict):
         data = {}
     reason = data.get("reason") or {401: "Unauthorized", 403: "Forbidden", 404: "NotFound"}.get(status, "Error")
-    message = " ".join(str(data.get("message") or "").split())[:200]
+    message = clip(str(data.get("message") or ""), 200)
     return ApiError(status, reason, message)
 
 
@@ -59,13 +61,14 @@ def describe_error(exc: BaseException, server: str) -> str:
     if isinstance(exc, aiohttp.ClientConnectorError):
         error = exc.os_error
         # asyncio words a refusal as "Connect call failed (addr)"; the errno says it plainly
-        why = os.strerror(error.errno) if getattr(error, "errno", None) else (error.strerror or type(error).__name__)
+        code = getattr(error, "errno", None)
+        why = os.strerror(code) if code else (error.strerror or type(error).__name__)
         return f"cannot reach {where}: {why.lower()}"
     if isinstance(exc, asyncio.TimeoutError):
         return f"timed out waiting for {where}"
     if isinstance(exc, aiohttp.ClientError):
         return f"connection to {where} failed: {type(exc).__name__}"
-    return f"{where}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+    return f"{where}: {type(exc).__name__}: {clip(str(exc), 200)}"
 
 
 class Informer:
@@ -187,7 +190,7 @@ class Informer:
                     if obj.get("code") == 410:
                         raise Expired()
                     raise ApiError(int(obj.get("code") or 500), str(obj.get("reason") or "Error"),
-                                   " ".join(str(obj.get("message") or "").split())[:200])
+                                   clip(str(obj.get("message") or ""), 200))
                 seen += 1
                 name = meta.get("name")
                 if kind in ("ADDED", "MODIFIED") and name:

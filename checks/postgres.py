@@ -19,9 +19,10 @@ import asyncpg
 
 from checks.base import Sample, SourceError
 from checks.postgres_lag import replication_lag
+from console import redact
 from console.units import format_duration
 
-_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+_USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden
 # lost connections: the pool's idle connections are dead too, so replace them all
 _CONNECTION_LOST = (OSError, asyncpg.exceptions.ConnectionDoesNotExistError,
                     asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
@@ -56,6 +57,7 @@ class PostgresSource:
         passwords = [raw, unquote(raw), *parse_qs(parts.query).get("password", [])]
         # longest first, so a password inside the DSN does not leave the DSN half-replaced
         self._secrets = tuple(sorted({s for s in (self._dsn, *passwords) if len(s) >= 4}, key=len, reverse=True))
+        redact.register_dsn(self._dsn)
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
 
@@ -125,11 +127,10 @@ class PostgresSource:
             await self._pool.expire_connections()
 
     def _scrub(self, text: str) -> str:
-        """One line; no DSN, no password, no userinfo in any URL."""
+        """One line; no DSN, no password, no userinfo in any URL (scrubbed before it is cut)."""
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        text = " ".join(_USERINFO.sub("", text).split())
-        return text if len(text) <= 300 else text[:299] + "…"
+        return redact.clip(_USERINFO.sub("", text), 300)
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
@@ -164,8 +165,7 @@ def _as_number(value: Any) -> float | str:
         try:
             return float(value.strip())
         except ValueError:
-            shown = value if len(value) <= 40 else value[:39] + "…"
-            return f"query returned text {' '.join(shown.split())!r}, expected a number"
+            return f"query returned text {redact.clip(value, 40)!r}, expected a number"  # scrubbed, then cut
     return f"query returned a {type(value).__name__}, expected a number"
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.base import Sample
+from console.redact import clip
 
 # (labels as PromQL writes them, value)
 Series = tuple[str, float]
@@ -72,7 +73,7 @@ def read_value(pair: Any) -> float:
     try:
         return float(pair[1])
     except (TypeError, ValueError, IndexError):
-        raise MalformedAnswer(f"bad sample value {str(pair)[:40]!r}") from None
+        raise MalformedAnswer(f"bad sample value {clip(str(pair), 40)!r}") from None
 
 
 def instant_result(data: dict[str, Any], at: float) -> QueryResult:
@@ -84,7 +85,7 @@ def instant_result(data: dict[str, Any], at: float) -> QueryResult:
     if result_type in ("matrix", "string"):
         return QueryResult(at, result_type)
     if result_type != "vector" or not isinstance(result, list):
-        raise MalformedAnswer(f"unexpected resultType {str(result_type)[:20]!r}")
+        raise MalformedAnswer(f"unexpected resultType {clip(str(result_type), 20)!r}")
     try:
         return QueryResult(at, "vector", tuple((series_label(s["metric"]), read_value(s["value"])) for s in result))
     except (KeyError, TypeError, AttributeError):
@@ -121,7 +122,7 @@ def to_sample(check: Any, result: QueryResult) -> Sample:
 
 
 def _clip(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)  # scrubbed before the cut, so no prefix of a secret survives
 
 
 def _non_finite(value: float) -> str:

@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from console.redact import scrub
+
 TAIL_LINES = 20
 TAIL_BYTES = 4000
 
@@ -46,7 +48,7 @@ async def run_action(action: Any, on_output: Callable[[str], None] | None = None
         )
     except OSError as exc:
         return ActionResult(None, time.monotonic() - started, "", digest.hexdigest(),
-                            error=f"cannot run {action.argv[0]}: {exc.strerror or exc}")
+                            error=scrub(f"cannot run {action.argv[0]}: {exc.strerror or exc}"))
 
     async def pump() -> None:
         assert proc.stdout is not None
@@ -55,7 +57,8 @@ async def run_action(action: Any, on_output: Callable[[str], None] | None = None
             if not line:
                 return
             digest.update(line)
-            text = line.decode("utf-8", "replace").rstrip("\n")
+            # scrubbed line by line, before the tail is cut: a cut secret would no longer match
+            text = scrub(line.decode("utf-8", "replace").rstrip("\n"))
             tail.append(text)
             if on_output is not None:
                 on_output(text)

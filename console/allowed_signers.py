@@ -60,6 +60,32 @@ def key_type_of(key_blob: bytes) -> str:
     return key_blob[4 : 4 + length].decode("ascii", "replace")
 
 
+# How many SSH strings (after the type) each public key holds; a blob cut short or padded is malformed.
+_KEY_FIELDS = {"ssh-ed25519": 1, "ssh-rsa": 2, "ssh-dss": 4, "sk-ssh-ed25519@openssh.com": 2,
+               "sk-ecdsa-sha2-nistp256@openssh.com": 3}
+_KEY_SIZES = {"ssh-ed25519": (32,), "sk-ssh-ed25519@openssh.com": (32, None)}
+
+
+def check_key_blob(key_type: str, blob: bytes) -> None:
+    """Raise ValueError unless ``blob`` is a whole public key of ``key_type``: every length-prefixed field
+    present and complete, nothing after the last one (a key cut short by copy and paste is refused here)."""
+    fields, pos = [], 0
+    while pos < len(blob):
+        if pos + 4 > len(blob):
+            raise ValueError(f"the {key_type} key is truncated")
+        (length,) = struct.unpack(">I", blob[pos : pos + 4])
+        if pos + 4 + length > len(blob):
+            raise ValueError(f"the {key_type} key is truncated")
+        fields.append(blob[pos + 4 : pos + 4 + length])
+        pos += 4 + length
+    want = 3 if key_type.startswith("ecdsa-sha2-") else _KEY_FIELDS.get(key_type)
+    if want is not None and len(fields) - 1 != want:
+        raise ValueError(f"the {key_type} key is truncated or malformed ({len(fields) - 1} of {want} fields)")
+    for field, size in zip(fields[1:], _KEY_SIZES.get(key_type, ())):
+        if size is not None and len(field) != size:
+            raise ValueError(f"the {key_type} key is truncated or malformed")
+
+
 def match_pattern(text: str, pattern: str) -> bool:
     """OpenSSH's match_pattern: ``*`` any run, ``?`` any one character, everything else literal, case-sensitive."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
@@ -148,6 +174,7 @@ def parse_line(line: str, where: str) -> AllowedSigner:
         raise ValueError(f"the {key_type} key is not valid base64") from None
     if key_type_of(blob) != key_type:
         raise ValueError(f"the key says it is {key_type_of(blob)!r}, not {key_type!r}")
+    check_key_blob(key_type, blob)
     return AllowedSigner(
         where=where,
         principals=principals,

@@ -88,7 +88,9 @@ class GoliveApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker is self._session_worker and worker.error is not None and self.mission is not None:
-            self.mission.refuse("session", f"the driver stopped: {type(worker.error).__name__}: {worker.error}")
+            from console.redact import scrub
+
+            self.mission.refuse("session", scrub(f"the driver stopped: {type(worker.error).__name__}: {worker.error}"))
 
     async def shutdown(self) -> None:
         """Stop sampling, close the session (journal fsync'd, lock released), then leave."""

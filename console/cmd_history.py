@@ -40,7 +40,7 @@ def rows(root: Path) -> list[dict]:
         required = list(head.get("signoff", []))
         signed = {s.get("role") for s in data.get("signature", []) if isinstance(s, dict)}
         try:
-            reviews = [r.get("role") for r in read_reviews(Path(folder))]
+            reviews = [str(r.get("role", "?")) for r in read_reviews(Path(folder))]
         except RecordInputError:
             reviews = ["unreadable"]
         review = ("reviewed by " + ", ".join(reviews)) if reviews else \

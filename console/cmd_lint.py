@@ -25,6 +25,7 @@ def parse_sets(sets: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from console.runbook import RunbookError, load_runbook
+    from console.units import plural
 
     try:
         overrides = parse_sets(args.sets)
@@ -41,5 +42,6 @@ def run(args: argparse.Namespace) -> int:
             worst = max(worst, 2 if exc.unreadable else 1)
             continue
         checks = sum(1 for _ in rb.iter_checks())
-        print(f"{path}: ok — {len(rb.phases)} phases, {checks} checks, {len(rb.triggers)} triggers")
+        print(f"{path}: ok — {plural(len(rb.phases), 'phase')}, {plural(checks, 'check')}, "
+              f"{plural(len(rb.triggers), 'trigger')}")
     return worst

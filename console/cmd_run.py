@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checks.manual import load_answers
+    from checks.manual import check_answers, load_answers
     from console.cmd_lint import parse_sets
     from console.journal import JournalError
     from console.change import start_event
@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "run":
             overrides = parse_sets(args.sets)
             runbook = load_runbook(args.runbook, overrides)
+            if answers is not None:
+                check_answers(answers, runbook, args.answers)
             # the window, the freeze and an emergency's reason are checked before anything is created
             change = start_event(runbook, time.time(), args.operator or "", args.emergency_reason,
                                  args.bypass_window)
@@ -127,7 +129,7 @@ def _drive(make_session, runbook, args) -> int:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
     except (RunbookError, ValueError, OSError) as exc:
-        problems = getattr(exc, "problems", None) or [str(exc)]
+        problems = getattr(exc, "problems", None) or [_one_line(exc)]
         for line in problems:
             print(f"golive: {line}", file=sys.stderr)
         return 2
@@ -137,9 +139,9 @@ def _drive(make_session, runbook, args) -> int:
 
 
 def _not_ready(runbook, args, overrides, answers) -> bool:
-    """Say, before anything starts, what the runbook still needs (unset variables, placeholder URLs: stop) and
-    which manual items a headless run has no answer for (warn: it would wait for them)."""
-    from console.preflight import missing_inputs, unanswered
+    """Say, before anything starts, what the runbook still needs (unset variables, placeholder URLs: stop); the
+    manual items a headless run has no answer for are named once its session exists (``say_what_waits``)."""
+    from console.preflight import missing_inputs
 
     try:
         text = Path(args.runbook).read_text(encoding="utf-8")
@@ -148,10 +150,14 @@ def _not_ready(runbook, args, overrides, answers) -> bool:
     missing = missing_inputs(runbook, text, overrides)
     for line in missing:
         print(f"golive: {line}", file=sys.stderr)
-    if not missing and args.headless:
-        for line in unanswered(runbook, answers):
-            print(f"golive: warning: {line}", file=sys.stderr)
     return bool(missing)
+
+
+def _one_line(exc: Exception) -> str:
+    """``path: No space left on device`` rather than ``[Errno 28] No space left on device: 'path'``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc)
 
 
 def headless(make_session, runbook, args) -> int:
@@ -170,6 +176,11 @@ def headless(make_session, runbook, args) -> int:
             session.subscribe(RichReporter(session.runbook))
         for warning in getattr(session, "resume_warnings", []):
             print(f"golive: warning: {warning}", file=sys.stderr)
+        try:
+            say_what_waits(session, args)
+        except ValueError:
+            session.close()
+            raise
         if session.engine.state.outcome is not None:
             print(f"golive: the go-live had already ended {session.engine.state.outcome}; writing its record "
                   "and the sign-offs still due", file=sys.stderr)
@@ -184,3 +195,23 @@ def headless(make_session, runbook, args) -> int:
 
     outcome = asyncio.run(main())
     return 0 if outcome == "GO" else 1
+
+
+def say_what_waits(session, args) -> None:
+    """Before a headless run: name each manual item that has no answer, since the run waits for it.
+
+    Raises:
+        ValueError: a resumed runbook cannot use the answers (one line naming the file and field).
+    """
+    from checks.manual import check_answers, unanswered
+
+    answers = session.answers
+    if args.command == "resume" and answers is not None:
+        check_answers(answers, session.runbook, args.answers)
+    state = session.engine.state
+    if state.outcome is not None:
+        return  # a finished go-live waits for nothing
+    ended = {p.id for p in state.phases if p.status not in ("pending", "active")}
+    done = {cid for cid, m in state.manual.items() if m.checked or m.phase in ended}
+    for line in unanswered(session.runbook, answers, done):
+        print(f"golive: warning: {line}", file=sys.stderr)

@@ -79,7 +79,7 @@ def _print_signature(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.signing import RecordInputError, SigningError, attach_signature, default_name, principal_of_key
+    from console.signing import RecordInputError, SigningError, attach_signature, default_name, principal_without_key
     from console.signing import missing_roles, read_record, sign_record, utc_stamp
 
     def warn(message: str) -> None:
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
                 args.role,
                 armored,
                 name=args.name or default_name(),
-                principal=args.principal or principal_of_key(args.key),
+                principal=args.principal or principal_without_key(args.key),
                 signed_at=utc_stamp(when),
                 on_warning=warn,
             )

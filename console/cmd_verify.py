@@ -1,5 +1,5 @@
-"""`golive verify RECORD --allowed-signers FILE [--journal FILE]`: a table of every role's signature and a
-one-line verdict.
+"""`golive verify RECORD --allowed-signers FILE [--journal FILE] [--markdown FILE]`: a table of every role's
+signature, the record held against its journal and record.md, and a one-line verdict.
 
 Exit codes: 0 every required role validly signed and nothing changed, 1 otherwise, 2 bad input.
 """
@@ -24,7 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
         metavar="FILE",
         help="OpenSSH allowed_signers file: who may sign, with which key (see ssh-keygen(1))",
     )
-    parser.add_argument("--journal", type=Path, metavar="FILE", help="also check the session's journal.jsonl")
+    parser.add_argument("--journal", type=Path, metavar="FILE",
+                        help="also check the session's journal.jsonl: its chain, and that the record says what it does")
+    parser.add_argument("--markdown", type=Path, metavar="FILE",
+                        help="also check that record.md is the rendering of this record.toml")
     parser.add_argument(
         "--at",
         metavar="TIME",
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
         return run_verify(args, now)
     try:
-        report = verify_record(args.record, args.allowed_signers, args.journal, now)
+        report = verify_record(args.record, args.allowed_signers, args.journal, now, args.markdown)
     except RecordInputError as exc:
         print(f"golive: {exc}", file=sys.stderr)
         return 2
@@ -78,5 +81,10 @@ def _render(report) -> None:
     if report.journal is not None:
         symbol, style = ("✓", "bold green") if report.journal.ok else _FAILED
         console.print(Text.assemble("journal: ", (symbol, style), f" {report.journal.detail}"))
+        for problem in report.journal.problems:
+            console.print(Text(f"  ✗ {problem}", style="red"))
+    if report.markdown is not None:
+        symbol, style = ("✓", "bold green") if report.markdown.ok else _FAILED
+        console.print(Text.assemble("record.md: ", (symbol, style), f" {report.markdown.detail}"))
     symbol, style = ("✓", "bold green") if report.ok else _FAILED
     console.print(Text(f"{symbol} {report.verdict()}", style=style))

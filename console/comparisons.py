@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from console.units import Threshold, format_number
+from console.units import Threshold, format_number, shown
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _OP = r"<=|>=|==|!=|<|>|≤|≥|≠|="
@@ -119,7 +119,7 @@ def parse_comparison(text: object) -> Comparison:
     if isinstance(text, (Threshold, Band, Tolerance, Relative)):
         return text
     if not isinstance(text, str):
-        raise ValueError(f"expected a threshold like {EXAMPLES}, got {text!r}")
+        raise ValueError(f"expected a threshold like {EXAMPLES}, got {shown(text)}")
     try:
         return Threshold.parse(text)
     except ValueError:
@@ -139,7 +139,7 @@ def parse_comparison(text: object) -> Comparison:
         return Relative(op, how, number, " ".join(text.split()))
     if m := _PERCENT.match(text):
         return Relative(_ALIASES.get(m.group(1), m.group(1)), "%", float(m.group(2)), " ".join(text.split()))
-    raise ValueError(f"expected a threshold like {EXAMPLES}, got {text!r}")
+    raise ValueError(f"expected a threshold like {EXAMPLES}, got {shown(text)}")
 
 
 def needs_baseline(comparison: object) -> bool:

@@ -14,6 +14,7 @@ from collections import deque
 from typing import Any, Callable
 
 from checks.base import Sample
+from console import roles
 from console import derived
 from console import events as ev
 from console import phase_rules, rollback_plans, trigger_scope
@@ -26,6 +27,7 @@ from console.state import (
 from console.units import Threshold, format_duration, format_number, round_sig
 
 DEFAULT_ALERT_PASS = Threshold("==", 0.0)
+NOTE_KINDS = ("note", "anomaly", "lesson")
 
 
 class Refused(Exception):
@@ -163,6 +165,9 @@ class Engine(SeedSemantics):
         if phase is None or st.outcome is not None:
             return Gate(False, ["the go-live is not running"])
         reasons: list[str] = self.rollback_reasons() + self.trigger_reasons(now) + self._seed_gate_reasons(phase, now)
+        awaiting = roles.awaited_text(self.runbook, st, phase)
+        if awaiting:
+            reasons.append(awaiting)
         status = st.phases[st.active]
         if phase.action is not None and status.action_done is None:
             if status.action_interrupted:
@@ -343,8 +348,8 @@ class Engine(SeedSemantics):
         st.log.append((e.at, "info", f"{'✓' if e.checked else '✗'} {e.check} by {e.by}" + (f": {e.note}" if e.note else "")))
 
     def _on_note(self, e: ev.Note) -> None:
-        self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text})
-        self.state.log.append((e.at, "info", f"note by {e.by}: {e.text}"))
+        self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text, "kind": e.kind})
+        self.state.log.append((e.at, "info", f"{e.kind or 'note'} by {e.by}: {e.text}"))
 
     def _on_decision(self, e: ev.Decision) -> None:
         st = self.state
@@ -416,6 +421,10 @@ class Engine(SeedSemantics):
     def _on_signoff(self, e: ev.SignOff) -> None:
         self.state.signoffs.append({"role": e.role, "name": e.name, "at": e.at, "note": e.note})
         self.state.log.append((e.at, "info", f"signed off as {e.role} by {e.name}"))
+
+    def _on_approval(self, e: ev.Approval) -> None:
+        self.state.approvals.append({"at": e.at, "phase": e.phase, "role": e.role, "by": e.by, "note": e.note})
+        self.state.log.append((e.at, "info", f"approved as {e.role} by {e.by}" + (f": {e.note}" if e.note else "")))
 
     def _on_log(self, e: ev.Log) -> None:
         self.state.log.append((e.at, e.level, e.text))
@@ -664,8 +673,9 @@ class Engine(SeedSemantics):
         """Outcome after the rollback ran: ROLLED BACK, or NO-GO when the rollback itself failed."""
         now = self.clock() if now is None else now
         phase = self.active_phase()
-        decision = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
-        why = f"trigger {decision['trigger']} fired" if decision.get("trigger") else (decision.get("reason") or "")
+        decision: dict[str, Any] = next((d for d in reversed(self.state.decisions) if d["kind"] == "rollback"), {})
+        trig = self.runbook.check(decision["trigger"]) if decision.get("trigger") else None
+        why = f"trigger {trig.label} fired" if trig else (decision.get("reason") or "")
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status="rolled_back", reason=why)]
         if dry_run or exit_code == 0 or self.runbook.rollback is None:
             out.append(ev.Outcome(at=now, outcome=ROLLED_BACK, reason=why))
@@ -691,16 +701,20 @@ class Engine(SeedSemantics):
         ids = {c.id for c in phase.checks if c.source == "manual" or getattr(c, "confirm", False)}
         if check_id not in ids:
             raise Refused(f"{check_id} is not a manual item of the active phase ({phase.id})")
+        self._may_act(getattr(self.runbook.check(check_id), "role", None), by)
         return [ev.Tick(at=now, check=check_id, by=by, checked=checked, note=note)]
 
-    def cmd_note(self, by: str, text: str, now: float | None = None) -> list[ev.Event]:
+    def cmd_note(self, by: str, text: str, kind: str = "note", now: float | None = None) -> list[ev.Event]:
+        """A note for the record; ``kind`` marks it an anomaly or a lesson learned."""
         now = self.clock() if now is None else now
         if self.state.outcome is not None:
             raise Refused("the go-live has ended and its record is final")
         if not text.strip():
             raise Refused("a note needs text")
+        if kind not in NOTE_KINDS:
+            raise Refused(f"a note is one of {', '.join(NOTE_KINDS)}, not {kind!r}")
         phase = self.active_phase()
-        return [ev.Note(at=now, by=by, text=text.strip(), phase=phase.id if phase else "")]
+        return [ev.Note(at=now, by=by, text=text.strip(), phase=phase.id if phase else "", kind=kind)]
 
     def cmd_signoff(self, role: str, name: str, note: str = "", now: float | None = None) -> list[ev.Event]:
         """Sign off the go-live's outcome for a role the runbook lists."""
@@ -714,7 +728,40 @@ class Engine(SeedSemantics):
             raise Refused(f"{role} has already signed off")
         if not name.strip():
             raise Refused("a sign-off needs a name")
+        self._may_act(role, name.strip())
+        same = next((s for s in self.state.signoffs if s["name"].casefold() == name.strip().casefold()), None)
+        if same and self.runbook.meta.signoff_distinct:
+            raise Refused(f"{same['name']} has signed off as {same['role']}: one person signs one role "
+                          "(the runbook may allow more with signoff_distinct = false)")
         return [ev.SignOff(at=now, role=role, name=name.strip(), note=note)]
+
+    def _may_act(self, role: str | None, by: str) -> None:
+        why = roles.refusal(self.runbook, role, by, self.state.operator)
+        if why:
+            raise Refused(why)
+
+    def cmd_approve(self, by: str, role: str = "", note: str = "", now: float | None = None) -> list[ev.Event]:
+        """Approve the active phase for a role its ``approve`` awaits (no role: the first one ``by`` may approve)."""
+        now = self.clock() if now is None else now
+        self._running()
+        phase = self.active_phase()
+        if not phase.approve:
+            raise Refused(f"phase {phase.label} needs no approval")
+        if role and role not in phase.approve:
+            raise Refused(f"phase {phase.label} awaits no {role!r} approval (it asks for: {', '.join(phase.approve)})")
+        if not role:
+            awaited = [r for r in roles.awaited(self.runbook, self.state, phase)
+                       if by not in roles.approvals_of(self.state, phase.id, r)]
+            role = next((r for r in awaited if roles.refusal(self.runbook, r, by, self.state.operator) is None),
+                        awaited[0] if awaited else "")
+            if not role:
+                raise Refused(f"phase {phase.label} has every approval it needs")
+        self._may_act(role, by)
+        if by in roles.approvals_of(self.state, phase.id, role):
+            raise Refused(f"{by} has already approved {phase.label} as {role}")
+        if role not in roles.awaited(self.runbook, self.state, phase):
+            raise Refused(f"{role} has already approved {phase.label}")
+        return [ev.Approval(at=now, phase=phase.id, role=role, by=by, note=note.strip())]
 
     def cmd_action(self) -> Any:
         """The active phase's action, if it may run now (the driver runs it)."""

@@ -100,4 +100,8 @@ class SeedSemantics:
         """A person fires a manual trigger, with a reason; its response follows as for any trigger."""
         now = self.clock() if now is None else now
         self._running()
+        try:
+            self._may_act(getattr(self.runbook.check(trigger_id), "role", None), by)   # [roles]: its members only
+        except KeyError:
+            pass   # cmd_fire names the unknown trigger
         return trigger_scope.cmd_fire(self, trigger_id, by, reason, now)

@@ -133,11 +133,14 @@ class Tick(Event):
 
 @dataclass(frozen=True)
 class Note(Event):
+    """kind: note | anomaly | lesson (each has its own section in record.md)"""
+
     type: ClassVar[str] = "note"
     human: ClassVar[bool] = True
     by: str = ""
     text: str = ""
     phase: str = ""
+    kind: str = "note"
     seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 
@@ -285,3 +288,16 @@ class Review(Event):
     fingerprint: str = ""
     note: str = ""
     statement_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Approval(Event):
+    """A person approved a phase for a role (``[[phase]] approve``); the gate waits for each role's ``min``."""
+
+    type: ClassVar[str] = "approval"
+    human: ClassVar[bool] = True
+    phase: str = ""
+    role: str = ""
+    by: str = ""
+    note: str = ""
+    seat: str = ""                      # the driver seat it came from ("" in one-process runs)

@@ -168,7 +168,7 @@ class Follower:
     async def tick(self, check_id: str, checked: bool = True, note: str = "", by: str | None = None) -> None:
         self._refuse("tick items")
 
-    async def note(self, text: str, by: str | None = None) -> None:
+    async def note(self, text: str, by: str | None = None, kind: str = "note") -> None:
         self._refuse("add notes")
 
     async def sign(self, role: str, name: str | None = None) -> None:

@@ -199,8 +199,12 @@ def _take_lock(folder: Path) -> int:
         os.close(fd)
         raise JournalError(f"{lock_path}: cannot lock the session: {exc.strerror}") from exc
     since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()} {os.uname().nodename} {since}\n".encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {os.uname().nodename} {since}\n".encode(), 0)
+    except OSError as exc:  # a full disk: say which file, not a bare "[Errno 28]"
+        os.close(fd)
+        raise JournalError(f"{lock_path}: cannot write the session lock: {exc.strerror}") from exc
     return fd
 
 

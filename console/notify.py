@@ -228,7 +228,8 @@ def prepare(runbook: Any, make_sender: Callable[..., Any] | None = None) -> Noti
     if not targets:
         return None
     if make_sender is None:
-        from checks.webhook import WebhookSender as make_sender
+        from checks.webhook import WebhookSender
+        make_sender = WebhookSender
     urls = [resolve_url(t, i) for i, t in enumerate(targets)]
     notifier = Notifier(runbook, targets)
     for target, url in zip(targets, urls):

@@ -1,5 +1,5 @@
-"""What a runbook still needs before a go-live: unset variables, empty or placeholder target URLs, and (headless)
-manual items nobody answered. An imported runbook leaves these for a person; ``golive run`` names each one."""
+"""What a runbook still needs before a go-live: unset variables, empty or placeholder target URLs. An imported
+runbook leaves these for a person; ``golive run`` names each one (and checks.manual.unanswered the manual items)."""
 
 from __future__ import annotations
 
@@ -42,10 +42,3 @@ def missing_inputs(runbook: Any, text: str = "", overrides: dict[str, str] | Non
             out.append(f"{name}: check {check.id!r} (phase {phase.id!r}) has no real host in its url ({check.url})")
     return out
 
-
-def unanswered(runbook: Any, answers: Any) -> list[str]:
-    """Manual items a headless run would wait on forever: one line each, naming the item and its phase."""
-    given = set(getattr(answers, "items", {}) or {}) if answers is not None else set()
-    return [f"manual item {check.id!r} (phase {phase.id!r}: {check.label}) has no answer: a headless run waits for it; "
-            f"add [answers.{check.id}] to --answers" for phase, check in runbook.iter_checks()
-            if check.source == "manual" and check.id not in given]

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from console import rollback_plans
 from console.engine import Engine, verdict_symbol
-from console.files import write_atomic
 from console.redact import redact_urls
+from console.role_signers import record_roles
 from console.runbook import resolve_target
-from console.signed_body import canonical_bytes
+from console.record_file import write_record  # noqa: F401  (the writer; its home is console.record_file)
 from console.units import format_duration, format_number
 
 
@@ -60,22 +56,50 @@ def journal_anchor(events: list[dict[str, Any]], final_head: str) -> tuple[str, 
     return final_head, len(events)
 
 
+def _line_hash(events: list[dict[str, Any]], index: int, final_head: str) -> str:
+    """SHA-256 of journal line ``index + 1``: the next line's ``prev``, or the head for the last line."""
+    return events[index + 1]["prev"] if index + 1 < len(events) else final_head
+
+
+def signoff_lines(events: list[dict[str, Any]], final_head: str) -> list[tuple[int, str]]:
+    """(line number, SHA-256) of each sign-off line of the journal, in order."""
+    return [(i + 1, _line_hash(events, i, final_head)) for i, e in enumerate(events) if e.get("type") == "signoff"]
+
+
+def interruptions(events: list[dict[str, Any]], upto: int) -> list[dict[str, Any]]:
+    """Each resume among the first ``upto`` journal lines, with the last line before it: the driver stopped
+    there (a crash, a dropped link or a quit) and nothing was observed until the resume."""
+    out = []
+    for i, event in enumerate(events[:upto]):
+        if event.get("type") == "resumed" and i > 0:
+            before = events[i - 1]
+            out.append(_clean({"stopped_after_line": i, "stopped_after": iso(before.get("at")),
+                               "resumed": iso(event.get("at")), "by": event.get("operator") or None,
+                               "host": event.get("host") or None}))
+    return out
+
+
 def _check_row(engine: Engine, check: Any) -> dict[str, Any]:
     rb, cs = engine.runbook, engine.state.checks[check.id]
     return _clean({
         "id": check.id, "title": check.label, "source": check.source,
         "target": resolve_target(rb, check), "what": check_what(check), "unit": check.unit or None,
-        "pass": str(check.pass_) if check.pass_ else None, "warn": str(check.warn) if check.warn else None,
+        "pass": str(check.pass_) if check.pass_ else None,
+        "expect": getattr(check, "expect", None) if check.source == "kubernetes" else None,
+        "warn": str(check.warn) if check.warn else None,
         "last": cs.value, "min": cs.min, "max": cs.max, "samples": cs.count, "errors": cs.errors,
         "verdict": cs.verdict, "detail": cs.detail or None, "required": check.required,
         "skipped": cs.skipped or None,
     })
 
 
-def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict[str, Any]:
+def build_record(engine: Engine, journal_head: str, journal_events: int,
+                 raw_events: list[dict[str, Any]] | None = None, final_head: str = "") -> dict[str, Any]:
     """Everything an auditor needs, in a stable key order (see the README's record section).
 
     ``journal_head``/``journal_events`` name the journal line the record is bound to (journal_anchor).
+    With ``raw_events`` (the journal's lines) and its ``final_head``, the record also names the resumes
+    before the anchor and the journal line of each sign-off.
     """
     rb, st = engine.runbook, engine.state
     record = _clean({
@@ -87,7 +111,8 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "service": rb.meta.service,
         "version": rb.meta.version,
         "environment": rb.meta.environment,
-        "runbook_path": rb.source_path,
+        # the path the session was started with, not the copy a replay reads
+        "runbook_path": (raw_events[0].get("runbook_path") if raw_events else None) or rb.source_path,
         "runbook_sha256": rb.sha256,
         "started": iso(st.started),
         "finished": iso(st.finished),
@@ -95,9 +120,10 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "host": st.host,
         "dry_run": st.dry_run,
         "signoff": list(rb.meta.signoff),
+        "signoff_distinct": rb.meta.signoff_distinct,
         "journal_sha256": journal_head,
         "journal_events": journal_events,
-    })
+    }) | record_roles(rb)
     phases = []
     for phase, ps in zip(rb.phases, st.phases):
         checks, manual = [], []
@@ -141,37 +167,19 @@ def build_record(engine: Engine, journal_head: str, journal_events: int) -> dict
         "duration": a.get("duration"), "error": a.get("error") or None,
         "output_sha256": a.get("output_sha256") or None, "output_tail": a.get("output_tail") or None,
     }) for a in st.actions]
-    record_doc["note"] = [_clean({**n, "at": iso(n["at"])}) for n in st.notes]
+    record_doc["note"] = [_clean({**n, "at": iso(n["at"]), "kind": n.get("kind") or "note"}) for n in st.notes]
+    record_doc["approval"] = [_clean({**a, "at": iso(a["at"]), "note": a["note"] or None}) for a in st.approvals]
+    record_doc["resume"] = interruptions(raw_events or [], journal_events)
     record_doc = {k: v for k, v in record_doc.items() if v != []}
-    # sign-offs arrive one by one after the outcome: they sit beside the signatures, outside the signed body
-    signed_off = [_clean({"role": s["role"], "name": s["name"], "at": iso(s["at"]), "note": s.get("note") or None})
-                  for s in st.signoffs]
+    # sign-offs arrive one by one after the outcome: they sit beside the signatures, outside the signed body,
+    # each naming its journal line so the role's signature can cover it (console.signed_body)
+    lines = signoff_lines(raw_events or [], final_head) if raw_events else []
+    signed_off = [_clean({"role": s["role"], "name": s["name"], "at": iso(s["at"]), "note": s.get("note") or None,
+                          "line": lines[i][0] if i < len(lines) else None,
+                          "line_sha256": lines[i][1] if i < len(lines) else None})
+                  for i, s in enumerate(st.signoffs)]
     record_doc["signature_status"] = {"signed_off": signed_off} if signed_off else {}
     return record_doc
-
-
-def write_record(folder: Path, record: dict[str, Any]) -> tuple[Path, Path]:
-    """Write record.toml and record.md atomically.
-
-    Signatures already in record.toml are kept when the signed body is unchanged;
-    when the body changed they no longer apply and are dropped (the new body
-    needs new signatures).
-    """
-    toml_path, md_path = folder / "record.toml", folder / "record.md"
-    out = dict(record)
-    if toml_path.exists():
-        try:
-            old = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            old = {}
-        if old.get("signature") and canonical_bytes(old) == canonical_bytes(record):
-            out["signature"] = old["signature"]
-    signed = {s.get("role") for s in out.get("signature", [])}
-    out["signature_status"] = {"missing": [r for r in record["record"].get("signoff", []) if r not in signed],
-                               **record.get("signature_status", {})}
-    write_atomic(toml_path, tomli_w.dumps(out).encode("utf-8"))
-    write_atomic(md_path, render_markdown(out).encode("utf-8"))
-    return toml_path, md_path
 
 
 _PHASE_SYMBOL = {"passed": "✓", "overridden": "⚠", "failed": "✗", "timeout": "✗", "rolled_back": "↺",
@@ -187,7 +195,7 @@ def _md_check_row(c: dict[str, Any]) -> str:
     value = "—" if c.get("last") is None else f"{format_number(c['last'])}{unit}"
     if c.get("min") is not None and c.get("max") is not None and c.get("samples", 0) > 1:
         value += f" (min {format_number(c['min'])}, max {format_number(c['max'])}, {c['samples']} samples)"
-    target = c.get("pass", "") or "—"
+    target = c.get("pass", "") or c.get("expect", "") or "—"
     status = f"{verdict_symbol(c.get('verdict', ''))} {c.get('verdict', '')}"
     if c.get("skipped"):
         status = f"– {c['skipped']}"
@@ -248,9 +256,16 @@ def render_markdown(record: dict[str, Any]) -> str:
             exit_text = "dry run" if a.get("dry_run") else (a.get("error") or str(a.get("exit_code", "—")))
             dur = f"{a['duration']:.1f}s" if a.get("duration") is not None else "—"
             lines.append(f"| {a.get('action')} | `{_md(' '.join(a.get('argv', [])))}` | {_md(exit_text)} | {dur} |")
-    if record.get("note"):
-        lines += ["", "## Notes", ""]
-        lines += [f"- {n.get('at')} {_md(n.get('by', ''))}: {_md(n.get('text', ''))}" for n in record["note"]]
+    for kind, heading in (("note", "Notes"), ("anomaly", "Anomalies"), ("lesson", "Lessons learned")):
+        notes = [n for n in record.get("note", []) if n.get("kind", "note") == kind]
+        if notes:
+            lines += ["", f"## {heading}", ""]
+            lines += [f"- {n.get('at')} {_md(n.get('by', ''))}: {_md(n.get('text', ''))}" for n in notes]
+    if record.get("resume"):
+        lines += ["", "## Interruptions", ""]
+        lines += [f"- the driver stopped after journal line {x.get('stopped_after_line')} "
+                  f"({x.get('stopped_after', '—')}); resumed {x.get('resumed', '—')} by {_md(x.get('by', '—'))} on {_md(x.get('host', '—'))}"
+                  for x in record["resume"]]
     lines += ["", "## Sign-off", "", "| Role | Signed off by | When | Signature |", "|---|---|---|---|"]
     sigs = {s.get("role"): s for s in record.get("signature", [])}
     offs = {s.get("role"): s for s in record.get("signature_status", {}).get("signed_off", [])}

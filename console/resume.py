@@ -63,7 +63,7 @@ def due_transitions(engine: Engine, now: float) -> list[ev.Event]:
         return [ev.PhaseStarted(at=now, phase=rb.phases[0].id)]
     phase, ps = rb.phases[st.active], st.phases[st.active]
     if rollback_stage(engine) == "done":
-        rec = next((a for a in reversed(st.actions) if is_step(a["action"])), {}) if rb.rollback else {}
+        rec: dict = next((a for a in reversed(st.actions) if is_step(a["action"])), {}) if rb.rollback else {}
         out = engine.rollback_finished(rec.get("exit_code", 0), rec.get("dry_run", st.dry_run),
                                        rec.get("error", ""), now=now)
         return [e for e in out if not (isinstance(e, ev.PhaseEnded) and ps.status == "rolled_back")]

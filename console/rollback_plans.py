@@ -69,7 +69,7 @@ def verify_checks_now(engine: Any) -> list[Any]:
 
 
 def _why(engine: Any) -> str:
-    decision = next((d for d in reversed(engine.state.decisions) if d["kind"] == "rollback"), {})
+    decision: dict[str, Any] = next((d for d in reversed(engine.state.decisions) if d["kind"] == "rollback"), {})
     return f"trigger {decision['trigger']} fired" if decision.get("trigger") else (decision.get("reason") or "")
 
 

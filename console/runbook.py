@@ -13,9 +13,11 @@ from pydantic import (
 )
 
 from console import runbook_expand as expand
+from console import runbook_consistency as consistency
 from console.runbook_change import Freeze, NotifyTarget, Window
 from console.runbook_rules import feature_problems
-from console.runbook_errors import RunbookError, format_validation_errors, locate_problem, toml_syntax_problem
+from console.runbook_errors import (RunbookError, cap_problems, format_validation_errors, locate_problem,
+                                    nesting_problem, toml_syntax_problem, toml_value_problem)
 from console.comparisons import parse_comparison
 from console.units import parse_duration, parse_t_plus
 
@@ -310,6 +312,7 @@ class Phase(Model):
     on_fail: Literal["rollback", "abort"] = "abort"   # what a FAIL inside a soak does
     plan: str | None = None                      # the rollback plan on_fail = "rollback" runs
     when: str | None = None                      # "strategy == blue-green": the phase runs only then
+    approve: list[str] = []                      # roles whose approval the gate awaits before it opens
 
     @model_validator(mode="before")
     @classmethod
@@ -345,15 +348,27 @@ class RunbookMeta(Model):
     owner: str | None = None
     description: str | None = None
     signoff: list[str] = []
+    signoff_distinct: bool = True   # one person, one key, one role per record; false lets one sign several
     vars: dict[str, str] = {}
     # change management: the change this go-live is (see the README's "Change management")
     change_id: str | None = None
     ticket: str | None = None
     change_type: Literal["standard", "normal", "emergency"] | None = None
+    group: str | None = None                     # the driver's socket and folder are open to this group
+
+
+class RoleBinding(Model):
+    """[roles.<name>]: the people who may act in a role (users by login name, or members of groups)."""
+
+    users: list[str] = []
+    groups: list[str] = []
+    min: int = 1                                 # approvals a phase's approve needs from this role (N of M)
+    not_operator: bool = False                   # the lead who started the session may not act in it
 
 
 class Runbook(Model):
     runbook: RunbookMeta
+    roles: dict[str, RoleBinding] = {}
     targets: Targets = Targets()
     phases: list[Phase] = Field(alias="phase", min_length=1)
     triggers: list[Trigger] = Field([], alias="trigger")
@@ -447,9 +462,18 @@ def parse_runbook(
 ) -> Runbook:
     """Validate runbook text; see load_runbook."""
     try:
+        return _parse_runbook(text, name, overrides, sha256)
+    except RecursionError:  # arrays nested thousands deep: the parser, the expansion or validation gives up
+        raise RunbookError([nesting_problem(name, text)]) from None
+
+
+def _parse_runbook(text: str, name: str, overrides: dict[str, str] | None, sha256: str | None) -> Runbook:
+    try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RunbookError([toml_syntax_problem(name, exc)]) from None
+    except ValueError as exc:  # an integer of thousands of digits: Python refuses to convert it
+        raise RunbookError([toml_value_problem(name, text, exc)]) from None
 
     problems: list[tuple[tuple, str]] = []
     variables = expand.collect_variables(raw, overrides or {}, problems)
@@ -466,7 +490,7 @@ def parse_runbook(
         feature_problems(model, variables, problems, _check_rules)
     if problems:
         lines = [locate_problem(name, text, origins, loc, msg) for loc, msg in problems]
-        raise RunbookError(list(dict.fromkeys(lines)))  # a matrix copy repeats its source's problem
+        raise RunbookError(cap_problems(name, list(dict.fromkeys(lines))))  # a matrix copy repeats its source's problem
     assert model is not None
     return model.model_copy(update={
         "source_path": name,
@@ -499,6 +523,8 @@ def _vocabulary(loc: tuple) -> list[str]:
         models = [RunbookMeta]
     elif head in ("window", "notify"):
         models = [Window, Freeze, NotifyTarget]
+    elif head == "roles":
+        models = [RoleBinding]
     else:
         models = [Runbook]
     return expand.all_field_names(models)
@@ -513,6 +539,7 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
         if phase.id in seen_phase:
             problems.append((("phase", i, "id"), f"duplicate phase id {phase.id!r} (also phase[{seen_phase[phase.id] + 1}])"))
         seen_phase.setdefault(phase.id, i)
+        consistency.phase_problems(phase, ("phase", i), problems)
         for j, check in enumerate(phase.checks):
             loc = ("phase", i, "check", j)
             if check.id in seen_check:
@@ -531,6 +558,37 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
     roles = rb.runbook.signoff
     if len(set(roles)) != len(roles):
         problems.append((("runbook", "signoff"), "a role is listed twice"))
+    consistency.url_problems(rb, problems)
+    _role_rules(rb, problems)
+
+
+def _role_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
+    """Every role a runbook names is bound in [roles] (when it has one); each binding can be satisfied."""
+    for name, binding in rb.roles.items():
+        if not binding.users and not binding.groups:
+            problems.append((("roles", name), "a role needs users or groups (who may act in it)"))
+        if binding.min < 1:
+            problems.append((("roles", name, "min"), f"min must be at least 1, not {binding.min}"))
+        elif binding.users and not binding.groups and binding.min > len(binding.users):
+            problems.append((("roles", name, "min"),
+                             f"min = {binding.min} but only {len(binding.users)} user(s) and no groups are bound"))
+    known = ", ".join(sorted(rb.roles)) or "none bound"
+    for i, phase in enumerate(rb.phases):
+        for j, role in enumerate(phase.approve):
+            if role not in rb.roles and rb.roles:
+                problems.append((("phase", i, "approve", j), f"unknown role {role!r} (bound in [roles]: {known})"))
+        if len(set(phase.approve)) != len(phase.approve):
+            problems.append((("phase", i, "approve"), "a role is listed twice"))
+        for j, check in enumerate(phase.checks):
+            if getattr(check, "role", None) and rb.roles and check.role not in rb.roles:
+                problems.append((("phase", i, "check", j, "role"),
+                                 f"unknown role {check.role!r} (bound in [roles]: {known})"))
+    for k, trig in enumerate(rb.triggers):
+        if getattr(trig, "role", None) and rb.roles and trig.role not in rb.roles:
+            problems.append((("trigger", k, "role"), f"unknown role {trig.role!r} (bound in [roles]: {known})"))
+    for j, role in enumerate(rb.runbook.signoff):
+        if rb.roles and role not in rb.roles:
+            problems.append((("runbook", "signoff", j), f"unknown role {role!r} (bound in [roles]: {known})"))
 
 
 _SHELL_WORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in",
@@ -608,6 +666,9 @@ def _check_rules(check: Any, loc: tuple, targets: Targets, problems: list, trigg
         problems.append((loc + ("deployment",), "a kubernetes check needs deployment or selector"))
     if check.warn is not None and check.pass_ is None:
         problems.append((loc + ("warn",), "warn needs pass (warn is the band between pass and fail)"))
+    band = consistency.band_problem(check.pass_, check.warn)
+    if band:
+        problems.append((loc + ("warn",), band))
 
 
 def resolve_target(rb: Runbook, check: Any) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from typing import Any, Callable
@@ -33,6 +34,47 @@ def toml_syntax_problem(name: str, exc: tomllib.TOMLDecodeError) -> str:
     return f"{name}: TOML syntax: {msg}"
 
 
+MAX_PROBLEMS = 50   # a file with a thousand problems shows the first ones and a count, not a wall
+MAX_LINE = 300      # one problem's line; a 3 KB value echoed back is no help
+
+
+def toml_value_problem(name: str, text: str, exc: ValueError) -> str:
+    """``file:line: path: ...`` for a value tomllib read but Python refuses (an integer of thousands of digits)."""
+    m = re.search(r"\d{1000,}", text)
+    line = text.count("\n", 0, m.start()) + 1 if m else None
+    return f"{_where(name, text, line)}number too long ({len(m.group(0)) if m else 'thousands of'} digits)"
+
+
+def nesting_problem(name: str, text: str, limit: int = 100) -> str:
+    """``file:line: ...`` for arrays or inline tables nested too deeply, where the depth first passes ``limit``."""
+    depth, line = 0, None
+    for no, row in enumerate(text.splitlines(), start=1):
+        for char in row:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if depth > limit:
+                line = no
+                break
+        if line:
+            break
+    return f"{_where(name, text, line)}nested too deeply (arrays or tables inside each other hundreds of levels)"
+
+
+def _where(name: str, text: str, line: int | None) -> str:
+    """``file:line: path: `` (the path of the field defined on that line, when the scan finds one)."""
+    if line is None:
+        return f"{name}: "
+    paths = [loc for loc, no in _line_index(text).items() if no == line]
+    return f"{name}:{line}: " + (f"{path_text(max(paths, key=len))}: " if paths else "")
+
+
+def cap_problems(name: str, lines: list[str]) -> list[str]:
+    """At most MAX_PROBLEMS lines, then "… and N more"."""
+    if len(lines) <= MAX_PROBLEMS:
+        return lines
+    more = len(lines) - MAX_PROBLEMS
+    return lines[:MAX_PROBLEMS] + [f"{name}: … and {more} more problem{'' if more == 1 else 's'}"]
+
+
 _EXPECT = {
     "list_type": "expected a list",
     "string_type": "expected a string",
@@ -52,7 +94,7 @@ _EXPECT = {
 
 def _short(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= 48 else text[:45] + "..."
+    return text if len(text) <= 48 else text[:44] + "…" + text[-3:]
 
 
 def format_validation_errors(exc: ValidationError, vocabulary: Callable[[tuple], list[str]]) -> list[tuple[tuple, str]]:
@@ -63,13 +105,13 @@ def format_validation_errors(exc: ValidationError, vocabulary: Callable[[tuple],
         kind = err["type"]
         if kind == "extra_forbidden":
             key = str(loc[-1]) if loc else "?"
-            hint = difflib.get_close_matches(key, vocabulary(loc[:-1]), n=1, cutoff=0.6)
-            msg = f"unknown field {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            hint = difflib.get_close_matches(key, vocabulary(loc[:-1]), n=1, cutoff=0.6) if len(key) < 64 else []
+            msg = f"unknown field {_short(key)}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
         elif kind == "value_error":
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
         elif kind == "union_tag_invalid":
             ctx = err.get("ctx", {})
-            msg = f"unknown source {ctx.get('tag')!r} (expected one of {ctx.get('expected_tags')})"
+            msg = f"unknown source {_short(ctx.get('tag'))} (expected one of {ctx.get('expected_tags')})"
             loc = loc + ("source",)
         elif kind == "union_tag_not_found":
             msg = "missing: source (prometheus, kubernetes, http, postgres, alertmanager, command or manual)"
@@ -142,7 +184,8 @@ def locate_problem(name: str, text: str, origins: dict[tuple, tuple], loc: tuple
             line = lines[loc[:n]]
             break
     where = f"{name}:{line}" if line else name
-    return f"{where}: {path_text(loc)}: {msg}"
+    out = f"{where}: {path_text(loc)}: {' '.join(msg.split())}"
+    return out if len(out) <= MAX_LINE else out[: MAX_LINE - 1] + "…"
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -154,6 +197,7 @@ def _split_key(text: str) -> list[str]:
     return [p[1:-1] if p[:1] in "\"'" else p for p in parts]
 
 
+@functools.lru_cache(maxsize=4)  # every problem of one file looks its line up here: scan the text once
 def _line_index(text: str) -> dict[tuple, int]:
     """Map field paths to the line that defines them, by a light scan of the TOML text."""
     index: dict[tuple, int] = {}

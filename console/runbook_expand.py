@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 from typing import Any
 
@@ -12,6 +13,10 @@ _META_VARS = ("name", "service", "version", "environment", "owner")
 LOADER_FIELDS = ("source_path", "sha256", "variables")
 
 Problems = list[tuple[tuple, str]]
+MAX_NESTING = 100        # variables naming variables, this deep at most (each level is a few stack frames)
+MAX_EXPANDED = 1 << 16   # characters in one variable or one field after substitution
+MAX_COPIES = 1000        # copies one matrix makes
+MAX_CHECKS = 10000       # checks in a runbook once every matrix is expanded
 
 
 def collect_variables(raw: dict, overrides: dict[str, str], problems: Problems) -> dict[str, str]:
@@ -39,31 +44,87 @@ def collect_variables(raw: dict, overrides: dict[str, str], problems: Problems) 
         variables[key] = value
         if key in _META_VARS:
             meta[key] = value
-    # variables may refer to each other ("name = '${service} ${version}'"); resolve a few levels deep
-    for _ in range(5):
-        changed = False
-        for key, value in variables.items():
-            new = _VAR.sub(lambda m: variables.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), value)
-            if new != value:
-                variables[key], changed = new, True
-        if not changed:
-            break
-    return variables
+    # variables may refer to each other ("name = '${service} ${version}'")
+    declared = extra if isinstance(extra, dict) else {}
+    return resolve_variables(variables, lambda key: ("runbook", "vars", key) if key in declared else ("runbook", key),
+                             problems)
+
+
+def resolve_variables(variables: dict[str, str], where: Any, problems: Problems) -> dict[str, str]:
+    """Each variable with the ones it names substituted, depth first; a cycle or a runaway size is a problem.
+
+    ``where(name)`` is the field path of a variable, for the problem's line.
+    """
+    done: dict[str, str] = {}
+
+    def visit(name: str, chain: tuple[str, ...]) -> str | None:
+        if name in done:
+            return done[name]
+        if name in chain:
+            loop = chain[chain.index(name):]
+            cycle = " → ".join(f"${{{n}}}" for n in loop + (name,))
+            problems.append((where(loop[0]), f"${{{name}}} refers to itself" if len(loop) == 1
+                             else f"variables refer to each other in a cycle: {cycle}"))
+            return None
+        if len(chain) >= MAX_NESTING:
+            problems.append((where(name), f"variables nest more than {MAX_NESTING} levels deep"))
+            return None
+        failed, size = False, len(variables[name])
+
+        def repl(m: re.Match) -> str:
+            nonlocal failed, size
+            ref = m.group(1)
+            if ref is None or ref not in variables or failed:
+                return m.group(0)
+            value = visit(ref, chain + (name,))
+            size += len(value or "")
+            if value is None or size > MAX_EXPANDED:
+                failed = True
+                return ""
+            return value
+
+        value = _VAR.sub(repl, variables[name])
+        if failed and size > MAX_EXPANDED:
+            # worded as substitute() words it, so the same field's problem is shown once
+            problems.append((where(name), f"expands to more than {MAX_EXPANDED} characters"))
+        if failed:
+            return None
+        done[name] = value
+        return value
+
+    before = len(problems)
+    for key in variables:
+        visit(key, ())
+        if len(problems) > before:
+            break  # one cycle is reported once, not once per member
+    # a variable that failed is empty from here on: its problem is said once, not again by every field using it
+    return {k: done.get(k, "") for k in variables}
 
 
 def substitute(obj: Any, variables: dict[str, str], problems: Problems, path: tuple = ()) -> Any:
     """Replace ``${name}`` in every string; ``$${`` stays a literal ``${``. Unknown names are problems."""
     if isinstance(obj, str):
+        size = len(obj)
+
         def repl(m: re.Match) -> str:
+            nonlocal size
             if m.group(1) is None:
                 return "${"
             name = m.group(1)
             if name not in variables:
                 known = ", ".join(sorted(variables)) or "none"
+                if len(known) > 200:
+                    known = known[:199] + "…"
                 problems.append((path, f"unknown variable ${{{name}}} (known: {known}; add it to [runbook.vars] or pass --set {name}=...)"))
                 return m.group(0)
-            return variables[name]
-        return _VAR.sub(repl, obj)
+            size += len(variables[name])
+            # counted as it grows: "${big}" a thousand times must fail before it takes the memory
+            return variables[name] if size <= MAX_EXPANDED else ""
+        out = _VAR.sub(repl, obj)
+        if size > MAX_EXPANDED:
+            problems.append((path, f"expands to more than {MAX_EXPANDED} characters"))
+            return obj
+        return out
     if isinstance(obj, dict):
         return {k: substitute(v, variables, problems, path + (k,)) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -98,6 +159,10 @@ def _matrix_values(matrix: Any, loc: tuple, problems: Problems) -> list[dict[str
             return None
         keys.append(key)
         lists.append([str(v) for v in values])
+    copies = math.prod(len(v) for v in lists)
+    if copies > MAX_COPIES:  # ten keys of ten values would be ten billion checks: refuse before building them
+        problems.append((loc, f"expands to {copies} copies (at most {MAX_COPIES})"))
+        return None
     return [dict(zip(keys, combo)) for combo in itertools.product(*lists)]
 
 
@@ -119,6 +184,7 @@ def expand_matrices(raw: dict, problems: Problems) -> tuple[dict, dict[tuple, tu
     if not isinstance(phases, list):
         return raw, origins
     new_phases: list = []
+    total = 0
     for pi, phase in enumerate(phases):
         if not isinstance(phase, dict):
             new_phases.append(phase)
@@ -148,6 +214,10 @@ def expand_matrices(raw: dict, problems: Problems) -> tuple[dict, dict[tuple, tu
                         expanded = [_expand_one(base, c) for c in combos] if combos else [base]
                     else:
                         expanded = [chk]
+                    total += len(expanded)
+                    if total > MAX_CHECKS:  # matrices multiply: a phase's copies times its checks' copies
+                        problems.append((("phase", pi), f"matrices expand to more than {MAX_CHECKS} checks"))
+                        return raw, {}
                     for e in expanded:
                         origins[("phase", ni, "check", len(new_checks))] = ("phase", pi, "check", ci)
                         new_checks.append(e)

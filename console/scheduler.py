@@ -48,10 +48,11 @@ class SourcePool:
             from checks import open_source
 
             kind, name = key
+            on_change = self._on_change
             try:
                 self._sources[key] = open_source(
                     kind, name, self.target_spec(key),
-                    on_change=(lambda k=key: self._on_change(f"{k[0]}:{k[1]}")) if self._on_change else None,
+                    on_change=(lambda: on_change(f"{key[0]}:{key[1]}")) if on_change else None,
                     on_log=self._on_log,
                 )
             except SourceError as exc:
@@ -151,7 +152,7 @@ class Scheduler:
         if future is None:
             future = asyncio.ensure_future(self._request(check, key))
             self._inflight[share] = future
-            future.add_done_callback(lambda _f, s=share: self._inflight.pop(s, None))
+            future.add_done_callback(lambda _f: self._inflight.pop(share, None))
         try:
             sample = await asyncio.shield(future)
         except asyncio.CancelledError:

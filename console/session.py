@@ -21,9 +21,10 @@ from typing import Any, Callable
 from checks.base import Sample
 from checks.manual import Answers
 from console import events as ev
+from console import redact
 from console.actions import run_action
 from console.engine import Engine, Refused
-from console.journal import Journal, session_folder_name
+from console.journal import Journal, JournalError, session_folder_name
 from console.record import journal_anchor
 from console.resume import carry_on
 from console.runbook import Runbook, load_runbook
@@ -54,10 +55,12 @@ class Session(SeedReactions):
     """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
 
     read_only = False
+    resume_warnings: list[str]  # set by resume() only; readers ask with getattr and a default
 
     def __init__(self, runbook: Runbook, journal: Journal, engine: Engine, *, operator: str, headless: bool,
                  dry_run: bool, answers: Answers | None = None, clock: Callable[[], float] = time.time):
         self.runbook, self.journal, self.engine = runbook, journal, engine
+        redact.gather(runbook)  # before any action runs: its output may print a credential not yet used
         self.operator, self.headless, self.dry_run = operator, headless, dry_run
         self.answers = answers
         self.clock = clock
@@ -72,6 +75,7 @@ class Session(SeedReactions):
         self.record_paths: tuple[Path, Path] | None = None
         self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
         self._backfilled: set[str] = set()
+        self._failure: JournalError | None = None   # a journal write that failed off the main loop (a full disk)
         self._resumed = False
 
     # ------------------------------------------------------------------ creation
@@ -87,7 +91,12 @@ class Session(SeedReactions):
                                                                               runbook.meta.version)
         journal = Journal.create(Path(folder))
         if runbook.source_path and Path(runbook.source_path).is_file():
-            shutil.copyfile(runbook.source_path, journal.folder / "runbook.toml")
+            try:
+                shutil.copyfile(runbook.source_path, journal.folder / "runbook.toml")
+            except OSError as exc:
+                journal.close()
+                raise JournalError(f"{journal.folder / 'runbook.toml'}: cannot copy the runbook: "
+                                   f"{exc.strerror or exc}") from None
         engine = Engine(runbook, clock)
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=dry_run, answers=answers, clock=clock)
@@ -115,7 +124,7 @@ class Session(SeedReactions):
         except Exception:
             journal.close()
             raise
-        started: ev.SessionStarted = events[0]  # type: ignore[assignment]
+        started: ev.SessionStarted = events[0]
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=started.dry_run, answers=answers, clock=clock)
         session.resume_warnings = replay.warnings
@@ -141,8 +150,12 @@ class Session(SeedReactions):
         for event in events:
             if self.engine.state.outcome is not None and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
+            if isinstance(event, ev.Outcome) and self.engine.state.outcome is None:
+                self._journal_figures(event.at)
+            event = redact.scrub_fields(event)  # journal, engine (so the record), listeners: all see it scrubbed
             if seat and getattr(event, "seat", None) == "":
-                event = dataclasses.replace(event, seat=seat)
+                with_seat: dict[str, Any] = {"seat": seat}  # only the events that have a seat get here
+                event = dataclasses.replace(event, **with_seat)
             self.journal.append(event.to_dict(), sync=event.human)
             self._last_written = self.clock()
             if isinstance(event, ev.Outcome):
@@ -153,9 +166,27 @@ class Session(SeedReactions):
             self._notify("event", event)
             self._react(event)
 
+    def _journal_figures(self, at: float) -> None:
+        """The checks' figures go into the journal before the outcome: the record is rendered from it."""
+        summary = self.engine.summary_event(at)
+        if summary.checks:
+            self.journal.append(summary.to_dict(), sync=False)
+            self.engine.apply(summary)
+
     def on_sample(self, sample: Sample) -> None:
-        self.submit(self.engine.observe(sample))
+        sample = redact.scrub_fields(sample)
+        try:
+            self.submit(self.engine.observe(sample))
+        except JournalError as exc:
+            self._fail(exc)
+            return
         self._notify("sample", sample)
+
+    def _fail(self, exc: JournalError) -> None:
+        """A journal write failed in a callback or task: stop, and let ``run`` raise it as one clear line."""
+        if self._failure is None:
+            self._failure = exc
+        self.stop()
 
     def _react(self, event: ev.Event) -> None:
         """What the driver does after an event: schedule checks, answer items, run actions."""
@@ -228,9 +259,30 @@ class Session(SeedReactions):
         for check in phase.checks:
             answer = self.answers.items.get(check.id) if self.answers else None
             if check.source == "manual" and answer and not st.manual[check.id].checked:
-                self.submit(self.engine.cmd_tick(check.id, answer.by, note=answer.note))
+                self._answer(lambda: self.engine.cmd_tick(check.id, answer.by, note=answer.note))
             elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
                 self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
+        self._approve_from_answers(phase)
+
+    def _answer(self, make: Callable[[], list[ev.Event]]) -> None:
+        """An answer the engine refuses (a bound role answered by someone outside it) is logged, not fatal."""
+        try:
+            self.submit(make())
+        except Refused as exc:
+            self.submit([ev.Log(at=self.clock(), source="golive", level="warning", text=f"answers file: {exc}")])
+
+    def _approve_from_answers(self, phase: Any) -> None:
+        """Headless: unbound roles' approvals from the answers file; a bound role waits for a person at a seat."""
+        from console import roles
+
+        for role in roles.awaited(self.runbook, self.engine.state, phase):
+            if role in self.runbook.roles:
+                self.submit([ev.Log(at=self.clock(), source="golive", level="warning",
+                                    text=f"{phase.label} waits for {role}'s approval: a bound role is approved by "
+                                         f"{roles.describe(self.runbook.roles[role])} at a seat (golive attach), "
+                                         "never from the answers file")])
+            elif self.answers and role in self.answers.approve:
+                self._answer(lambda: self.engine.cmd_approve(self.answers.approve[role], role, "from the answers file"))
 
     def _sign_from_answers(self) -> None:
         """Headless: the answers file's sign-offs that the journal does not hold yet."""
@@ -253,8 +305,14 @@ class Session(SeedReactions):
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), Refused):
             exc = task.exception()
-            self.submit([ev.Log(at=self.clock(), source="golive", level="error",
-                                text=f"internal error: {type(exc).__name__}: {exc}")])
+            if isinstance(exc, JournalError):
+                self._fail(exc)
+                return
+            try:
+                self.submit([ev.Log(at=self.clock(), source="golive", level="error",
+                                    text=f"internal error: {type(exc).__name__}: {exc}")])
+            except JournalError as err:
+                self._fail(err)
 
     # ------------------------------------------------------------------ commands (the narrow interface)
 
@@ -267,11 +325,15 @@ class Session(SeedReactions):
     async def tick(self, check_id: str, checked: bool = True, note: str = "", by: str | None = None) -> None:
         self.submit(self.engine.cmd_tick(check_id, by or self.operator, checked=checked, note=note))
 
-    async def note(self, text: str, by: str | None = None) -> None:
-        self.submit(self.engine.cmd_note(by or self.operator, text))
+    async def note(self, text: str, by: str | None = None, kind: str = "note") -> None:
+        self.submit(self.engine.cmd_note(by or self.operator, text, kind))
 
     async def sign(self, role: str, name: str | None = None) -> None:
         self.submit(self.engine.cmd_signoff(role, name or self.operator))
+
+    async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
+        """Approve the active phase for a role its ``approve`` awaits (refused, with who may, for others)."""
+        self.submit(self.engine.cmd_approve(by or self.operator, role, note))
 
     async def abort(self, reason: str, by: str | None = None) -> None:
         self.submit(self.engine.cmd_abort(by or self.operator, reason))
@@ -332,8 +394,12 @@ class Session(SeedReactions):
         """Sample, tick and react until the go-live has an outcome (headless) or ``stop`` is called."""
         until_outcome = self.headless if until_outcome is None else until_outcome
         self._stop = self._stop or asyncio.Event()
-        pool = SourcePool(self.runbook, on_change=lambda target: self._scheduler and self._scheduler.poke(target),
-                          on_log=self._source_log)
+
+        def poke(target: str) -> None:
+            if self._scheduler:
+                self._scheduler.poke(target)
+
+        pool = SourcePool(self.runbook, on_change=poke, on_log=self._source_log)
         self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
         self._reschedule()
         carry_on(self)
@@ -365,6 +431,8 @@ class Session(SeedReactions):
             await self._scheduler.close()
             for task in list(self._tasks):
                 task.cancel()
+        if self._failure is not None:
+            raise self._failure
         return self.engine.state.outcome
 
     def _source_log(self, level: str, text: str) -> None:
@@ -376,19 +444,19 @@ class Session(SeedReactions):
 
     def close(self) -> None:
         """Fsync and release the session lock; an unfinished go-live first gets a summary and a draft record."""
-        if self.engine.state.outcome is None:
-            if any(c.count for c in self.engine.state.checks.values()):
-                self.submit([self.engine.summary_event(self.clock())])
-            self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
-        self.journal.close()
+        try:
+            if self.engine.state.outcome is None and self._failure is None:
+                if any(c.count for c in self.engine.state.checks.values()):
+                    self.submit([self.engine.summary_event(self.clock())])
+                self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
+        finally:
+            self.journal.close()  # the lock is released even when the disk is full
 
     def write_record(self) -> tuple[Path, Path]:
-        from console.record import build_record, write_record
+        from console.record_file import write_session_record
 
         self.journal.sync()
-        head, seq = self._anchor or (self.journal.head, self.journal.seq)
-        record = build_record(self.engine, head, seq)
-        self.record_paths = write_record(self.folder, record)
+        self.record_paths = write_session_record(self.folder, self.engine)
         return self.record_paths
 
 
@@ -396,7 +464,12 @@ def replay_session(folder: Path, raw_events: list[dict], clock: Callable[[], flo
     """Load the session's runbook copy and fold its journal; returns (runbook, engine, events)."""
     if not raw_events or raw_events[0].get("type") != "session_started":
         raise ValueError(f"{folder}/journal.jsonl: does not start with a session_started event")
-    events = [ev.Event.from_dict(e) for e in raw_events]
+    events = []
+    for raw in raw_events:
+        try:
+            events.append(ev.Event.from_dict(raw))
+        except (TypeError, ValueError) as exc:  # an event type from a newer Golive, or a field missing
+            raise ValueError(f"{folder / 'journal.jsonl'}:{raw.get('seq')}: {exc}") from None
     started: ev.SessionStarted = events[0]  # type: ignore[assignment]
     copy = folder / "runbook.toml"
     runbook = load_runbook(copy if copy.is_file() else started.runbook_path, started.variables)

@@ -4,11 +4,8 @@ then refreshing record.md.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import re
-import time
 import tomllib
 from pathlib import Path
 from typing import Callable
@@ -19,30 +16,18 @@ from console import files
 from console.signed_body import RecordInputError, body_of, canonical_bytes, missing_roles
 from console.ssh_keygen import NAMESPACE, SigningError
 
-_LOCK_WAIT = 30.0
 
-
-class RecordLock:
-    """An exclusive flock on the record's folder, so two co-signers on one host cannot lose each other's write."""
-
-    def __init__(self, path: Path):
-        self.folder = Path(path).resolve().parent
+class RecordLock(files.RecordLock):
+    """The record lock every writer of record.toml takes (console.files.RecordLock); a timeout is a SigningError."""
 
     def __enter__(self) -> "RecordLock":
-        self.fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
-        deadline = time.monotonic() + _LOCK_WAIT
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return self
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    os.close(self.fd)
-                    raise SigningError(f"{self.folder}: another golive sign is still writing this record") from None
-                time.sleep(0.05)
-
-    def __exit__(self, *exc: object) -> None:
-        os.close(self.fd)  # closing the descriptor releases the flock
+        try:
+            super().__enter__()
+        except files.LockTimeout as exc:
+            raise SigningError(str(exc)) from None
+        except OSError as exc:
+            raise SigningError(f"{self.folder}: cannot lock the record: {exc.strerror}") from None
+        return self
 
 
 def store_signature(
@@ -54,6 +39,7 @@ def store_signature(
     message: bytes,
     expected_fingerprint: str | None,
     on_warning: Callable[[str], None] | None,
+    distinct: Callable[[str], None] | None = None,
 ) -> dict:
     """Check ``armored`` covers ``message``, add it to the record, write record.toml and record.md; returns the
     new entry. Raises RecordInputError if the signature does not cover the message, SigningError otherwise.
@@ -73,6 +59,8 @@ def store_signature(
     fingerprint = public_key.sha256_str()
     if expected_fingerprint and fingerprint != expected_fingerprint:
         raise SigningError(f"ssh-keygen signed with {fingerprint}, not the key {expected_fingerprint} asked for")
+    if distinct is not None:
+        distinct(fingerprint)  # a signature made elsewhere: its key is known only now
     entry = {
         "role": fields["role"],
         "name": fields["name"],
@@ -82,6 +70,7 @@ def store_signature(
         "namespace": NAMESPACE,
         "previous": fields["previous"],
         "body_sha256": hashlib.sha256(canonical_bytes(record)).hexdigest(),
+        **({"signoff": fields["signoff"]} if fields.get("signoff") else {}),
         "signature": armored,
     }
     signatures = [*record.get("signature", []), entry]

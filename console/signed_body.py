@@ -93,13 +93,32 @@ def signature_digest(armored: str) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def signing_message(body: bytes, *, role: str, name: str, principal: str, signed_at: str, previous: str) -> bytes:
-    """The exact bytes one role signs: the canonical body, then the trailer that binds the signature."""
-    fields = {"role": role, "name": name, "principal": principal, "signed_at": signed_at, "previous": previous}
+def signing_message(body: bytes, *, role: str, name: str, principal: str, signed_at: str, previous: str,
+                    signoff: dict | None = None) -> bytes:
+    """The exact bytes one role signs: the canonical body, then the trailer that binds the signature.
+
+    ``signoff`` is the role's sign-off entry from [signature_status] (who signed off, when, and the journal
+    line that holds it): the sign-offs follow the record's anchor, so each role's signature covers its own.
+    """
+    fields: dict = {"role": role, "name": name, "principal": principal, "signed_at": signed_at, "previous": previous}
     for key, value in fields.items():
         if not isinstance(value, str):
             raise ValueError(f"{key} must be a string")
+    if signoff:
+        if not isinstance(signoff, dict):
+            raise ValueError("signoff must be a table")
+        fields["signoff"] = dict(signoff)
     return body + b"\n" + tomli_w.dumps({"golive_signature": fields}).encode("utf-8")
+
+
+def signoff_entry(record: dict, role: str) -> dict | None:
+    """The role's sign-off in [signature_status].signed_off, as a signature covers it (without the role)."""
+    status = record.get("signature_status")
+    entries = status.get("signed_off", []) if isinstance(status, dict) else []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("role") == role:
+            return {k: v for k, v in entry.items() if k != "role"}
+    return None
 
 
 def entry_message(body: bytes, entry: dict) -> bytes:
@@ -114,6 +133,7 @@ def entry_message(body: bytes, entry: dict) -> bytes:
         principal=entry["principal"],
         signed_at=entry["signed_at"],
         previous=entry["previous"],
+        signoff=entry.get("signoff"),
     )
 
 

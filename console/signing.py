@@ -39,6 +39,7 @@ from console.signed_body import (
     read_record,
     signature_digest,
     signing_message,
+    signoff_entry,
     utc_stamp,
 )
 from console.ssh_keygen import NAMESPACE, SigningError, describe_key, sign_message, signing_key
@@ -49,9 +50,34 @@ if TYPE_CHECKING:
 __all__ = [
     "GENESIS", "NAMESPACE", "UNSIGNED_KEYS", "RecordInputError", "SigningError", "attach_signature", "body_of",
     "canonical_body", "canonical_bytes", "chain_head", "default_name", "default_principal", "entry_message",
-    "message_for_role", "missing_roles", "parse_record", "principal_of_key", "read_record", "sign_record",
-    "signature_digest", "signing_message", "utc_stamp", "verify_record", "write_atomic",
+    "message_for_role", "missing_roles", "parse_record", "principal_of_key", "principal_without_key", "read_record",
+    "sign_record", "signature_digest", "signing_message", "signoff_entry", "utc_stamp", "verify_record",
+    "write_atomic",
 ]  # fmt: skip
+
+
+def _check_distinct(record: dict, role: str, name: str, fingerprint: str | None) -> None:
+    """One person, one key, one role per record unless the record says otherwise ([record].signoff_distinct)."""
+    if record["record"].get("signoff_distinct", True) is False:
+        return
+    for entry in record.get("signature", []):
+        if entry.get("role") == role:
+            continue
+        if fingerprint and entry.get("fingerprint") == fingerprint:
+            raise RecordInputError(f"key {fingerprint} already signed role {entry.get('role')}: one key signs one "
+                                   "role (a runbook may allow more with signoff_distinct = false)")
+        if str(entry.get("name", "")).casefold() == name.casefold():
+            raise RecordInputError(f"{name} already signed role {entry.get('role')}: one person signs one role "
+                                   "(a runbook may allow more with signoff_distinct = false)")
+
+
+def _fields(record: dict, role: str, name: str, principal: str, signed_at: str) -> dict:
+    fields = {"role": role, "name": name, "principal": principal, "signed_at": signed_at,
+              "previous": chain_head(record.get("signature", []))}
+    covered = signoff_entry(record, role)
+    if covered:
+        fields["signoff"] = covered
+    return fields
 
 
 def _check_can_sign(record: dict, role: str, where: str) -> None:
@@ -119,13 +145,9 @@ def sign_record(
         text, record = read_record(path)
         _check_can_sign(record, role, str(path))
         identity = describe_key(key_path)
-        fields = {
-            "role": role,
-            "name": name or default_name(),
-            "principal": principal or default_principal(identity.comment),
-            "signed_at": utc_stamp(now),
-            "previous": chain_head(record.get("signature", [])),
-        }
+        fields = _fields(record, role, name or default_name(), principal or default_principal(identity.comment),
+                         utc_stamp(now))
+        _check_distinct(record, role, fields["name"], identity.fingerprint)
         message = signing_message(canonical_bytes(record), **fields)
         armored = sign_message(key_path, message)
         return store_signature(path, text, record, fields, armored, message, identity.fingerprint, on_warning)
@@ -150,15 +172,11 @@ def attach_signature(
     with RecordLock(path):
         text, record = read_record(path)
         _check_can_sign(record, role, str(path))
-        fields = {
-            "role": role,
-            "name": name,
-            "principal": principal,
-            "signed_at": signed_at,
-            "previous": chain_head(record.get("signature", [])),
-        }
+        fields = _fields(record, role, name, principal, signed_at)
+        _check_distinct(record, role, name, None)
         message = signing_message(canonical_bytes(record), **fields)
-        return store_signature(path, text, record, fields, armored.strip(), message, None, on_warning)
+        return store_signature(path, text, record, fields, armored.strip(), message, None, on_warning,
+                               distinct=lambda fingerprint: _check_distinct(record, role, name, fingerprint))
 
 
 def message_for_role(
@@ -183,20 +201,29 @@ def message_for_role(
             except ValueError as exc:
                 raise RecordInputError(f"the signature of role {role} is damaged: {exc}") from None
     _check_can_sign(record, role, str(path))
-    fields = {
-        "role": role,
-        "name": name or default_name(),
-        "principal": principal or principal_of_key(key),
-        "signed_at": utc_stamp(now),
-        "previous": chain_head(record.get("signature", [])),
-    }
+    fields = _fields(record, role, name or default_name(), principal or principal_without_key(key), utc_stamp(now))
+    _check_distinct(record, role, fields["name"], None)
     return signing_message(body, **fields), fields
 
 
+def principal_without_key(key: Path | str | None) -> str:
+    """The default principal for printing a message: the key's comment when a key is at hand, else user@host.
+
+    Printing the message needs no key; only a key named with --key must be readable.
+    """
+    try:
+        return principal_of_key(key)
+    except SigningError:
+        if key:
+            raise
+        return default_principal("")
+
+
 def verify_record(
-    path: Path, allowed_signers: Path, journal: Path | None = None, now: datetime | None = None
+    path: Path, allowed_signers: Path, journal: Path | None = None, now: datetime | None = None,
+    markdown: Path | None = None,
 ) -> "VerifyReport":
-    """Verify every signature and, when given, the journal; see console.verification.verify_record."""
+    """Verify every signature and, when given, the journal and record.md; see console.verification."""
     from console.verification import verify_record as verify
 
-    return verify(path, allowed_signers, journal, now)
+    return verify(path, allowed_signers, journal, now, markdown)

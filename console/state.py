@@ -120,6 +120,7 @@ class GoLiveState:
     actions: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     signoffs: list[dict[str, Any]] = field(default_factory=list)
+    approvals: list[dict[str, Any]] = field(default_factory=list)   # [[phase]] approve: phase, role, by, note
     log: deque = field(default_factory=lambda: deque(maxlen=500))
     pods: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     armed: bool = False

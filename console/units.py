@@ -12,20 +12,32 @@ _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
+MAX_DURATION = 366 * 86400.0  # a year and a day: longer is a typo, and would overflow a clock
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value as an error message echoes it: its repr, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "…" + text[-3:]
+
+
 def parse_duration(text: object) -> float:
     """Parse ``500ms``, ``15s``, ``5m``, ``1h30m``, ``2d`` into seconds.
 
     A bare number is read as seconds. Raises ValueError with a message that
-    says what was expected.
+    says what was expected; a duration over a year (or not finite) is refused.
     """
+    expected = f"expected a duration like 500ms, 15s, 5m or 1h30m, got {shown(text)}"
     if isinstance(text, bool):
-        raise ValueError(f"expected a duration like 500ms, 15s, 5m or 1h30m, got {text!r}")
+        raise ValueError(expected)
     if isinstance(text, (int, float)):
-        if text < 0 or math.isnan(text) or math.isinf(text):
-            raise ValueError(f"expected a duration of zero or more, got {text!r}")
+        if isinstance(text, float) and math.isnan(text) or text < 0:
+            raise ValueError(f"expected a duration of zero or more, got {shown(text)}")
+        if text > MAX_DURATION:  # compared before float(): a 4000-digit integer would overflow
+            raise ValueError(f"expected a duration of at most 366d, got {shown(text)}")
         return float(text)
     if not isinstance(text, str):
-        raise ValueError(f"expected a duration like 500ms, 15s, 5m or 1h30m, got {text!r}")
+        raise ValueError(expected)
     s = text.strip().replace(" ", "")
     pos, total = 0, 0.0
     while pos < len(s):
@@ -35,7 +47,9 @@ def parse_duration(text: object) -> float:
         total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
         pos = m.end()
     if not s or pos != len(s):
-        raise ValueError(f"expected a duration like 500ms, 15s, 5m or 1h30m, got {text!r}")
+        raise ValueError(expected)
+    if not math.isfinite(total) or total > MAX_DURATION:
+        raise ValueError(f"expected a duration of at most 366d, got {shown(text)}")
     return total
 
 
@@ -91,13 +105,17 @@ class Threshold:
     def parse(cls, text: object) -> "Threshold":
         if isinstance(text, Threshold):
             return text
+        expected = f'expected a threshold like "< 0.5" or ">= 99.9", got {shown(text)}'
         if not isinstance(text, str):
-            raise ValueError(f'expected a threshold like "< 0.5" or ">= 99.9", got {text!r}')
-        m = _THRESHOLD.match(text)
+            raise ValueError(expected)
+        m = _THRESHOLD.match(text) if len(text) <= 400 else None
         if not m:
-            raise ValueError(f'expected a threshold like "< 0.5" or ">= 99.9", got {text!r}')
+            raise ValueError(expected)
         op = _ALIASES.get(m.group(1), m.group(1))
-        return cls(op=op, number=float(m.group(2)))
+        number = float(m.group(2))
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number in the threshold, got {shown(text)}")
+        return cls(op=op, number=number)
 
     def test(self, value: float) -> bool:
         """True when value satisfies the threshold; NaN never does."""
@@ -120,6 +138,11 @@ def format_number(value: float | None) -> str:
     if abs(value) >= 100:
         return f"{value:.1f}".rstrip("0").rstrip(".")
     return f"{value:.4g}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 trigger``, ``2 triggers``; ``many`` for irregular plurals (``1 needs``/``2 need``)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def round_sig(value: float | None, digits: int = 6) -> float | None:

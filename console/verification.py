@@ -7,12 +7,14 @@ tools agree; checking signed_at as well catches a retired key used to sign with 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from console import allowed_signers as signers_file
+from console import role_signers
 from console.allowed_signers import (
     EXPIRED,
     NOT_YET_VALID,
@@ -24,7 +26,10 @@ from console.allowed_signers import (
     AllowedSigner,
     AllowedSignersError,
 )
-from console.signed_body import GENESIS, RecordInputError, canonical_bytes, entry_message, read_record, signature_digest
+from console.journal_audit import record_differences, signoff_problems
+from console.signed_body import (
+    GENESIS, RecordInputError, canonical_bytes, entry_message, read_record, signature_digest, signoff_entry,
+)
 from console.ssh_keygen import NAMESPACE
 
 MISSING = "missing"
@@ -33,10 +38,14 @@ OUT_OF_ORDER = "out of order"
 DUPLICATE = "duplicate"
 MISPLACED = "misplaced"
 MALFORMED = "malformed"
+SIGNOFF_CHANGED = "sign-off changed"
+KEY_REUSED = "key reused"
+SIGNER_REUSED = "signer reused"
 
 __all__ = [
-    "BAD_SIGNATURE", "DUPLICATE", "EXPIRED", "MALFORMED", "MISPLACED", "MISSING", "NOT_YET_VALID",
-    "OUT_OF_ORDER", "UNKNOWN_KEY", "UNSUPPORTED", "VALID", "WRONG_NAMESPACE", "WRONG_PRINCIPAL",
+    "BAD_SIGNATURE", "DUPLICATE", "EXPIRED", "KEY_REUSED", "MALFORMED", "MISPLACED", "MISSING", "NOT_YET_VALID",
+    "OUT_OF_ORDER", "SIGNER_REUSED", "SIGNOFF_CHANGED", "UNKNOWN_KEY", "UNSUPPORTED", "VALID", "WRONG_NAMESPACE",
+    "WRONG_PRINCIPAL",
     "JournalCheck", "SignatureRow", "VerifyReport", "verify_record",
 ]  # fmt: skip
 
@@ -56,10 +65,12 @@ class SignatureRow:
 
 @dataclass(frozen=True)
 class JournalCheck:
-    """Whether the journal's chain is whole and ends where the record says."""
+    """Whether the journal's chain is whole and ends where the record says, and the record says what the journal
+    does (``problems``: every difference); also used for record.md against record.toml."""
 
     ok: bool
     detail: str
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,15 +82,17 @@ class VerifyReport:
     required: tuple[str, ...]
     rows: tuple[SignatureRow, ...]
     journal: JournalCheck | None
+    markdown: JournalCheck | None = None
 
     @property
     def ok(self) -> bool:
-        """True only when every required role is validly signed, nothing else is off, and the journal (if
-        checked) is intact. A record that needs no sign-off verifies nothing, so it is not ok."""
+        """True only when every required role is validly signed, nothing else is off, and the journal and
+        record.md (if checked) agree. A record that needs no sign-off verifies nothing, so it is not ok."""
         return (
             bool(self.required)
             and all(row.status == VALID for row in self.rows)
             and (self.journal is None or self.journal.ok)
+            and (self.markdown is None or self.markdown.ok)
         )
 
     def verdict(self) -> str:
@@ -89,11 +102,15 @@ class VerifyReport:
         journal = "journal not checked" if self.journal is None else (
             "journal intact" if self.journal.ok else "journal CHANGED"
         )
+        if self.markdown is not None:
+            journal += "; record.md matches" if self.markdown.ok else ""
         if self.ok:
             return f"VERIFIED: all {len(self.required)} required roles signed and valid; {journal}"
         problems = [f"{row.role} {row.status}" for row in self.rows if row.status != VALID]
         if self.journal is not None and not self.journal.ok:
-            problems.append("journal changed")
+            problems.append("record differs from its journal" if self.journal.problems else "journal changed")
+        if self.markdown is not None and not self.markdown.ok:
+            problems.append("record.md differs")
         return "NOT VERIFIED: " + ", ".join(problems)
 
 
@@ -192,9 +209,10 @@ def check_entry(
     return VALID, detail
 
 
-def _journal_check(journal: Path, record: dict) -> JournalCheck:
+def _journal_check(journal: Path, full: dict) -> JournalCheck:
     from console.journal import JournalError, read_journal
 
+    record = full["record"]
     try:
         replay = read_journal(journal)
     except JournalError as exc:
@@ -218,13 +236,18 @@ def _journal_check(journal: Path, record: dict) -> JournalCheck:
     if stray:
         return JournalCheck(False, f"{journal.name} has {len(stray)} events after the record's anchor that are not "
                                    f"sign-offs (first: {stray[0]})")
+    problems = record_differences(full, events, want_count) + signoff_problems(full, events, replay.head, want_count)
+    if problems:
+        return JournalCheck(False, f"the chain is whole, but the record differs from {journal.name} in "
+                                   f"{len(problems)} place(s)", tuple(problems))
     torn = f"; {replay.warnings[0]}" if replay.warnings else ""
     after = f", then {len(later)} sign-off event(s)" if later else ""
     return JournalCheck(True, f"{want_count} events, head {want_head[:12]}… as the record says{after}{torn}")
 
 
 def verify_record(
-    path: Path, allowed_signers: Path, journal: Path | None = None, now: datetime | None = None
+    path: Path, allowed_signers: Path, journal: Path | None = None, now: datetime | None = None,
+    markdown: Path | None = None,
 ) -> VerifyReport:
     """Check every signature of record ``path`` and, when given, that ``journal`` is whole and is the one the
     record was written from. ``now`` is the verification time (default: the current time).
@@ -249,6 +272,9 @@ def verify_record(
     for index, entry in enumerate(entries):
         role = str(entry.get("role", "?"))
         status, detail = check_entry(body, entries, index, signers, required, now)
+        moved = _signoff_row_problem(record, entry) if status == VALID else None
+        if moved:
+            status, detail = SIGNOFF_CHANGED, moved
         if role not in required:
             status, detail = MISPLACED, f"role {role} is not in [record].signoff ({status}: {detail})"
         elif role in first_for_role:
@@ -267,10 +293,65 @@ def verify_record(
         else:
             first_for_role[role] = row
     rows = [first_for_role.get(r) or SignatureRow(role=r, status=MISSING, detail="no signature yet") for r in required]
+    rows = _reuse(role_signers.apply(head, rows), record)
     return VerifyReport(
         path=Path(path),
         outcome=str(head.get("outcome", "")),
         required=tuple(required),
         rows=tuple(rows + extras),
-        journal=_journal_check(Path(journal), head) if journal is not None else None,
+        journal=_journal_check(Path(journal), record) if journal is not None else None,
+        markdown=_markdown_check(Path(markdown), record) if markdown is not None else None,
     )
+
+
+def _markdown_check(path: Path, record: dict) -> JournalCheck:
+    """record.md is a rendering of record.toml, not evidence: it matches, or the first line that differs."""
+    from console.record import render_markdown
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordInputError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}") from None
+    expected = render_markdown(record)
+    if text == expected:
+        return JournalCheck(True, f"{path.name} is the rendering of the record")
+    mine, theirs = text.splitlines(), expected.splitlines()
+    line = next((i for i, (a, b) in enumerate(zip(mine, theirs), start=1) if a != b), min(len(mine), len(theirs)) + 1)
+    shown = theirs[line - 1] if line <= len(theirs) else "(the end)"
+    return JournalCheck(False, f"{path.name}:{line} differs from the record's rendering, which has: {shown[:120]}")
+
+
+def _signoff_row_problem(record: dict, entry: dict) -> str | None:
+    """Why the role's sign-off in [signature_status] is not the one its signature covers, or None."""
+    role = entry.get("role")
+    listed, covered = signoff_entry(record, str(role)), entry.get("signoff")
+    if covered == listed:
+        return None
+    if covered is None:
+        return f"the sign-off of {role} by {listed.get('name')} is not covered by its signature"
+    if listed is None:
+        return f"[signature_status] has no sign-off of {role}; the signature covers {covered.get('name')}'s"
+    what = [f"{k} {listed.get(k)!r} (signed: {covered.get(k)!r})" for k in dict.fromkeys([*covered, *listed])
+            if listed.get(k) != covered.get(k)]
+    return f"[signature_status] changed the sign-off of {role}: " + ", ".join(what)
+
+
+def _reuse(rows: list[SignatureRow], record: dict) -> list[SignatureRow]:
+    """Rows of a key or a person signing a second role, unless the record allowed it (signoff_distinct)."""
+    if record["record"].get("signoff_distinct", True) is False:
+        return rows
+    out: list[SignatureRow] = []
+    for row in rows:
+        earlier = [r for r in out if r.status == VALID or r.status in (KEY_REUSED, SIGNER_REUSED)]
+        if row.status == VALID:
+            same_key = next((r for r in earlier if r.fingerprint == row.fingerprint), None)
+            same_name = next((r for r in earlier if r.name.casefold() == row.name.casefold()
+                              or (row.principal and r.principal == row.principal)), None)
+            if same_key:
+                row = dataclasses.replace(row, status=KEY_REUSED, detail=f"the key {row.fingerprint} also signed "
+                                          f"{same_key.role}; the record allows one key per role")
+            elif same_name:
+                row = dataclasses.replace(row, status=SIGNER_REUSED, detail=f"{row.name} also signed "
+                                          f"{same_name.role}; the record allows one person per role")
+        out.append(row)
+    return out

@@ -27,6 +27,8 @@ ACTIONS: tuple[MissionAction, ...] = (
     MissionAction("resume", "resume", "resume a paused go-live, with a note saying why it is safe", False),
     MissionAction("sign", "sign off", "sign off the outcome for a role (and sign the record with your SSH key)",
                   False),
+    MissionAction("approve", "approve", "approve the phase for your role (the gate awaits it), a note optional",
+                  False),
     MissionAction("next_pane", "pane", "move to the next pane (the next tab on a small terminal)", True,
                   footer=False),
     MissionAction("previous_pane", "pane back", "move to the previous pane (or tab)", True, footer=False),

@@ -16,6 +16,7 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "fire": ("f",),
     "resume": ("u",),
     "sign": ("s",),
+    "approve": ("A",),
     "next_pane": ("tab",),
     "previous_pane": ("shift+tab",),
     "help": ("question_mark", "f1"),

@@ -389,6 +389,9 @@ class MissionScreen(MissionCommandsMixin, Screen):
             return running and bool(self._fireable())
         if name == "resume":
             return running and st.paused is not None
+        if name == "approve":
+            phase = self.engine.active_phase()
+            return running and phase is not None and bool(phase.approve)
         if name == "sign":
             return st.outcome is not None and bool(self.engine.missing_signoffs())
         if name == "detach":

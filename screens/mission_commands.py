@@ -133,6 +133,23 @@ class MissionCommandsMixin:
                              done=f"fired: {self.runbook.check(choice.trigger).label}")
         self.app.push_screen(FireModal(fireable), chosen)
 
+    def action_approve(self) -> None:
+        from console.roles import awaited_text
+        from screens.approve_modal import ApproveModal
+
+        if self._refused_here("approve"):
+            return
+        phase = self.engine.active_phase()
+        awaiting = awaited_text(self.runbook, self.engine.state, phase) if phase is not None else ""
+        if not awaiting:
+            self.refuse("approve", f"phase {self._phase_label()} awaits no approval")
+            return
+
+        def chosen(note: str | None) -> None:
+            if note is not None:
+                self.command("approve", lambda: self.session.approve(note=note), done=f"approved: {phase.label}")
+        self.app.push_screen(ApproveModal(phase.label, awaiting), chosen)
+
     def action_resume(self) -> None:
         from screens.note_modal import NoteModal
 

@@ -43,7 +43,7 @@ def connect(folder: Path, timeout: float = CONNECT_WAIT) -> socket.socket:
 
 def read_lines(sock: socket.socket, count: int, buffer: bytearray) -> list[dict[str, Any]]:
     """Read ``count`` lines (blocking); bytes past them stay in ``buffer``."""
-    out = []
+    out: list[dict[str, Any]] = []
     while len(out) < count:
         end = buffer.find(b"\n")
         if end >= 0:
@@ -77,6 +77,7 @@ class DriverClient:
     """One seat: ``engine.state`` mirrors the driver's; ``subscribe`` hears events, samples and output."""
 
     headless = False
+    engine: Any  # None until the first snapshot is folded (declared here: __init__ folds it in a call)
 
     def __init__(self, folder: Path, *, read_only: bool = False, listeners: tuple[Listener, ...] = (),
                  clock: Callable[[], float] = time.time):
@@ -87,7 +88,7 @@ class DriverClient:
         self.resume_warnings: list[str] = []
         self.stop_driver = False     # set by the screen's quit: the driver stops too (detach leaves it)
         self.broken = ""
-        self.engine: Any = None
+        self.engine = None
         self._listeners: list[Listener] = list(listeners)
         self._buffer = bytearray()
         self.last_heard = 0.0   # the time of the newest event or sample heard from the driver
@@ -167,7 +168,8 @@ class DriverClient:
                 cs.history = deque((tuple(p) for p in msg.get("points", [])), maxlen=HISTORY)
                 self._notify("history", cs.id)
         elif kind == "reply":
-            future = self._waiting.pop(msg.get("id"), None)
+            reply_id = msg.get("id")
+            future = self._waiting.pop(reply_id, None) if reply_id is not None else None
             if future is not None and not future.done():
                 future.set_result(msg)
         elif kind == "snapshot":
@@ -287,6 +289,9 @@ class DriverClient:
             raise Refused(f"the driver signs off as the Unix user at this seat ({self.operator}), not {name}: "
                           "the person who signs logs in as themselves")
         await self._send("sign", role=role)
+
+    async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
+        await self._send("approve", role=role, note=note)
 
     async def abort(self, reason: str, by: str | None = None) -> None:
         await self._send("abort", reason=reason)

@@ -36,7 +36,11 @@ async def _serve(make_session) -> int:
         loop.add_signal_handler(signum, session.stop)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)   # no terminal to hang up, but never die of one
     try:
-        await server.start()
+        try:
+            await server.start()
+        except ValueError as exc:   # a runbook naming a group this host lacks: one line, no traceback
+            print(f"golive driver: {exc}", flush=True)
+            return 2
         registry.register(session.folder, os.getpid())
         print(f"golive driver {os.getpid()}: serving {server.path}", flush=True)
         await session.run(until_outcome=False)

@@ -27,6 +27,7 @@ COMMANDS: dict[str, dict[str, type]] = {
     "note": {"text": str},
     "sign": {"role": str},
     "abort": {"reason": str},
+    "approve": {"role": str, "note": str},
     "rollback": {"reason": str, "trigger": str, "plan": str},
     "fire_trigger": {"trigger_id": str, "reason": str},
     "resume_paused": {"note": str},
@@ -74,7 +75,9 @@ def decode(line: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ProtocolError("line is not UTF-8") from None
     except ValueError as exc:
-        raise ProtocolError(f"line is not JSON: {exc.msg}") from None
+        # a JSONDecodeError says where; other ValueErrors (an integer too long to convert) only what
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise ProtocolError(f"line is not JSON: {why}") from None
     if not isinstance(data, dict):
         raise ProtocolError("line is not a JSON object")
     return data

@@ -12,6 +12,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from console import roles
 from console.driver import protocol as proto
 from console.engine import Refused
 from console.journal import JOURNAL_NAME, read_journal
@@ -31,6 +32,22 @@ def peer_identity(sock: socket.socket) -> tuple[int, int, str]:
     except KeyError:
         name = f"uid-{uid}"
     return pid, uid, name
+
+
+def open_to_group(folder: Path, sock: Path, group: str | None) -> None:
+    """``[runbook] group``: the socket (0660) and session folder (0770) become the group's, so its members can
+    take seats; without it both stay the lead's alone. What a member may do is still the roles' business."""
+    if not group:
+        return
+    import grp
+
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise ValueError(f"[runbook] group = {group!r}: no such group on this host") from None
+    for path, mode in ((folder, 0o770), (sock, 0o660)):
+        os.chown(path, -1, gid)
+        os.chmod(path, mode)
 
 
 class Seat:
@@ -71,7 +88,7 @@ class Seat:
                 self.resync = False
                 self.out.clear()   # the snapshot holds all of it; built with no await in between
                 self.writer.write(proto.encode(self.server.snapshot()))
-            batch = []
+            batch: list[bytes] = []
             while self.out and len(batch) < 200:
                 batch.append(self.out.popleft())
             if batch:
@@ -116,6 +133,7 @@ class DriverServer:
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
+        open_to_group(self.folder, self.path, getattr(self.session.runbook.meta, "group", None))
         self._spawn(self._watch_idle())
 
     async def close(self) -> None:
@@ -277,6 +295,9 @@ class DriverServer:
         s, by = self.session, seat.user
         if seat.mode == "watch":
             raise Refused("read-only: golive watch cannot act; attach with golive attach to drive")
+        outsider = roles.outsider_refusal(s.runbook, by, s.engine.state.operator)
+        if outsider and name not in ("tick", "approve", "sign", "fire_trigger"):   # those say who may instead
+            raise Refused(outsider)
         if name == "proceed":
             await s.proceed(by=by)
         elif name == "override":
@@ -287,6 +308,8 @@ class DriverServer:
             await s.note(a["text"], by=by)
         elif name == "sign":
             await s.sign(a["role"], by)
+        elif name == "approve":
+            await s.approve(a.get("role", ""), a.get("note", ""), by=by)
         elif name == "abort":
             await s.abort(a["reason"], by=by)
         elif name == "rollback":

@@ -70,7 +70,7 @@ def decode_checklist(data: bytes | str, name: str) -> str:
     return text
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 

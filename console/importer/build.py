@@ -61,7 +61,7 @@ def _signoff(root: Section, ctx: ImportContext) -> set[int]:
                 header = [plain(h).lower() for h in block.header]
                 col = next((i for i, h in enumerate(header) if h in ("role", "approver", "approver role", "sign-off",
                                                                        "signoff", "team", "function")), 0)
-                roles = roles_in_list([r[col] for r in block.rows if col < len(r)])
+                roles: list[str] | None = roles_in_list([r[col] for r in block.rows if col < len(r)])
                 if roles:
                     ctx.add_roles(roles)
                     ctx.used.add(id(block))

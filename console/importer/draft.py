@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.units import plural
+
 
 @dataclass
 class Entry:
@@ -69,14 +71,15 @@ class Summary:
         checks = sum(self.checks_by_source.values())
         by_source = ", ".join(f"{source} {n}" for source, n in sorted(self.checks_by_source.items()))
         out = [
-            f"{self.phases} phases, {checks} checks ({by_source or 'none'}), {self.triggers} triggers, "
-            f"{self.roles} sign-off roles, {self.actions} actions, rollback {'yes' if self.rollback else 'none'}",
+            f"{plural(self.phases, 'phase')}, {plural(checks, 'check')} ({by_source or 'none'}), "
+            f"{plural(self.triggers, 'trigger')}, {plural(self.roles, 'sign-off role')}, "
+            f"{plural(self.actions, 'action')}, rollback {'yes' if self.rollback else 'none'}",
         ]
         todo = []
         if self.needs_query:
-            todo.append(f"{self.needs_query} items need a query")
+            todo.append(f"{plural(self.needs_query, 'item needs', 'items need')} a query")
         if self.needs_target:
-            todo.append(f"{self.needs_target} need a target")
+            todo.append(f"{plural(self.needs_target, 'needs', 'need')} a target")
         if self.variables:
             todo.append(f"variables to set: {', '.join(self.variables)}")
         if todo:

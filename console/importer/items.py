@@ -91,19 +91,19 @@ def prometheus_entry(ctx: ImportContext, title: str, query: str, threshold: Thre
 
 def _command_entry(ctx: ImportContext, title: str, command: Command, text: str, prefix: str, base: str) -> Entry:
     apply = ctx.variables.apply
-    base = {"id": ctx.check_ids.take(base, slug(prefix)), "title": apply(title)}
+    head = {"id": ctx.check_ids.take(base, slug(prefix)), "title": apply(title)}
     if command.http is not None:
         m = _STATUS.search(text)
         status = int(m.group(1) or m.group(2)) if m else 200
         comments = ["curl -k skipped certificate checks; Golive verifies them"] if command.http.insecure else []
         comments += list(command.notes)
-        return Entry({**base, "source": "http", "url": apply(command.http.url), "status": status}, comments)
+        return Entry({**head, "source": "http", "url": apply(command.http.url), "status": status}, comments)
     if command.argv is not None:
         run: list[str] | str = [apply(a) for a in command.argv]
         shell = None
     else:
         run, shell = apply(command.text), True
-    return Entry({**base, "source": "command", "run": run, "shell": shell, "confirm": True}, list(command.notes))
+    return Entry({**head, "source": "command", "run": run, "shell": shell, "confirm": True}, list(command.notes))
 
 
 def _short(command: Command) -> str:
@@ -285,13 +285,13 @@ def convert_item(item: Item, ctx: ImportContext, group: str = "", role: str | No
     if several:
         for one in several:
             name = f"{full_title}: {one.metric} {one.text}{one.unit}"
-            entry = evidence_entry(ctx, name, f"{one.metric} {one.text}{one.unit}", description, group,
+            found = evidence_entry(ctx, name, f"{one.metric} {one.text}{one.unit}", description, group,
                                    slug(f"{title} {one.metric}", 48), one)
-            if entry is None:
-                entry = manual_entry(ctx, name, description, role, group, slug(f"{title} {one.metric}", 48))
-                entry.comments.append(needs_query_note(one))
-                entry.needs = "query"
-            result.checks.append(entry)
+            if found is None:
+                found = manual_entry(ctx, name, description, role, group, slug(f"{title} {one.metric}", 48))
+                found.comments.append(needs_query_note(one))
+                found.needs = "query"
+            result.checks.append(found)
         return result
     found = evidence_entry(ctx, full_title, text, description, group, base, threshold)
     if found is not None:

@@ -151,7 +151,7 @@ def signoff_item(text: str) -> list[str] | None:
 def is_form_field(text: str) -> bool:
     """True for a blank to fill in on paper ("Date/Time: ________", "Notes: [ANY]"): not a check."""
     m = _SIGNOFF_LINE.match(plain(text))
-    return bool(m) and bool(m.group("value").strip()) and bool(_BLANK.match(m.group("value").strip()))
+    return m is not None and bool(m.group("value").strip()) and bool(_BLANK.match(m.group("value").strip()))
 
 
 def roles_in_list(names: list[str], strict: bool = False) -> list[str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+
+import tomli_w
 
 THREE_PHASES = """
 [runbook]
@@ -136,10 +139,19 @@ OUTCOMES = {"three-phases": "GO", "slow-rollback": "ROLLED BACK", "phase-one-of-
 
 
 def write(folder: Path, name: str) -> tuple[Path, Path]:
-    """The runbook ``name`` and the answers file, written into ``folder``."""
+    """The runbook ``name`` and the answers file, written into ``folder``.
+
+    The answers file holds only the items and roles that runbook has: a run refuses answers it cannot use.
+    """
     runbook, answers = folder / f"{name}.toml", folder / "answers.toml"
     runbook.write_text(RUNBOOKS[name])
-    answers.write_text(ANSWERS)
+    doc, every = tomllib.loads(RUNBOOKS[name]), tomllib.loads(ANSWERS)
+    items = {c["id"] for p in doc["phase"] for c in p.get("check", []) if c.get("source") == "manual"}
+    roles = set(doc["runbook"].get("signoff", []))
+    answers.write_text(tomli_w.dumps({
+        "answers": {k: v for k, v in every["answers"].items() if k in items},
+        "signoff": {k: v for k, v in every["signoff"].items() if k in roles},
+    }))
     return runbook, answers
 
 

@@ -45,7 +45,9 @@ def signed_session(tmp_path_factory):
     folder = emergency_session(tmp, "first")
     keys = {role: make_key(tmp, role, f"{role}@example.com") for role in ("deployment-lead", "operations", "cab")}
     for role in ("deployment-lead", "operations"):
-        res = golive("sign", str(folder / "record.toml"), "--role", role, "--key", str(keys[role].path))
+        # one person signs one role (signoff_distinct): each role by its own signer
+        res = golive("sign", str(folder / "record.toml"), "--role", role, "--key", str(keys[role].path),
+                     "--name", role.title())
         assert res.returncode == 0, res.stderr
     res = golive("review", str(folder), "--role", "cab", "--key", str(keys["cab"].path), "--name", "Carol CAB",
                  "--note", "emergency justified; root cause INC-77")

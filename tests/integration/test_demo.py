@@ -49,13 +49,20 @@ def test_the_bad_canary_is_rolled_back_by_its_trigger(tmp_path):
     res, record = demo(tmp_path, "--scenario", "bad-canary")
     assert res.returncode == 1, res.stderr[-2000:]
     assert record["record"]["outcome"] == "ROLLED BACK"
-    assert "canary-error-spike" in record["record"]["reason"]
+    assert "Canary error rate above 2% fired" in record["record"]["reason"]  # the trigger by its title
     fired = {t["id"]: t for t in record["trigger"]}
     assert fired["canary-error-spike"]["state"] == "firing" and "fired_at" in fired["canary-error-spike"]
     rollback = [a for a in record["action"] if a["action"] == "rollback"]
     assert rollback and rollback[0]["exit_code"] == 0 and "abort" in rollback[0]["argv"]
     assert record["decision"][-1]["kind"] == "rollback"
     assert "rollout aborted" in res.stdout
+    from console.journal import read_journal
+    from console.journal_audit import record_differences, signoff_problems
+
+    replay = read_journal(tmp_path / "session" / "journal.jsonl")
+    anchor = record["record"]["journal_events"]
+    assert record_differences(record, replay.events, anchor) == []  # what verify --journal holds it to
+    assert signoff_problems(record, replay.events, replay.head, anchor) == []
 
 
 def test_the_flaky_scenario_shows_error_never_pass_while_metrics_are_down(tmp_path):

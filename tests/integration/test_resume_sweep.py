@@ -16,6 +16,7 @@ import pytest
 
 from checks.manual import load_answers
 from console.journal import read_journal
+from console.journal_audit import record_differences
 from console.runbook import load_runbook
 from console.session import Session
 from tests.integration.kill_runbooks import OUTCOMES, RUNBOOKS, actions_after_a_rollback_decision, summary, write
@@ -82,3 +83,7 @@ def test_a_kill_after_any_journal_line_resumes_to_the_same_end(tmp_path, name):
         anchor = record["record"]["journal_events"]
         assert events[anchor - 1]["type"] == "outcome", f"killed after line {k}"
         assert {e["type"] for e in events[anchor:]} <= {"signoff", "resumed"}, f"killed after line {k}"
+        # what verify --journal holds a record to: it says exactly what its journal does
+        assert record_differences(record, events, anchor) == [], f"killed after line {k}"
+        if k < anchor:  # the crash came before the outcome: the record says where the driver stopped
+            assert record["resume"][0]["stopped_after_line"] == k, f"killed after line {k}"

@@ -25,6 +25,16 @@ def test_a_command_is_checked_for_name_id_and_argument_types():
             proto.check_command(bad)
 
 
+def test_a_line_with_an_integer_too_long_to_read_is_a_protocol_error_not_a_crash():
+    with pytest.raises(proto.ProtocolError, match="line is not JSON: Exceeds the limit"):
+        proto.decode(b'{"type": "hello", "golive": ' + b"1" * 5000 + b"}\n")
+
+
+def test_a_line_that_is_not_json_says_where_it_broke():
+    with pytest.raises(proto.ProtocolError, match="line is not JSON: Expecting value"):
+        proto.decode(b'{"type": }\n')
+
+
 def test_nan_travels_as_no_data_not_as_invalid_json():
     assert proto.encode(proto.clean({"value": float("nan"), "history": [(1.0, float("inf"))]})) == \
         b'{"value":null,"history":[[1.0,null]]}\n'

@@ -100,7 +100,7 @@ run = ["touch", "{marker}"]
     assert marker.exists()
     record = tomllib.loads((tmp_path / "s" / "record.toml").read_text())
     assert record["record"]["outcome"] == "ROLLED BACK"
-    assert "errors" in record["record"]["reason"]
+    assert "trigger Errors above 1 fired" in record["record"]["reason"]  # by its title, not its id
     assert [a["action"] for a in record["action"]] == ["phase:p", "rollback"]
     assert record["trigger"][0]["state"] == "firing"
 

@@ -87,6 +87,22 @@ def test_label_selectors_parse_equality_set_and_existence_requirements():
         parse_selector("app=api,=oops")
 
 
+def test_label_selectors_parse_notin_double_equals_and_plain_existence():
+    matches = parse_selector("app==api,track notin (canary, shadow),tier")
+
+    assert matches({"app": "api", "tier": "web"}) is True
+    assert matches({"app": "api", "tier": "web", "track": "shadow"}) is False
+    assert matches({"app": "api"}) is False
+    assert matches({"app": "web", "tier": "web"}) is False
+
+
+def test_an_available_check_judged_without_its_deployment_is_a_value_error():
+    check = KubernetesCheck(id="pods", source="kubernetes", selector="app=api")
+
+    with pytest.raises(ValueError, match="needs a deployment"):
+        judge(check, "ns", None, [pod("api-1")], now=1.7e9)
+
+
 def test_importing_the_source_and_the_sandbox_does_not_import_the_kubernetes_client():
     code = ("import sys, checks, checks.kubernetes, console.sandbox.kube, console.sandbox.kube_sim;"
             "print('kubernetes' in sys.modules)")

@@ -61,7 +61,7 @@ def test_the_markdown_shows_the_tables_people_write_by_hand():
     assert "| deployment-lead | — | — | ✗ missing |" in md
 
 
-def test_signatures_survive_a_rewrite_of_an_unchanged_body_and_go_when_it_changes(tmp_path):
+def test_signatures_survive_a_rewrite_and_a_changed_rendering_keeps_the_signed_body(tmp_path):
     eng = finished_engine()
     record = build_record(eng, "0" * 64, 1)
     toml_path, _ = write_record(tmp_path, record)
@@ -72,5 +72,53 @@ def test_signatures_survive_a_rewrite_of_an_unchanged_body_and_go_when_it_change
     write_record(tmp_path, record)
     assert tomllib.loads(toml_path.read_text())["signature"][0]["role"] == "operations"
     changed = build_record(eng, "1" * 64, 2)
-    write_record(tmp_path, changed)
-    assert "signature" not in tomllib.loads(toml_path.read_text())
+    warnings: list[str] = []
+    write_record(tmp_path, changed, on_warning=warnings.append)
+    kept = tomllib.loads(toml_path.read_text())
+    assert kept["signature"][0]["role"] == "operations"
+    assert kept["record"]["journal_sha256"] == "0" * 64
+    assert "record.journal_sha256" in warnings[0] and "kept as signed" in warnings[0]
+
+
+def test_record_toml_starts_with_the_record_table():
+    from console.record_file import dump_record
+
+    record = build_record(finished_engine(), "0" * 64, 1)
+    text = dump_record(record)
+    assert text.startswith("[record]\n")
+    assert "\n[[decision]]\n" in text and "decision = [" not in text
+    assert tomllib.loads(text) == {k: v for k, v in record.items() if v != []}
+
+
+def test_notes_marked_as_anomalies_and_lessons_have_their_own_sections():
+    eng = finished_engine()
+    record = build_record(eng, "0" * 64, 1)
+    record["note"] = [{"at": "t1", "by": "alice", "text": "cache cold", "kind": "anomaly"},
+                      {"at": "t2", "by": "bob", "text": "warm the cache first", "kind": "lesson"},
+                      {"at": "t3", "by": "carol", "text": "all quiet", "kind": "note"}]
+    md = render_markdown(record)
+    assert "## Anomalies\n\n- t1 alice: cache cold" in md
+    assert "## Lessons learned\n\n- t2 bob: warm the cache first" in md
+    assert "## Notes\n\n- t3 carol: all quiet" in md
+
+
+def test_a_kubernetes_check_shows_what_it_expects_as_its_target():
+    record = build_record(finished_engine(), "0" * 64, 1)
+    record["phase"][0]["check"] = [{"id": "rollout", "title": "Rollout", "source": "kubernetes",
+                                    "expect": "available", "verdict": "PASS"}]
+    assert "| Rollout | — | available | ✓ PASS |" in render_markdown(record)
+
+
+def test_a_notes_kind_is_in_record_toml():
+    eng = finished_engine()
+    eng.state.notes.append({"at": 1.0, "by": "alice", "phase": "canary", "text": "odd", "kind": "anomaly"})
+    assert build_record(eng, "0" * 64, 1)["note"][-1]["kind"] == "anomaly"
+
+
+def test_a_record_toml_that_cannot_be_read_is_kept_aside_not_overwritten(tmp_path):
+    (tmp_path / "record.toml").write_text('[record]\nformat = 1\n[[signature]]\nrole = "ops"\nsignature = "x\n')
+    warnings: list[str] = []
+    write_record(tmp_path, build_record(finished_engine(), "0" * 64, 1), on_warning=warnings.append)
+    assert 'role = "ops"' in (tmp_path / "record.toml.unreadable").read_text()
+    assert tomllib.loads((tmp_path / "record.toml").read_text())["record"]["outcome"] == "PARTIAL"
+    assert "kept as record.toml.unreadable" in warnings[0]

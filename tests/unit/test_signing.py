@@ -187,3 +187,27 @@ def test_the_signing_core_and_its_commands_import_neither_textual_nor_cryptograp
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_printing_the_message_needs_no_key(record_path: Path, tmp_path: Path, monkeypatch, capsysbinary):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    monkeypatch.delenv("GOLIVE_SIGNING_KEY", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ssh/id_ed25519 there
+    argv = [str(record_path), "--role", "security", "--print-message", "--name", "Sam Sec",
+            "--at", "2026-11-22T20:40:00Z"]
+    assert run_command(cmd_sign, argv) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert '[golive_signature]\nrole = "security"\nname = "Sam Sec"' in out
+    assert 'signed_at = "2026-11-22T20:40:00Z"' in out
+
+
+def test_printing_the_message_with_a_missing_key_named_is_still_an_error(record_path: Path, tmp_path: Path):
+    argv = [str(record_path), "--role", "security", "--print-message", "--key", str(tmp_path / "id_nope")]
+    assert run_command(cmd_sign, argv) == 1
+
+
+def test_the_message_covers_the_roles_sign_off_entry():
+    plain = signing_message(b"body\n", **FIELDS)
+    covered = signing_message(b"body\n", **FIELDS, signoff={"name": "Bob Ops", "line": 9, "line_sha256": "ab" * 32})
+    assert covered.startswith(plain.rstrip(b"\n"))
+    assert b'[golive_signature.signoff]\nname = "Bob Ops"\nline = 9' in covered

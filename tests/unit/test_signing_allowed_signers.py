@@ -139,6 +139,9 @@ def test_times_read_as_utc_with_z_and_at_three_precisions():
         ("bob@example.com", "expected principals, then a key"),
         (f"bob@example.com ssh-rsa {B64}", "not 'ssh-rsa'"),
         (f'"bob@example.com ssh-ed25519 {B64}', "no closing quote"),
+        # cut short at a base64 boundary: still valid base64, but not a whole key
+        (f"bob@example.com ssh-ed25519 {B64[:64]}", "the ssh-ed25519 key is truncated"),
+        (f"bob@example.com ssh-ed25519 {base64.b64encode(BOB[:15]).decode()}", "truncated or malformed"),
     ],
 )
 def test_a_malformed_line_is_an_error_naming_file_and_line(tmp_path: Path, line: str, message: str):
