@@ -74,7 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("rounds", nargs="?", type=int, default=200, help="notes per latency row (200)")
     parser.add_argument("--every", default="5s", help="the 500 checks' interval (5s; runbooks default to 15s)")
-    parser.add_argument("--window", type=float, default=60.0, help="seconds of CPU measured per row (60)")
+    parser.add_argument("--window", type=float, default=60.0, help="seconds of CPU measured per row (60; several times --every, or it may fall between cycles)")
     parser.add_argument("--cycles", type=int, default=100_000, help="sample cycles of the simulated day (100000)")
     parser.add_argument("--only", choices=("latency", "cpu", "rss"), help="one of the three measurements")
     opts = parser.parse_args()
