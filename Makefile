@@ -37,6 +37,7 @@ bench: $(STAMP) servers
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/poll_cycle.py
 	$(BIN)/python bench/ui.py
+	$(BIN)/python bench/driver.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info golive-sessions

@@ -119,7 +119,9 @@ class DriverServer:
     # ------------------------------------------------------------------ life
 
     async def start(self) -> None:
-        self.events = [proto.clean(e) for e in read_journal(self.folder / JOURNAL_NAME).events]
+        self.events = []
+        for event in read_journal(self.folder / JOURNAL_NAME).events:
+            self._keep(proto.clean(event))
         self.session.subscribe(self._hear)
         if self.path.exists() or self.path.is_symlink():
             self.path.unlink()   # a dead driver's socket: the journal lock says nobody else drives this session
@@ -182,10 +184,17 @@ class DriverServer:
                 "phase": phase.id if phase else "", "outcome": st.outcome or "", "lead": st.operator,
                 "seats": [s.user for s in self.seats if s.mode != "status"]}
 
+    def _keep(self, data: dict[str, Any]) -> None:
+        """Remember an event for the snapshot; of a run of heartbeats only the latest (a quiet day is ~17k)."""
+        if data.get("type") == "heartbeat" and self.events and self.events[-1].get("type") == "heartbeat":
+            self.events[-1] = data
+        else:
+            self.events.append(data)
+
     def _hear(self, kind: str, payload: Any) -> None:
         if kind == "event":
             data = proto.clean(payload.to_dict())
-            self.events.append(data)
+            self._keep(data)
             message = {"type": "event", "event": data}
         elif kind == "sample":
             message = {"type": "sample", "sample": proto.clean({
