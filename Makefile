@@ -6,9 +6,9 @@ STAMP := $(VENV)/.installed
 # Debian packages the integration tests start as real servers (installed when root and missing)
 SERVER_PACKAGES := prometheus prometheus-alertmanager postgresql openssh-client tmux iproute2 chromium
 
-.PHONY: demo test unit bench servers clean
+.PHONY: demo test unit static bench servers clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
@@ -27,7 +27,15 @@ servers:
 demo: $(STAMP)
 	$(BIN)/golive demo
 
-test: $(STAMP) servers
+# ruff (a small rule set), the import contracts, and mypy on the core and the sources; mypy finds
+# the golive.* names through a link named golive to the checkout
+static: $(STAMP)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/lint-imports --no-cache
+	@mkdir -p $(VENV)/typecheck && ln -sfn "$(CURDIR)" $(VENV)/typecheck/golive
+	MYPYPATH=$(VENV)/typecheck $(BIN)/mypy --cache-dir $(VENV)/mypy-cache -p golive.console -p golive.checks
+
+test: $(STAMP) servers static
 	$(BIN)/pytest -q -p no:cacheprovider
 
 unit: $(STAMP)

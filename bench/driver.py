@@ -51,8 +51,8 @@ def in_process(rounds: int) -> list[float]:
     """The same note through a one-process Session to its listener (today's screen path)."""
     import asyncio
 
-    from console.runbook import load_runbook
-    from console.session import Session
+    from golive.console.runbook import load_runbook
+    from golive.console.session import Session
 
     async def main() -> list[float]:
         with tempfile.TemporaryDirectory() as tmp:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks.base import Sample  # noqa: E402
-from console import events as ev  # noqa: E402
-from console import session as sess  # noqa: E402
-from console.driver.server import DriverServer  # noqa: E402
-from console.runbook import load_runbook  # noqa: E402
+from golive.checks.base import Sample  # noqa: E402
+from golive.console import events as ev  # noqa: E402
+from golive.console import session as sess  # noqa: E402
+from golive.console.driver.server import DriverServer  # noqa: E402
+from golive.console.runbook import load_runbook  # noqa: E402
 from tests.integration.driver_helpers import write_runbook  # noqa: E402
 
 CHECKS = ("errors", "latency", "saturation", "rate", "lag")

@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT))
 
 from tests.integration.driver_helpers import RawSeat, start_driver, stop, write_runbook  # noqa: E402
 
-
 # metrics the sandbox answers (console/sandbox/seed_metrics.py); a distinct pod label makes each check its own query
 METRICS = ("process_resident_memory_bytes", "container_memory_working_set_bytes", "pg_stat_activity_count",
            "pg_replication_lag_seconds", "redis_up", "kafka_consumergroup_lag", "orders_processed_total",
@@ -26,8 +25,8 @@ METRICS = ("process_resident_memory_bytes", "container_memory_working_set_bytes"
 SANDBOX = """
 import sys
 from aiohttp import web
-from console.sandbox.prom_api import PromSandbox
-from console.sandbox.traffic import TrafficModel
+from golive.sandbox.prom_api import PromSandbox
+from golive.sandbox.traffic import TrafficModel
 web.run_app(PromSandbox(TrafficModel("checkout", "v2.3.1", "v2.4.0")).application(),
             host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
 """
@@ -35,8 +34,8 @@ web.run_app(PromSandbox(TrafficModel("checkout", "v2.3.1", "v2.4.0")).applicatio
 IN_PROCESS = """
 import asyncio, sys
 from pathlib import Path
-from console.runbook import load_runbook
-from console.session import Session
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
 session = Session.start(load_runbook(Path(sys.argv[1])), session_dir=Path(sys.argv[2]))
 print("ready", flush=True)
 asyncio.run(session.run(until_outcome=False))

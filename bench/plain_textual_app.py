@@ -4,7 +4,6 @@ once a second — the same load with stock widgets and no care for what changed.
 from __future__ import annotations
 
 # Usage: python bench/plain_textual_app.py   (bench/ui.py runs it in a pseudo-terminal)
-
 import math
 import random
 

@@ -1,7 +1,7 @@
 """One poll cycle of N distinct PromQL checks: Golive's Prometheus source against a sequential client.
 
 Starts its own Prometheus holding the tests' backfilled history, then for N = 100,
-500, 1000 times one full cycle (a) through ``console.scheduler`` and
+500, 1000 times one full cycle (a) through ``golive.console.scheduler`` and
 ``checks.prometheus`` as a go-live runs checks, (b) the source alone, and
 (c) the baseline in the same run: ``prometheus_api_client.PrometheusConnect.custom_query``
 in a loop. Twice: on loopback, and through a proxy that adds 10 ms each way (a
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checks.prometheus import PrometheusSource  # noqa: E402
-from console.runbook import PrometheusCheck, PrometheusTarget  # noqa: E402
+from golive.checks.prometheus import PrometheusSource  # noqa: E402
+from golive.console.runbook import PrometheusCheck, PrometheusTarget  # noqa: E402
 from tests.fixtures import _prometheus_history as history  # noqa: E402
 from tests.fixtures import _prometheus_server as servers  # noqa: E402
 from tests.fixtures._binaries import free_port  # noqa: E402
@@ -66,7 +66,7 @@ def make_checks(queries: list[str]) -> list[PrometheusCheck]:
 async def golive_cycle(url: str, checks: list, repeat: int, direct: bool = False) -> tuple[float, float, int]:
     """Median wall time of one cycle, client CPU per query, and bad samples (must be 0).
 
-    Through ``console.scheduler`` as a go-live runs checks, or (``direct``) the source alone.
+    Through ``golive.console.scheduler`` as a go-live runs checks, or (``direct``) the source alone.
     """
     source = PrometheusSource("bench", PrometheusTarget(url=url), clock=lambda: NOW)
     run = (lambda c: source.sample(c)) if direct else _through_scheduler(source, url)
@@ -85,8 +85,8 @@ async def golive_cycle(url: str, checks: list, repeat: int, direct: bool = False
 
 
 def _through_scheduler(source: PrometheusSource, url: str):
-    from console.runbook import parse_runbook
-    from console.scheduler import Scheduler, SourcePool
+    from golive.console.runbook import parse_runbook
+    from golive.console.scheduler import Scheduler, SourcePool
 
     runbook = parse_runbook(
         f'[runbook]\nname = "bench"\nservice = "bench"\nversion = "1"\n'

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 # Usage: python bench/ui.py [--seconds 10]
 #
-# The measured app is the real mission screen (console.app.GoliveApp) over a synthetic session: a Follower of a
+# The measured app is the real mission screen (golive.screens.app.GoliveApp) over a synthetic session: a Follower of a
 # prepared journal that folds fresh samples for every check once a second, as a driver would.
-
 import argparse
 import asyncio
 import fcntl
@@ -53,8 +52,8 @@ def synthetic_runbook(checks: int) -> str:
 
 
 def prepare_session(folder: Path, checks: int) -> None:
-    from console.journal import Journal
-    from console.runbook import load_runbook
+    from golive.console.journal import Journal
+    from golive.console.runbook import load_runbook
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "runbook.toml").write_text(synthetic_runbook(checks), encoding="utf-8")
@@ -70,8 +69,8 @@ def prepare_session(folder: Path, checks: int) -> None:
 def synthetic_session(folder: Path, scale: str, listeners=()):
     """A Follower of the prepared journal whose ``run`` folds a fresh sample of every check once a second (and
     pod rows for the Kubernetes check), as a driver's scheduler would; it looks like the driver (not read-only)."""
-    from checks.base import Sample
-    from console.follower import Follower
+    from golive.checks.base import Sample
+    from golive.console.follower import Follower
 
     checks, pod_count = SCALES[scale]
 
@@ -106,7 +105,7 @@ def synthetic_session(folder: Path, scale: str, listeners=()):
 
 def run_mission_child(folder: Path, scale: str) -> None:
     """The real mission screen over the synthetic session."""
-    from console.app import GoliveApp
+    from golive.screens.app import GoliveApp
 
     GoliveApp(lambda listeners=(): synthetic_session(folder, scale, listeners)).run()
 

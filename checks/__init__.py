@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable
 
-from checks.base import Sample, Source, SourceError
+from golive.checks.base import Sample, Source, SourceError
 
 __all__ = ["Sample", "Source", "SourceError", "open_source", "KINDS"]
 
@@ -41,5 +41,5 @@ def open_source(
     """
     if kind not in KINDS:
         raise SourceError(f"unknown source {kind!r}")
-    module = importlib.import_module(f"checks.{kind}")
+    module = importlib.import_module(f"golive.checks.{kind}")
     return module.create(name, target, on_change=on_change, on_log=on_log)

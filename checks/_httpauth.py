@@ -15,9 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from checks.base import SourceError
-from console import redact
-from console.units import format_duration
+from golive.checks.base import SourceError
+from golive.console import redact
+from golive.console.units import format_duration
 
 
 @dataclass(frozen=True)

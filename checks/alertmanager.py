@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 import httpx
 
-from checks import _httpauth as auth
-from checks.base import Sample, SourceError
-from console.units import format_duration
+from golive.checks import _httpauth as auth
+from golive.checks.base import Sample, SourceError
+from golive.console.units import format_duration
 
 OnLog = Callable[[str, str], None]
 

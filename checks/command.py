@@ -14,8 +14,8 @@ import signal
 import time
 from typing import Any
 
-from checks.base import Sample
-from console.redact import clip
+from golive.checks.base import Sample
+from golive.console.redact import clip
 
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)", re.IGNORECASE)
 OUTPUT_LIMIT = 1 << 20

@@ -17,11 +17,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from checks import http_conditions as cond
-from checks.base import Sample, SourceError
-from checks.http_credentials import read_credentials, ssl_context
-from console import redact
-from console.units import format_duration
+from golive.checks import http_conditions as cond
+from golive.checks.base import Sample, SourceError
+from golive.checks.http_credentials import read_credentials, ssl_context
+from golive.console import redact
+from golive.console.units import format_duration
 
 _BODY_LIMIT = 1 << 20  # a health answer is small; never hold a runaway body in memory
 _USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden

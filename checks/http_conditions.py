@@ -6,8 +6,8 @@ import json
 import ssl
 from typing import Any
 
-from console.redact import clip
-from console.units import format_number
+from golive.console.redact import clip
+from golive.console.units import format_number
 
 _TLS_ORDER = {"TLSv1": 1.0, "TLSv1.1": 1.1, "TLSv1.2": 1.2, "TLSv1.3": 1.3}
 

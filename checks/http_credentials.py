@@ -7,8 +7,8 @@ import os
 import ssl
 from typing import Any
 
-from checks.base import SourceError
-from console import redact
+from golive.checks.base import SourceError
+from golive.console import redact
 
 
 def read_credentials(where: str, target: Any | None) -> tuple[dict[str, str], tuple[str, ...]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checks.base import Sample, SourceError
+from golive.checks.base import Sample, SourceError
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def check_answers(answers: Answers, runbook: Any, path: str | Path) -> None:
 
 def unanswered(runbook: Any, answers: Answers | None, done: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """One line per manual item a headless run will wait for: no answer, not confirmed yet (``done``)."""
-    from console.units import format_duration
+    from golive.console.units import format_duration
 
     lines = []
     for phase in runbook.phases:

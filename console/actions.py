@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from console.redact import scrub
+from golive.console.redact import scrub
 
 TAIL_LINES = 20
 TAIL_BYTES = 4000

@@ -162,7 +162,7 @@ def _check_manifest(members: dict[str, bytes], report: BundleReport) -> str | No
 
 
 def _check_journal(folder: Path, record: dict, report: BundleReport) -> None:
-    from console.journal import JournalError, read_journal
+    from golive.console.journal import JournalError, read_journal
 
     try:
         replay = read_journal(folder / "journal.jsonl")
@@ -222,7 +222,7 @@ def verify_bundle(path: Path, allowed_signers: Path | None = None, now: datetime
 
 def _check_json(data: bytes, record: dict, report: BundleReport) -> None:
     """record.json must say what the signed body of record.toml says: the manifest alone is not signed."""
-    from console.signed_body import body_of
+    from golive.console.signed_body import body_of
 
     try:
         parsed = json.loads(data.decode("utf-8"))
@@ -236,7 +236,7 @@ def _check_json(data: bytes, record: dict, report: BundleReport) -> None:
 
 
 def _check_signatures(folder: Path, allowed_signers: Path, now: datetime | None, report: BundleReport) -> None:
-    from console.signing import RecordInputError, verify_record
+    from golive.console.signing import RecordInputError, verify_record
 
     try:
         result = verify_record(folder / "record.toml", allowed_signers, folder / "journal.jsonl", now)
@@ -247,7 +247,7 @@ def _check_signatures(folder: Path, allowed_signers: Path, now: datetime | None,
     if not result.rows:
         report.add("signatures", False, "the record names no role to sign it")
     if (folder / "reviews.toml").is_file():
-        from console.review import verify_reviews
+        from golive.console.review import verify_reviews
 
         for role, ok, detail in verify_reviews(folder, allowed_signers, now):
             report.add(f"review {role}", ok, detail)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from console import events as ev
-from console.redact import redact_urls
-from console.runbook import Runbook
-from console.state import GoLiveState
-from console.window import window_status
+from golive.console import events as ev
+from golive.console.redact import redact_urls
+from golive.console.runbook import Runbook
+from golive.console.state import GoLiveState
+from golive.console.window import window_status
 
 
 class ChangeRefused(ValueError):
@@ -92,7 +92,7 @@ def record_section(runbook: Runbook, state: GoLiveState) -> dict[str, Any]:
 
 def failure_entries(state: GoLiveState) -> list[dict[str, Any]]:
     """The record's [[notification_failure]] entries."""
-    from console.record import iso
+    from golive.console.record import iso
 
     return [{**f, "at": iso(f["at"])} for f in state.notify_failures]
 

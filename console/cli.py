@@ -11,21 +11,21 @@ import sys
 
 # name -> (module, one-line help). Each module has add_arguments(parser) and run(args) -> int.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("console.cmd_run", "drive a go-live from a runbook (the mission screen, or --headless)"),
-    "resume": ("console.cmd_run", "carry on a session after a crash or a dropped SSH link"),
-    "watch": ("console.cmd_watch", "follow a session read-only from its journal"),
-    "attach": ("console.cmd_attach", "a seat at a running session's driver (no folder: the only one, or a choice)"),
-    "sessions": ("console.cmd_attach", "list this host's running sessions: service, version, phase, lead, seats"),
-    "serve": ("console.cmd_serve", "the read-only mission screen in a web browser, for the wall screen"),
-    "lint": ("console.cmd_lint", "check runbooks; every problem on one line with file:line"),
-    "report": ("console.cmd_report", "write record.toml and record.md for a session (a draft while it runs)"),
-    "sign": ("console.cmd_sign", "add a role's SSH signature to a record"),
-    "verify": ("console.cmd_verify", "verify a record's signatures and its journal"),
-    "import": ("console.cmd_import", "turn a Markdown go-live checklist into a runbook"),
-    "export": ("console.cmd_export", "write a session's audit bundle (tar.gz with a SHA-256 manifest)"),
-    "history": ("console.cmd_history", "list the records under a folder: date, service, outcome, change, signatures"),
-    "review": ("console.cmd_review", "add a signed review of a finished change (an emergency change needs one)"),
-    "demo": ("console.cmd_demo", "a go-live against built-in sandbox servers; needs no infrastructure"),
+    "run": ("golive.console.cmd_run", "drive a go-live from a runbook (the mission screen, or --headless)"),
+    "resume": ("golive.console.cmd_run", "carry on a session after a crash or a dropped SSH link"),
+    "watch": ("golive.console.cmd_watch", "follow a session read-only from its journal"),
+    "attach": ("golive.console.cmd_attach", "a seat at a running session's driver (no folder: the only one, or a choice)"),
+    "sessions": ("golive.console.cmd_attach", "list this host's running sessions: service, version, phase, lead, seats"),
+    "serve": ("golive.console.cmd_serve", "the read-only mission screen in a web browser, for the wall screen"),
+    "lint": ("golive.console.cmd_lint", "check runbooks; every problem on one line with file:line"),
+    "report": ("golive.console.cmd_report", "write record.toml and record.md for a session (a draft while it runs)"),
+    "sign": ("golive.console.cmd_sign", "add a role's SSH signature to a record"),
+    "verify": ("golive.console.cmd_verify", "verify a record's signatures and its journal"),
+    "import": ("golive.console.cmd_import", "turn a Markdown go-live checklist into a runbook"),
+    "export": ("golive.console.cmd_export", "write a session's audit bundle (tar.gz with a SHA-256 manifest)"),
+    "history": ("golive.console.cmd_history", "list the records under a folder: date, service, outcome, change, signatures"),
+    "review": ("golive.console.cmd_review", "add a signed review of a finished change (an emergency change needs one)"),
+    "demo": ("golive.console.cmd_demo", "a go-live against built-in sandbox servers; needs no infrastructure"),
 }
 
 

@@ -25,7 +25,7 @@ def describe(status: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.driver.registry import running
+    from golive.console.driver.registry import running
 
     if args.command == "sessions":
         found = running(args.search)
@@ -53,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"golive: {answer!r} is not one of 1..{len(found)}", file=sys.stderr)
                 return 2
             folder = Path(found[int(answer) - 1]["folder"])
-    from console.driver.client import DriverGone
-    from console.driver.process import attach
+    from golive.console.driver.client import DriverGone
+    from golive.console.driver.process import attach
 
     try:
         return attach(folder, theme=args.theme, key=args.key, mouse=getattr(args, "mouse", True))

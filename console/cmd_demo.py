@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--session-dir", type=Path, metavar="DIR")
     parser.add_argument("--operator", help="who drives (default: the login name)")
     parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
-    from console.cmd_run import add_screen_arguments
+    from golive.console.cmd_run import add_screen_arguments
 
     add_screen_arguments(parser)
 
@@ -32,12 +32,12 @@ def demo_runbook_path() -> Path:
     """The demo runbook ships inside the package, so the demo works from any directory."""
     from importlib.resources import files
 
-    return Path(str(files("examples") / "demo.toml"))
+    return Path(str(files("golive.examples") / "demo.toml"))
 
 
 def demo_answers(runbook):
     """Answers for every manual item and sign-off, for a headless demo."""
-    from checks.manual import Answer, Answers
+    from golive.checks.manual import Answer, Answers
 
     items = {c.id: Answer(c.id, DEMO_NAMES.get(c.role or "", "Dana Lead"), "answered by the headless demo")
              for _, c in runbook.iter_checks() if c.source == "manual"}
@@ -45,11 +45,10 @@ def demo_answers(runbook):
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.runbook import RunbookError, load_runbook
-    from console.sandbox.demo_seeds import RUNBOOKS, SeedWorld, seed_runbook_path
-    from console.sandbox.demo_world import DemoWorld
-
-    from console.cmd_run import check_theme
+    from golive.console.cmd_run import check_theme
+    from golive.console.runbook import RunbookError, load_runbook
+    from golive.sandbox.demo_seeds import RUNBOOKS, SeedWorld, seed_runbook_path
+    from golive.sandbox.demo_world import DemoWorld
 
     if args.speed <= 0:
         print("golive demo: --speed must be positive", file=sys.stderr)
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
 
         def make_session(listeners=()):
-            from console.session import Session
+            from golive.console.session import Session
 
             session = Session.start(runbook, session_dir=args.session_dir, operator=args.operator,
                                     headless=args.headless, answers=answers, overrides=world.variables,
@@ -83,11 +82,11 @@ def run(args: argparse.Namespace) -> int:
             return session
 
         if args.headless:
-            from console.cmd_run import headless
+            from golive.console.cmd_run import headless
 
             args.answers = None
             return headless(make_session, runbook, args)
-        from console.app import run_mission
+        from golive.screens.app import run_mission
 
         return run_mission(make_session, theme=args.theme, mouse=args.mouse)
 
@@ -102,7 +101,7 @@ class DemoResumeError(ValueError):
 def start_resumed_world(folder: Path):
     """The started sandboxes of a demo session being resumed, or None when it is no demo's. Raises
     DemoResumeError (one line) when they cannot start, JournalLocked when another process drives the session."""
-    from console.journal import ensure_not_driven
+    from golive.console.journal import ensure_not_driven
 
     ensure_not_driven(folder)   # a live demo holds the ports: say who drives it, not that a port is taken
     world = resumed_world(folder)
@@ -129,12 +128,12 @@ def resumed_world(folder: Path):
     mark = Path(folder) / DEMO_MARK
     if not mark.is_file():
         return None
-    from console.journal import JOURNAL_NAME, JournalError, read_journal
-    from console.sandbox.demo_world import DemoWorld
+    from golive.console.journal import JOURNAL_NAME, JournalError, read_journal
+    from golive.sandbox.demo_world import DemoWorld
 
     try:
         meta = json.loads(mark.read_text(encoding="utf-8"))
-        from console.sandbox.demo_seeds import RUNBOOKS
+        from golive.sandbox.demo_seeds import RUNBOOKS
 
         if meta.get("scenario") in RUNBOOKS:  # a seed world's Service, endpoints and kubectl are not rebuilt
             raise DemoResumeError(f"{mark}: the {meta['scenario']} demo cannot be resumed; start a new one with "

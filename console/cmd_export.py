@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.bundle import BundleError, export_bundle
+    from golive.console.bundle import BundleError, export_bundle
 
     try:
         names = export_bundle(args.session_dir, args.output)

@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 def rows(root: Path) -> list[dict]:
     """One row per record.toml under ``root``, oldest first; an unreadable record is a row saying so."""
-    from console.review import read_reviews
-    from console.signed_body import RecordInputError
+    from golive.console.review import read_reviews
+    from golive.console.signed_body import RecordInputError
 
     out = []
     for folder, dirs, files in os.walk(root):

@@ -35,7 +35,7 @@ def _read(source: str) -> tuple[bytes, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.importer import ChecklistError, ImporterBug, import_checklist
+    from golive.console.importer import ChecklistError, ImporterBug, import_checklist
 
     try:
         data, name = _read(args.checklist)
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         try:
-            from console.files import write_atomic
+            from golive.console.files import write_atomic
 
             write_atomic(output, result.text.encode("utf-8"))
         except OSError as exc:

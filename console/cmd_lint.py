@@ -24,8 +24,8 @@ def parse_sets(sets: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.runbook import RunbookError, load_runbook
-    from console.units import plural
+    from golive.console.runbook import RunbookError, load_runbook
+    from golive.console.units import plural
 
     try:
         overrides = parse_sets(args.sets)

@@ -19,11 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.journal import JournalError, read_journal
-    from console.record import write_record
-    from console.record_file import record_from_journal
-    from console.runbook import RunbookError
-    from console.session import replay_session
+    from golive.console.journal import JournalError, read_journal
+    from golive.console.record import write_record
+    from golive.console.record_file import record_from_journal
+    from golive.console.runbook import RunbookError
+    from golive.console.session import replay_session
 
     folder: Path = args.session_dir
 

@@ -20,8 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.review import REVIEWS, add_review
-    from console.signing import RecordInputError, SigningError, default_name
+    from golive.console.review import REVIEWS, add_review
+    from golive.console.signing import RecordInputError, SigningError, default_name
 
     try:
         entry = add_review(args.session_dir, args.role, key=args.key, name=args.name or default_name(),

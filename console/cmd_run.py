@@ -45,7 +45,7 @@ def check_theme(name: str | None) -> str | None:
     """One line naming the themes when ``name`` is not one of them, else None: said before anything starts."""
     if not name:
         return None   # a headless run never loads the themes (nor Textual)
-    from themes import choose_theme
+    from golive.themes import choose_theme
 
     try:
         choose_theme(name)
@@ -55,11 +55,10 @@ def check_theme(name: str | None) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checks.manual import check_answers, load_answers
-    from console.cmd_lint import parse_sets
-    from console.journal import JournalError
-    from console.change import start_event
-    from console.runbook import RunbookError, load_runbook
+    from golive.checks.manual import check_answers, load_answers
+    from golive.console.change import start_event
+    from golive.console.cmd_lint import parse_sets
+    from golive.console.runbook import RunbookError, load_runbook
 
     problem = check_theme(args.theme)
     if problem is None and args.key is not None and not args.key.is_file():
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             # the window, the freeze and an emergency's reason are checked before anything is created
             change = start_event(runbook, time.time(), args.operator or "", args.emergency_reason,
                                  args.bypass_window)
-            from console.notify import resolve_url
+            from golive.console.notify import resolve_url
 
             for i, target in enumerate(runbook.notify):
                 resolve_url(target, i)  # a missing hook is bad input now, not a silent room later
@@ -98,8 +97,8 @@ def run(args: argparse.Namespace) -> int:
     notifiers: list = []
 
     def make_session(listeners=()):
-        from console.notify import attach, prepare
-        from console.session import Session
+        from golive.console.notify import attach, prepare
+        from golive.console.session import Session
 
         if runbook is not None:
             notifier = prepare(runbook)  # heard from the first event on
@@ -129,29 +128,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _drive(make_session, runbook, args) -> int:
-    from console.journal import JournalError
-    from console.runbook import RunbookError
+    from golive.console.journal import JournalError
+    from golive.console.runbook import RunbookError
 
     world = None
     try:
         driver = getattr(args, "as_driver", False)   # this is the driver process `golive run` started
         if args.command == "resume" and (args.headless or driver):
             # a demo's sandboxes died with it: bring them back (in the process that samples), or say why not
-            from console.cmd_demo import start_resumed_world
+            from golive.console.cmd_demo import start_resumed_world
 
             world = start_resumed_world(args.session_dir)
         if driver:
-            from console.driver.process import serve
+            from golive.console.driver.process import serve
 
             return serve(make_session, args)
         if args.headless:
             return headless(make_session, runbook, args)
-        from console.journal import ensure_not_driven
+        from golive.console.journal import ensure_not_driven
 
         folder = args.session_dir if args.command == "resume" else getattr(args, "session_dir", None)
         if folder is not None:
             ensure_not_driven(folder)  # say so before a screen opens, not after
-        from console.driver.process import launch_and_attach
+        from golive.console.driver.process import launch_and_attach
 
         return launch_and_attach(args, runbook)   # the driver outlives this terminal; the screen is a seat
     except JournalError as exc:
@@ -170,7 +169,7 @@ def _drive(make_session, runbook, args) -> int:
 def _not_ready(runbook, args, overrides, answers) -> bool:
     """Say, before anything starts, what the runbook still needs (unset variables, placeholder URLs: stop); the
     manual items a headless run has no answer for are named once its session exists (``say_what_waits``)."""
-    from console.preflight import missing_inputs
+    from golive.console.preflight import missing_inputs
 
     try:
         text = Path(args.runbook).read_text(encoding="utf-8")
@@ -192,7 +191,7 @@ def _one_line(exc: Exception) -> str:
 def headless(make_session, runbook, args) -> int:
     import asyncio
 
-    from console.reporter import JsonReporter, RichReporter
+    from golive.console.reporter import JsonReporter, RichReporter
 
     async def main() -> str | None:
         reporters = []
@@ -232,7 +231,7 @@ def say_what_waits(session, args) -> None:
     Raises:
         ValueError: a resumed runbook cannot use the answers (one line naming the file and field).
     """
-    from checks.manual import check_answers, unanswered
+    from golive.checks.manual import check_answers, unanswered
 
     answers = session.answers
     if args.command == "resume" and answers is not None:

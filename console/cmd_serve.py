@@ -36,8 +36,8 @@ def _fail(message: str) -> int:
 
 def check_session(folder: Path) -> str:
     """The session's name for the page title. Raises ValueError (one line) when the folder cannot be followed."""
-    from console.follower import Follower
-    from console.journal import JOURNAL_NAME, JournalError
+    from golive.console.follower import Follower
+    from golive.console.journal import JOURNAL_NAME, JournalError
 
     if not (folder / JOURNAL_NAME).is_file():
         raise ValueError(f"{folder / JOURNAL_NAME}: no journal (is this a session folder?)")
@@ -67,7 +67,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl+C (0); 2 before serving for a folder without a journal, a busy port or a bad theme."""
-    from themes import choose_theme
+    from golive.themes import choose_theme
 
     try:
         theme = choose_theme(args.theme)
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
 
-    from screens.serve import serve, watch_command
+    from golive.screens.serve import serve, watch_command
 
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host

@@ -46,7 +46,7 @@ def _parse_at(value: str | None):
 
 
 def _print_message(args: argparse.Namespace, when) -> int:
-    from console.signing import NAMESPACE, message_for_role
+    from golive.console.signing import NAMESPACE, message_for_role
 
     message, fields = message_for_role(args.record, args.role, args.key, args.name, args.principal, when)
     sys.stdout.buffer.write(message)
@@ -68,7 +68,7 @@ def _print_message(args: argparse.Namespace, when) -> int:
 
 
 def _print_signature(args: argparse.Namespace) -> int:
-    from console.signing import RecordInputError, read_record
+    from golive.console.signing import RecordInputError, read_record
 
     _, record = read_record(args.record)
     for entry in record.get("signature", []):
@@ -79,8 +79,17 @@ def _print_signature(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.signing import RecordInputError, SigningError, attach_signature, default_name, principal_without_key
-    from console.signing import missing_roles, read_record, sign_record, utc_stamp
+    from golive.console.signing import (
+        RecordInputError,
+        SigningError,
+        attach_signature,
+        default_name,
+        missing_roles,
+        principal_without_key,
+        read_record,
+        sign_record,
+        utc_stamp,
+    )
 
     def warn(message: str) -> None:
         print(f"golive: warning: {message}", file=sys.stderr)
@@ -118,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     _, record = read_record(args.record)
     left = missing_roles(record)
     rest = f"still to sign: {', '.join(left)}" if left else "every required role has signed"
-    from console.notify import notify_signature  # the room hears of it when the runbook asks ([[notify]])
+    from golive.console.notify import notify_signature  # the room hears of it when the runbook asks ([[notify]])
 
     notify_signature(args.record, entry["role"], entry["name"], left)
     print(

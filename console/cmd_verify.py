@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from console.signing import RecordInputError, verify_record
+    from golive.console.signing import RecordInputError, verify_record
 
     now = None
     if args.at:
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
     if args.bundle is not None or args.record is None or args.allowed_signers is None:
-        from console.bundle import run_verify  # the audit bundle's branch (console/bundle.py)
+        from golive.console.bundle import run_verify  # the audit bundle's branch (console/bundle.py)
 
         return run_verify(args, now)
     try:

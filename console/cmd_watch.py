@@ -10,15 +10,15 @@ from pathlib import Path
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
     parser.add_argument("--theme", help="golive-dark, golive-light, high-contrast or mono")
-    from console.cmd_run import add_screen_arguments
+    from golive.console.cmd_run import add_screen_arguments
 
     add_screen_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """0 after watching (whatever the outcome: the driver's exit code says that), 2 for a bad folder."""
-    from console.cmd_run import check_theme
-    from console.journal import JOURNAL_NAME, JournalError
+    from golive.console.cmd_run import check_theme
+    from golive.console.journal import JOURNAL_NAME, JournalError
 
     problem = check_theme(args.theme)
     if problem:
@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     def make_session(listeners=()):
-        from console.driver.client import DriverClient, DriverGone
-        from console.follower import Follower
+        from golive.console.driver.client import DriverClient, DriverGone
+        from golive.console.follower import Follower
 
         try:   # a running driver: live samples and pods, read-only
             return DriverClient(args.session_dir, read_only=True, listeners=listeners)
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
             return Follower(args.session_dir, listeners=listeners)
 
     try:
-        from console.app import run_mission
+        from golive.screens.app import run_mission
 
         run_mission(make_session, theme=args.theme, mouse=args.mouse)
     except (JournalError, ValueError, OSError) as exc:

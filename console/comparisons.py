@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from console.units import Threshold, format_number, shown
+from golive.console.units import Threshold, format_number, shown
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _OP = r"<=|>=|==|!=|<|>|≤|≥|≠|="
@@ -176,7 +176,7 @@ def window_measure(points: list[tuple[float, float]], measure: str, window: floa
 
 
 def describe_measure(measure: str, window: float) -> str:
-    from console.units import format_duration
+    from golive.console.units import format_duration
 
     what = "max − min" if measure == "max-min" else "fitted change"
     return f"{what} over {format_duration(window)}"

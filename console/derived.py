@@ -14,10 +14,10 @@ import math
 from collections import deque
 from typing import Any
 
-from checks.base import Sample
-from console.comparisons import bind, describe_measure, needs_baseline, window_measure
-from console.state import ERROR, PENDING, CheckState
-from console.units import format_duration, format_number
+from golive.checks.base import Sample
+from golive.console.comparisons import bind, describe_measure, needs_baseline, window_measure
+from golive.console.state import ERROR, PENDING, CheckState
+from golive.console.units import format_duration, format_number
 
 SUFFIX = ":baseline"
 _CLEARED = ("pass_", "warn", "fire", "baseline", "window", "measure", "each")

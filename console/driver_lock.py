@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from console.journal import LOCK_NAME
+from golive.console.journal import LOCK_NAME
 
 
 def lock_holder(folder: Path) -> tuple[int, str] | None:

@@ -13,18 +13,27 @@ import time
 from collections import deque
 from typing import Any, Callable
 
-from checks.base import Sample
-from console import roles
-from console import derived
-from console import events as ev
-from console import phase_rules, rollback_plans, trigger_scope
-from console.engine_seeds import SeedSemantics
-from console.runbook import Runbook
-from console.state import (
-    ERROR, FAIL, NO_GO, PASS, PENDING, ROLLED_BACK, WARN,
-    CheckState, Gate, GoLiveState, ManualState, PhaseStatus, TriggerStatus,
+from golive.checks.base import Sample
+from golive.console import derived, phase_rules, roles, rollback_plans, trigger_scope
+from golive.console import events as ev
+from golive.console.engine_seeds import SeedSemantics
+from golive.console.runbook import Runbook
+from golive.console.state import (
+    ERROR,
+    FAIL,
+    NO_GO,
+    PASS,
+    PENDING,
+    ROLLED_BACK,
+    WARN,
+    CheckState,
+    Gate,
+    GoLiveState,
+    ManualState,
+    PhaseStatus,
+    TriggerStatus,
 )
-from console.units import Threshold, format_duration, format_number, round_sig
+from golive.console.units import Threshold, format_duration, format_number, round_sig
 
 DEFAULT_ALERT_PASS = Threshold("==", 0.0)
 NOTE_KINDS = ("note", "anomaly", "lesson")

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.base import Sample
-from console import derived
-from console import events as ev
-from console import phase_rules, trigger_scope
-from console.state import ERROR, CheckState
+from golive.checks.base import Sample
+from golive.console import derived, phase_rules, trigger_scope
+from golive.console import events as ev
+from golive.console.state import ERROR, CheckState
 
 
 class SeedSemantics:
@@ -70,7 +69,7 @@ class SeedSemantics:
     def _judge_derived(self, check: Any, cs: CheckState, sample: Sample) -> tuple[str, str, float | None]:
         """judge(), with a baseline bound to its relative target and a window's figure in place of the value;
         returns (verdict, detail, the value judged)."""
-        from console.engine import judge  # engine imports this module: import at call time
+        from golive.console.engine import judge  # engine imports this module: import at call time
         bound, blind = derived.bound(check, cs, sample.at)
         if bound is None:
             return ERROR, blind, sample.value  # an unreadable baseline makes the comparison unknown, never a pass
@@ -82,7 +81,7 @@ class SeedSemantics:
         return verdict, (f"{detail}; {note}" if detail and note else detail or note), windowed.value
 
     def _trigger_condition(self, trig: Any, sample: Sample) -> bool | None:
-        from console.engine import trigger_condition
+        from golive.console.engine import trigger_condition
         bound, _ = derived.bound(trig, self.state.checks[trig.id], sample.at)
         return None if bound is None else trigger_condition(bound, sample)
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 # It takes no lock, so any number of followers can watch one driver. Every command raises ``Refused``.
-
 import asyncio
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from checks.base import Sample
-from console import events as ev
-from console.driver_lock import driver_alive
-from console.engine import Refused
-from console.journal import JOURNAL_NAME, JournalError, JournalFollower
-from console.session import HEARTBEAT_EVERY, Listener, default_operator, replay_session
-from console.units import format_age
+from golive.checks.base import Sample
+from golive.console import events as ev
+from golive.console.driver_lock import driver_alive
+from golive.console.engine import Refused
+from golive.console.journal import JOURNAL_NAME, JournalError, JournalFollower
+from golive.console.session import HEARTBEAT_EVERY, Listener, default_operator, replay_session
+from golive.console.units import format_age
 
 POLL_EVERY = 0.3   # seconds between reads of the journal: every change shows within a second
 # A running driver journals at least a heartbeat every HEARTBEAT_EVERY; silent this long before the outcome, it is

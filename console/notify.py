@@ -14,10 +14,10 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
-from console import events as ev
-from console.record import iso
-from console.redact import redact_urls
-from console.runbook_change import NotifyTarget
+from golive.console import events as ev
+from golive.console.record import iso
+from golive.console.redact import redact_urls
+from golive.console.runbook_change import NotifyTarget
 
 SCHEMA = "golive.notification/1"
 POLL_EVERY = 1.0
@@ -228,7 +228,7 @@ def prepare(runbook: Any, make_sender: Callable[..., Any] | None = None) -> Noti
     if not targets:
         return None
     if make_sender is None:
-        from checks.webhook import WebhookSender
+        from golive.checks.webhook import WebhookSender
         make_sender = WebhookSender
     urls = [resolve_url(t, i) for i, t in enumerate(targets)]
     notifier = Notifier(runbook, targets)
@@ -287,8 +287,8 @@ def notify_signature(record_path: Path, role: str, name: str, missing: list[str]
     try:
         if "notify" not in (folder / "runbook.toml").read_text(encoding="utf-8"):
             return  # most runbooks notify nobody: skip the replay that signing would otherwise pay for
-        from console.journal import read_journal
-        from console.session import replay_session
+        from golive.console.journal import read_journal
+        from golive.console.session import replay_session
 
         runbook, engine, _ = replay_session(folder, read_journal(folder / "journal.jsonl").events)
     except Exception:

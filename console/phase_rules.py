@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from console import events as ev
-from console.runbook_rules import evaluate_when
-from console.state import FAIL, GO, PARTIAL, PASS
-from console.units import format_duration
+from golive.console import events as ev
+from golive.console.runbook_rules import evaluate_when
+from golive.console.state import FAIL, GO, PARTIAL, PASS
+from golive.console.units import format_duration
 
 
 def not_before_at(engine: Any, phase: Any) -> float | None:

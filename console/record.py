@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from console import rollback_plans
-from console.engine import Engine, verdict_symbol
-from console.redact import redact_urls
-from console.role_signers import record_roles
-from console.runbook import resolve_target
-from console.record_file import write_record  # noqa: F401  (the writer; its home is console.record_file)
-from console.units import format_duration, format_number
-
+from golive.console import rollback_plans
+from golive.console.engine import Engine, verdict_symbol
+from golive.console.record_file import write_record  # noqa: F401  (the writer; its home is console.record_file)
+from golive.console.redact import redact_urls
+from golive.console.role_signers import record_roles
+from golive.console.runbook import resolve_target
+from golive.console.units import format_duration, format_number
 
 
 def iso(t: float | None) -> str | None:
@@ -142,7 +141,7 @@ def build_record(engine: Engine, journal_head: str, journal_events: int,
         }))
     record_doc: dict[str, Any] = {"record": record}
     # change management (console/change.py): the change, its window, deliveries that failed
-    from console.change import failure_entries, record_section
+    from golive.console.change import failure_entries, record_section
 
     if change := record_section(rb, st):
         record_doc["change"] = change
@@ -218,7 +217,7 @@ def render_markdown(record: dict[str, Any]) -> str:
             lines.append(f"| {key.replace('_', ' ').capitalize()} | `{_md(r[key])}` |")
     if r.get("dry_run"):
         lines.append("| Dry run | yes: no action was run |")
-    from console.change import markdown_lines  # change management
+    from golive.console.change import markdown_lines  # change management
 
     lines += markdown_lines(record)
     lines += ["", "## Timeline", ""]

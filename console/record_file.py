@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import tomli_w
 
-from console.files import RecordLock, write_atomic
-from console.signed_body import UNSIGNED_KEYS, body_of, canonical_bytes
+from golive.console.files import RecordLock, write_atomic
+from golive.console.signed_body import UNSIGNED_KEYS, body_of, canonical_bytes
 
 Warn = Callable[[str], None]
 
@@ -83,7 +83,7 @@ def write_record(folder: Path, record: dict[str, Any], on_warning: Warn | None =
     the sign-off status refreshed, and ``on_warning`` hears which fields the journal renders differently.
     Raises OSError (with the file's name) when the folder cannot be written.
     """
-    from console.record import render_markdown
+    from golive.console.record import render_markdown
 
     folder = Path(folder)
     toml_path, md_path = folder / "record.toml", folder / "record.md"
@@ -122,8 +122,8 @@ def replay_engine(runbook: Any, raw_events: list[dict], anchor: int | None = Non
     With ``anchor``, only the lines up to it count, and after it only the sign-offs: a resume that follows
     the outcome must not change what the record says happened.
     """
-    from console import events as ev
-    from console.engine import Engine
+    from golive.console import events as ev
+    from golive.console.engine import Engine
 
     engine = Engine(runbook)
     upto = len(raw_events) if anchor is None else anchor
@@ -138,7 +138,7 @@ def record_from_journal(runbook: Any, raw_events: list[dict], head: str, live: A
     newer than the journal's last summary). A decided record is always the journal's rendering, so the
     session, ``golive report`` and ``golive verify --journal`` agree on every byte of the body.
     """
-    from console.record import build_record, journal_anchor
+    from golive.console.record import build_record, journal_anchor
 
     anchor = journal_anchor(raw_events, head)
     decided = any(e.get("type") == "outcome" for e in raw_events)
@@ -148,7 +148,7 @@ def record_from_journal(runbook: Any, raw_events: list[dict], head: str, live: A
 
 def write_session_record(folder: Path, engine: Any, on_warning: Warn | None = None) -> tuple[Path, Path]:
     """The driving session's record.toml and record.md, rendered from its (synced) journal."""
-    from console.journal import read_journal
+    from golive.console.journal import read_journal
 
     replay = read_journal(Path(folder) / "journal.jsonl")
     return write_record(folder, record_from_journal(engine.runbook, replay.events, replay.head, live=engine),

@@ -7,10 +7,10 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
-from console import events as ev
-from console.engine import verdict_symbol
-from console.runbook import Runbook
-from console.units import format_number
+from golive.console import events as ev
+from golive.console.engine import verdict_symbol
+from golive.console.runbook import Runbook
+from golive.console.units import format_number
 
 _STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "ERROR": "magenta", "PENDING": "dim"}
 _OUTCOME = {"GO": ("✓", "bold green"), "PARTIAL": ("⚠", "bold yellow"), "NO-GO": ("✗", "bold red"),
@@ -46,8 +46,8 @@ class RichReporter:
         self.console.print(f"[dim]{_clock(at)}[/] {text}")
 
     def _command(self, action: str) -> str:
-        from console.phase_rules import action_name
-        from console.rollback_plans import step_name
+        from golive.console.phase_rules import action_name
+        from golive.console.rollback_plans import step_name
 
         rb = self.runbook
         named = {action_name(p, i): a for p in rb.phases for i, a in enumerate(p.all_actions)}

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from console import events as ev
-from console.engine import Engine
-from console.rollback_plans import interrupted_step, is_step
-from console.state import NO_GO
+from golive.console import events as ev
+from golive.console.engine import Engine
+from golive.console.rollback_plans import interrupted_step, is_step
+from golive.console.state import NO_GO
 
 if TYPE_CHECKING:
-    from console.session import Session
+    from golive.console.session import Session
 
 INTERRUPTED = "interrupted: the driver stopped while it ran (exit unknown)"
 

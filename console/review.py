@@ -14,8 +14,8 @@ from pathlib import Path
 
 import tomli_w
 
-from console.signed_body import RecordInputError, canonical_bytes, read_record, utc_stamp
-from console.ssh_keygen import NAMESPACE, SigningError, describe_key, sign_message, signing_key
+from golive.console.signed_body import RecordInputError, canonical_bytes, read_record, utc_stamp
+from golive.console.ssh_keygen import NAMESPACE, SigningError, describe_key, sign_message, signing_key
 
 REVIEWS = "reviews.toml"
 FIELDS = ("record_sha256", "journal_sha256", "change_id", "role", "name", "principal", "reviewed_at", "note")
@@ -48,10 +48,10 @@ def add_review(folder: Path, role: str, *, key: str | None = None, name: str, pr
     Raises RecordInputError (no final record, the role already reviewed, a driver holds the session) or
     SigningError (key, agent or ssh-keygen trouble).
     """
-    from console import events as ev
-    from console.files import write_atomic
-    from console.journal import Journal, JournalError
-    from console.signing import default_principal
+    from golive.console import events as ev
+    from golive.console.files import write_atomic
+    from golive.console.journal import Journal, JournalError
+    from golive.console.signing import default_principal
 
     folder = Path(folder)
     _, record = read_record(folder / "record.toml")
@@ -100,8 +100,8 @@ def verify_reviews(folder: Path, allowed_signers: Path, now: datetime | None = N
     from sshsig import InvalidSignature, check_signature
     from sshsig.sshsig import SshsigSignature
 
-    from console import allowed_signers as signers_file
-    from console.journal import JournalError, read_journal
+    from golive.console import allowed_signers as signers_file
+    from golive.console.journal import JournalError, read_journal
 
     now = now or datetime.now(timezone.utc)
     folder = Path(folder)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from console import roles as role_rules
-from console.allowed_signers import VALID
+from golive.console import roles as role_rules
+from golive.console.allowed_signers import VALID
 
 NOT_BOUND = "not bound"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from console import events as ev
-from console.state import NO_GO, PASS, ROLLED_BACK
-from console.units import format_duration, format_number
+from golive.console import events as ev
+from golive.console.state import NO_GO, PASS, ROLLED_BACK
+from golive.console.units import format_duration, format_number
 
 
 def step_name(runbook: Any, plan: Any, index: int) -> str:

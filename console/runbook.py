@@ -9,17 +9,32 @@ from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal, Union
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    model_validator,
 )
 
-from console import runbook_expand as expand
-from console import runbook_consistency as consistency
-from console.runbook_change import Freeze, NotifyTarget, Window
-from console.runbook_rules import feature_problems
-from console.runbook_errors import (RunbookError, cap_problems, format_validation_errors, locate_problem,
-                                    nesting_problem, toml_syntax_problem, toml_value_problem)
-from console.comparisons import parse_comparison
-from console.units import parse_duration, parse_t_plus
+from golive.console import runbook_consistency as consistency
+from golive.console import runbook_expand as expand
+from golive.console.comparisons import parse_comparison
+from golive.console.runbook_change import Freeze, NotifyTarget, Window
+from golive.console.runbook_errors import (
+    RunbookError,
+    cap_problems,
+    format_validation_errors,
+    locate_problem,
+    nesting_problem,
+    toml_syntax_problem,
+    toml_value_problem,
+)
+from golive.console.runbook_rules import feature_problems
+from golive.console.units import parse_duration, parse_t_plus
 
 __all__ = [
     "Runbook", "Phase", "Action", "Trigger", "Check", "RunbookError",

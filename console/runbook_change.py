@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from console.units import parse_duration
-from console.window import Freeze, Window
+from golive.console.units import parse_duration
+from golive.console.window import Freeze, Window
 
 __all__ = ["NOTIFY_EVENTS", "Freeze", "NotifyTarget", "Window"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from console.units import Threshold, format_duration, format_number
+from golive.console.units import Threshold, format_duration, format_number
 
 Problems = list[tuple[tuple, str]]
 

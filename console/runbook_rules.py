@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from console.comparisons import needs_baseline
-from console.units import Threshold
+from golive.console.comparisons import needs_baseline
+from golive.console.units import Threshold
 
 Problems = list[tuple[tuple, str]]
 

@@ -14,8 +14,8 @@ import dataclasses
 import time
 from typing import Any, Callable
 
-from checks.base import Sample, SourceError
-from console.runbook import Runbook, resolve_target
+from golive.checks.base import Sample, SourceError
+from golive.console.runbook import Runbook, resolve_target
 
 BACKOFF_CAP = 300.0
 DEFAULT_CONCURRENCY = 8
@@ -45,7 +45,7 @@ class SourcePool:
         if key in self._errors:
             raise SourceError(self._errors[key])
         if key not in self._sources:
-            from checks import open_source
+            from golive.checks import open_source
 
             kind, name = key
             on_change = self._on_change

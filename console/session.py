@@ -18,19 +18,19 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from checks.base import Sample
-from checks.manual import Answers
-from console import events as ev
-from console import redact
-from console.actions import run_action
-from console.engine import Engine, Refused
-from console.journal import Journal, JournalError, session_folder_name
-from console.record import journal_anchor
-from console.resume import carry_on
-from console.runbook import Runbook, load_runbook
-from console.scheduler import Scheduler, SourcePool
-from console.session_seeds import SeedReactions
-from console.state import HISTORY
+from golive.checks.base import Sample
+from golive.checks.manual import Answers
+from golive.console import events as ev
+from golive.console import redact
+from golive.console.actions import run_action
+from golive.console.engine import Engine, Refused
+from golive.console.journal import Journal, JournalError, session_folder_name
+from golive.console.record import journal_anchor
+from golive.console.resume import carry_on
+from golive.console.runbook import Runbook, load_runbook
+from golive.console.scheduler import Scheduler, SourcePool
+from golive.console.session_seeds import SeedReactions
+from golive.console.state import HISTORY
 
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
@@ -273,7 +273,7 @@ class Session(SeedReactions):
 
     def _approve_from_answers(self, phase: Any) -> None:
         """Headless: unbound roles' approvals from the answers file; a bound role waits for a person at a seat."""
-        from console import roles
+        from golive.console import roles
 
         for role in roles.awaited(self.runbook, self.engine.state, phase):
             if role in self.runbook.roles:
@@ -355,7 +355,7 @@ class Session(SeedReactions):
 
     async def _perform_rollback(self, by: str) -> None:
         """Run the decided plan's steps (those not yet done, after a resume), then write its outcome."""
-        from console.rollback_plans import active_plan, step_done, step_name
+        from golive.console.rollback_plans import active_plan, step_done, step_name
 
         chosen = active_plan(self.engine)
         result = None
@@ -453,7 +453,7 @@ class Session(SeedReactions):
             self.journal.close()  # the lock is released even when the disk is full
 
     def write_record(self) -> tuple[Path, Path]:
-        from console.record_file import write_session_record
+        from golive.console.record_file import write_session_record
 
         self.journal.sync()
         self.record_paths = write_session_record(self.folder, self.engine)

@@ -50,7 +50,7 @@ class SeedReactions:
 
     def _headless_due_action(self, now: float) -> None:
         """Headless: an action held back by its phase's not_before runs once the time has come."""
-        from console.phase_rules import waiting_reason
+        from golive.console.phase_rules import waiting_reason
 
         phase, ps = self.engine.active_phase(), self.engine.state.active_phase
         if phase is None or ps is None or not phase.all_actions or ps.action_done is not None:

@@ -12,9 +12,9 @@ from typing import Callable
 
 import tomli_w
 
-from console import files
-from console.signed_body import RecordInputError, body_of, canonical_bytes, missing_roles
-from console.ssh_keygen import NAMESPACE, SigningError
+from golive.console import files
+from golive.console.signed_body import RecordInputError, body_of, canonical_bytes, missing_roles
+from golive.console.ssh_keygen import NAMESPACE, SigningError
 
 
 class RecordLock(files.RecordLock):
@@ -118,7 +118,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 def _refresh_markdown(path: Path, record: dict, on_warning: Callable[[str], None] | None) -> None:
     warn = on_warning or (lambda message: None)
     try:
-        from console.record import render_markdown
+        from golive.console.record import render_markdown
     except ImportError:
         warn(f"{path.with_suffix('.md').name} not refreshed: console.record.render_markdown is not available")
         return

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import tomli_w
 
-from console.ssh_keygen import SigningError
+from golive.console.ssh_keygen import SigningError
 
 GENESIS = "0" * 64
 UNSIGNED_KEYS = ("signature", "signature_status")  # top-level parts of record.toml outside the signed body

@@ -24,8 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from console.signature_store import RecordLock, store_signature, write_atomic
-from console.signed_body import (
+from golive.console.signature_store import RecordLock, store_signature, write_atomic
+from golive.console.signed_body import (
     GENESIS,
     UNSIGNED_KEYS,
     RecordInputError,
@@ -42,10 +42,10 @@ from console.signed_body import (
     signoff_entry,
     utc_stamp,
 )
-from console.ssh_keygen import NAMESPACE, SigningError, describe_key, sign_message, signing_key
+from golive.console.ssh_keygen import NAMESPACE, SigningError, describe_key, sign_message, signing_key
 
 if TYPE_CHECKING:
-    from console.verification import VerifyReport
+    from golive.console.verification import VerifyReport
 
 __all__ = [
     "GENESIS", "NAMESPACE", "UNSIGNED_KEYS", "RecordInputError", "SigningError", "attach_signature", "body_of",
@@ -224,6 +224,6 @@ def verify_record(
     markdown: Path | None = None,
 ) -> "VerifyReport":
     """Verify every signature and, when given, the journal and record.md; see console.verification."""
-    from console.verification import verify_record as verify
+    from golive.console.verification import verify_record as verify
 
     return verify(path, allowed_signers, journal, now, markdown)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from console import events as ev
-from console.units import format_duration
+from golive.console import events as ev
+from golive.console.units import format_duration
 
 
 def last_phase_action(state: Any) -> float | None:

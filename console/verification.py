@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from console import allowed_signers as signers_file
-from console import role_signers
-from console.allowed_signers import (
+from golive.console import allowed_signers as signers_file
+from golive.console import role_signers
+from golive.console.allowed_signers import (
     EXPIRED,
     NOT_YET_VALID,
     UNKNOWN_KEY,
@@ -26,11 +26,17 @@ from console.allowed_signers import (
     AllowedSigner,
     AllowedSignersError,
 )
-from console.journal_audit import record_differences, signoff_problems
-from console.signed_body import (
-    GENESIS, RecordInputError, canonical_bytes, entry_message, read_record, signature_digest, signoff_entry,
+from golive.console.journal_audit import record_differences, signoff_problems
+from golive.console.signed_body import (
+    GENESIS,
+    RecordInputError,
+    canonical_bytes,
+    entry_message,
+    read_record,
+    signature_digest,
+    signoff_entry,
 )
-from console.ssh_keygen import NAMESPACE
+from golive.console.ssh_keygen import NAMESPACE
 
 MISSING = "missing"
 BAD_SIGNATURE = "bad signature"
@@ -210,7 +216,7 @@ def check_entry(
 
 
 def _journal_check(journal: Path, full: dict) -> JournalCheck:
-    from console.journal import JournalError, read_journal
+    from golive.console.journal import JournalError, read_journal
 
     record = full["record"]
     try:
@@ -306,7 +312,7 @@ def verify_record(
 
 def _markdown_check(path: Path, record: dict) -> JournalCheck:
     """record.md is a rendering of record.toml, not evidence: it matches, or the first line that differs."""
-    from console.record import render_markdown
+    from golive.console.record import render_markdown
 
     try:
         text = path.read_text(encoding="utf-8")

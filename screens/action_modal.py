@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from screens.dialog import Dialog
+from golive.screens.dialog import Dialog
 
 
 class ActionModal(Dialog[bool]):

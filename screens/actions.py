@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # Keys live apart, in ``keymap.py``; the help screen and the footer are generated from both tables.
-
 from dataclasses import dataclass
 
 

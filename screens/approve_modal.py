@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from screens.dialog import Dialog, quiet_input
+from golive.screens.dialog import Dialog, quiet_input
 
 
 class ApproveModal(Dialog[str]):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-
-from console.engine import Engine, verdict_symbol
-from console.state import ERROR, PASS, PENDING, WARN, CheckState
-from console.units import format_age, format_duration, format_number
-from screens.live_table import cell
-from screens.palette import Palette
-from screens.gate_reasons import waits_for_action
+from golive.console.engine import Engine, verdict_symbol
+from golive.console.state import ERROR, PASS, PENDING, WARN, CheckState
+from golive.console.units import format_age, format_duration, format_number
+from golive.screens.gate_reasons import waits_for_action
+from golive.screens.live_table import cell
+from golive.screens.palette import Palette
 
 
 def target_text(check: Any) -> str:

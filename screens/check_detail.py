@@ -8,12 +8,13 @@ from typing import Any
 
 from textual.content import Content
 
-from console.engine import Engine, verdict_symbol
-from console.redact import redact_urls
-from screens.check_cells import hold_text, target_text, value_text
-from screens.checklist import clock_text
-from screens.gate_reasons import waits_for_action
-from screens.quiet_static import QuietStatic
+from golive.console.engine import Engine, verdict_symbol
+from golive.console.redact import redact_urls
+from golive.screens.check_cells import hold_text, target_text, value_text
+from golive.screens.checklist import clock_text
+from golive.screens.gate_reasons import waits_for_action
+from golive.screens.quiet_static import QuietStatic
+
 
 def what_text(check: Any) -> str:
     """What the check measures: its query, deployment, URL (never with a password), command or matchers."""

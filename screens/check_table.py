@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.engine import Engine
-from screens.check_cells import check_cells
-from screens.live_table import LiveTable
-from screens.palette import Palette
+from golive.console.engine import Engine
+from golive.screens.check_cells import check_cells
+from golive.screens.live_table import LiveTable
+from golive.screens.palette import Palette
 
 
 def check_columns(width: int) -> list[tuple[str, str, int]]:

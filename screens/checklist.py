@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 # Command checks that wait for a person (``confirm = true``) are listed too: ticking one lets it run.
-
 import time
 from typing import Any
 
-
-from console.engine import Engine
-from screens.live_table import LiveTable, cell
-from screens.palette import Palette
+from golive.console.engine import Engine
+from golive.screens.live_table import LiveTable, cell
+from golive.screens.palette import Palette
 
 
 def clock_text(at: float | None) -> str:

@@ -8,9 +8,9 @@ from typing import Any, Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from screens.actions import ACTIONS
-from screens.keymap import key_display, keys_for
-from themes import THEMES
+from golive.screens.actions import ACTIONS
+from golive.screens.keymap import key_display, keys_for
+from golive.themes import THEMES
 
 
 class MissionCommands(Provider):

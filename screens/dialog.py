@@ -5,7 +5,6 @@ from __future__ import annotations
 # One rule for every dialog, written on it: Enter submits (from a field or a button), Esc cancels. The Cancel
 # button takes no focus, so Tab never lands on it and Tab-type-Enter cannot cancel by surprise; Esc does that.
 # Notifications are not drawn over a dialog (the mission screen holds them until it is back on top).
-
 from typing import Any, TypeVar
 
 from textual import on

@@ -10,9 +10,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import RichLog
 
-from console.state import GoLiveState
-from screens.checklist import clock_text
-from screens.palette import Palette
+from golive.console.state import GoLiveState
+from golive.screens.checklist import clock_text
+from golive.screens.palette import Palette
 
 LEVELS = {"info": ("·", "status-pending"), "warning": ("!", "status-warn"), "error": ("✗", "status-fail")}
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.dialog import Dialog, quiet_input
+from golive.screens.dialog import Dialog, quiet_input
 
 MIN_REASON = 3   # the engine refuses shorter reasons too
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from textual.content import Content
 
-from console.state import Gate, GoLiveState
-from screens.quiet_static import QuietStatic
+from golive.console.state import Gate, GoLiveState
+from golive.screens.quiet_static import QuietStatic
 
 
 def gate_content(gate: Gate, state: GoLiveState, missing_signoffs: list[str], rollback_label: str = "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.engine import Engine
+from golive.console.engine import Engine
 
 ACTION_NOT_RUN = "the phase action has not run"
 PRESS_A = " — press a to run it"

@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 
-from console.state import GoLiveState
-from screens.quiet_static import QuietStatic
+from golive.console.state import GoLiveState
+from golive.screens.quiet_static import QuietStatic
 
 # overall state → (symbol, theme variable); status is a symbol as well as a colour
 _STATES = {

@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from screens.actions import ACTIONS, NAVIGATION
-from screens.dialog import Dialog
-from screens.keymap import key_display, keys_for
+from golive.screens.actions import ACTIONS, NAVIGATION
+from golive.screens.dialog import Dialog
+from golive.screens.keymap import key_display, keys_for
 
 
 def help_rows(read_only: bool) -> list[tuple[str, str, bool]]:

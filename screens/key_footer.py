@@ -6,9 +6,9 @@ from typing import Callable
 
 from textual.content import Content
 
-from screens.actions import ACTIONS
-from screens.keymap import key_display, keys_for
-from screens.quiet_static import QuietStatic
+from golive.screens.actions import ACTIONS
+from golive.screens.keymap import key_display, keys_for
+from golive.screens.quiet_static import QuietStatic
 
 ALWAYS = ("help", "quit")
 

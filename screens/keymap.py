@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from screens.actions import ACTIONS, BY_NAME
+from golive.screens.actions import ACTIONS, BY_NAME
 
 KEYMAP: dict[str, tuple[str, ...]] = {
     "tick": ("space",),

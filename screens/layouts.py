@@ -4,7 +4,6 @@ from __future__ import annotations
 
 # Both hold one instance of each pane widget; switching arrangement mounts fresh widgets that fill themselves
 # from the state, so nothing is copied between them.
-
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -12,15 +11,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
-from console.engine import Engine
-from screens.check_detail import CheckDetail
-from screens.check_table import CheckTable
-from screens.checklist import Checklist
-from screens.event_log import EventLog
-from screens.phase_list import PhaseList
-from screens.pod_table import PodPane
-from screens.sparkline_panel import SparklinePanel
-from screens.trigger_panel import TriggerPanel
+from golive.console.engine import Engine
+from golive.screens.check_detail import CheckDetail
+from golive.screens.check_table import CheckTable
+from golive.screens.checklist import Checklist
+from golive.screens.event_log import EventLog
+from golive.screens.phase_list import PhaseList
+from golive.screens.pod_table import PodPane
+from golive.screens.sparkline_panel import SparklinePanel
+from golive.screens.trigger_panel import TriggerPanel
 
 WIDE_MIN_WIDTH, WIDE_MIN_HEIGHT = 110, 32
 

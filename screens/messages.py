@@ -5,7 +5,6 @@ from __future__ import annotations
 # The session's listener runs inside the app's event loop and only posts these; the screen reads the engine's
 # state when it handles them. Samples are high-rate, so one pending ``SamplesArrived`` replaces the next and the
 # ids of the checks that changed wait in a set the listener fills (see ``SessionFeed``).
-
 from dataclasses import dataclass, field
 from typing import Any
 

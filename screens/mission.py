@@ -5,7 +5,6 @@ from __future__ import annotations
 # It reads the engine's state and sends commands through the session's narrow interface; a command shows as
 # done only when the session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh
 # the panes an event touches once per batch; samples, sparklines and clocks once a second.
-
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -15,28 +14,28 @@ from textual.containers import Container
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, TabbedContent
 
-from console import events as ev
-from console.change import change_label, header_flags
-from console.engine import Refused
-from console.state import Gate
-from screens import keymap
-from screens.actions import BY_NAME
-from screens.check_cells import value_is_old
-from screens.gate_bar import GateBar, gate_content, observing_text
-from screens.header import MissionHeader, overall_state
-from screens.key_footer import KeyFooter
-from screens.live_table import LiveTable
-from screens.layouts import NarrowBody, Panes, WideBody, is_wide
-from screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
-from screens.mission_commands import MissionCommandsMixin
-from screens.phase_list import PhaseList
-from screens.checklist import tickable_checks
-from screens.gate_reasons import shown_reasons, with_next_key
+from golive.console import events as ev
+from golive.console.change import change_label, header_flags
+from golive.console.engine import Refused
+from golive.console.state import Gate
+from golive.screens import keymap
+from golive.screens.actions import BY_NAME
+from golive.screens.check_cells import value_is_old
+from golive.screens.checklist import tickable_checks
+from golive.screens.gate_bar import GateBar, gate_content, observing_text
+from golive.screens.gate_reasons import shown_reasons, with_next_key
+from golive.screens.header import MissionHeader, overall_state
+from golive.screens.key_footer import KeyFooter
+from golive.screens.layouts import NarrowBody, Panes, WideBody, is_wide
+from golive.screens.live_table import LiveTable
+from golive.screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
+from golive.screens.mission_commands import MissionCommandsMixin
+from golive.screens.phase_list import PhaseList
 
 
 def mission_commands():
     """The palette's provider, imported when the palette first opens."""
-    from screens.commands import MissionCommands
+    from golive.screens.commands import MissionCommands
 
     return MissionCommands
 
@@ -437,7 +436,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
 
     def _fireable(self) -> list[tuple[str, str, str]]:
         """(id, label, response) of the manual triggers that may be fired now."""
-        from console.trigger_scope import scope_reason
+        from golive.console.trigger_scope import scope_reason
 
         st, now = self.engine.state, self.now()
         return [(t.id, t.label, t.then) for t in self.runbook.triggers

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from screens.layouts import NarrowBody
+from golive.screens.layouts import NarrowBody
 
 # The dialogs are imported when first opened: the first frame comes sooner without them.
 
@@ -60,7 +60,7 @@ class MissionCommandsMixin:
         self.command("tick", lambda: self.session.tick(check_id, not checked), done=f"{verb}: {check.label}")
 
     def action_note(self) -> None:
-        from screens.note_modal import NoteModal
+        from golive.screens.note_modal import NoteModal
 
         if self._refused_here("note"):
             return
@@ -75,7 +75,7 @@ class MissionCommandsMixin:
     # ------------------------------------------------------------------ decisions
 
     def action_proceed(self) -> None:
-        from screens.gate_reasons import action_pending
+        from golive.screens.gate_reasons import action_pending
 
         if action_pending(self.engine) and not self.session.read_only:
             # The engine's refusal would list every check's ERROR; the lead needs the key that helps.
@@ -85,7 +85,7 @@ class MissionCommandsMixin:
         self.command("proceed", lambda: self.session.proceed(), done="proceeded")
 
     def action_override(self) -> None:
-        from screens.override_modal import OverrideModal
+        from golive.screens.override_modal import OverrideModal
 
         if self._refused_here("override"):
             return
@@ -107,7 +107,7 @@ class MissionCommandsMixin:
         self.open_rollback(trigger=self.engine.state.rollback_request or "")
 
     def open_rollback(self, trigger: str = "") -> None:
-        from screens.rollback_modal import RollbackModal
+        from golive.screens.rollback_modal import RollbackModal
 
         # the plan the trigger names (or the first): every step's command is shown before it runs
         plan = self.runbook.rollback_plan(getattr(self.runbook.check(trigger), "plan", None) if trigger else None)
@@ -123,7 +123,7 @@ class MissionCommandsMixin:
                 return
             self.command("rollback", lambda: self.session.rollback(reason=choice.reason, trigger=choice.trigger,
                                                                    plan=choice.plan), done=self.say_rollback_result)
-        from console.rollback_plans import plan_choices
+        from golive.console.rollback_plans import plan_choices
 
         self.app.push_screen(RollbackModal(command, dry_run=self.session.dry_run,
                                            trigger=trigger, trigger_label=label, phase_label=self._phase_label(),
@@ -133,7 +133,7 @@ class MissionCommandsMixin:
 
     def open_decline(self, trigger: str) -> None:
         """Esc on a trigger's rollback request: ask why (required), then journal the decline."""
-        from screens.rollback_modal import DeclineModal
+        from golive.screens.rollback_modal import DeclineModal
 
         label = self.runbook.check(trigger).label
 
@@ -146,7 +146,7 @@ class MissionCommandsMixin:
         self.app.push_screen(DeclineModal(label), chosen)
 
     def action_fire(self) -> None:
-        from screens.fire_modal import FireModal
+        from golive.screens.fire_modal import FireModal
 
         if self._refused_here("fire"):
             return
@@ -162,8 +162,8 @@ class MissionCommandsMixin:
         self.app.push_screen(FireModal(fireable), chosen)
 
     def action_approve(self) -> None:
-        from console.roles import awaited_text
-        from screens.approve_modal import ApproveModal
+        from golive.console.roles import awaited_text
+        from golive.screens.approve_modal import ApproveModal
 
         if self._refused_here("approve"):
             return
@@ -179,7 +179,7 @@ class MissionCommandsMixin:
         self.app.push_screen(ApproveModal(phase.label, awaiting), chosen)
 
     def action_resume(self) -> None:
-        from screens.note_modal import NoteModal
+        from golive.screens.note_modal import NoteModal
 
         if self._refused_here("resume"):
             return
@@ -194,7 +194,7 @@ class MissionCommandsMixin:
         self.app.push_screen(NoteModal(f"resume after {paused['reason']}: why is it safe?"), chosen)
 
     def action_run_action(self) -> None:
-        from screens.action_modal import ActionModal
+        from golive.screens.action_modal import ActionModal
 
         if self._refused_here("action"):
             return
@@ -230,7 +230,7 @@ class MissionCommandsMixin:
         return "No SSH key (--key) or agent: the sign-off is journaled; sign the record later with golive sign."
 
     def action_sign(self) -> None:
-        from screens.signoff_modal import SignoffModal
+        from golive.screens.signoff_modal import SignoffModal
 
         if self._refused_here("sign off"):
             return
@@ -258,7 +258,7 @@ class MissionCommandsMixin:
             self.say(f"signed off as {choice.role}; sign the record later with golive sign")
             return
         try:
-            from console.signing import sign_record
+            from golive.console.signing import sign_record
         except ImportError:
             self.say(f"signed off as {choice.role}; record signing is not available in this build", warning=True)
             return
@@ -315,7 +315,7 @@ class MissionCommandsMixin:
         self.call_after_refresh(land)
 
     def action_help(self) -> None:
-        from screens.help_screen import HelpScreen
+        from golive.screens.help_screen import HelpScreen
 
         self.app.push_screen(HelpScreen(read_only=self.session.read_only))
 
@@ -329,7 +329,7 @@ class MissionCommandsMixin:
         self.app.run_worker(self.app.shutdown(), exit_on_error=False)
 
     def action_quit(self) -> None:
-        from screens.quit_modal import QuitModal
+        from golive.screens.quit_modal import QuitModal
 
         def chosen(go: bool | None) -> None:
             if go:

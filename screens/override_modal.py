@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from screens.dialog import Dialog, quiet_input
+from golive.screens.dialog import Dialog, quiet_input
 
 MIN_REASON = 3   # the engine refuses shorter reasons too; saying so here saves a round trip
 

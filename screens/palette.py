@@ -4,7 +4,6 @@ from __future__ import annotations
 
 # Textual markup resolves ``$status-pass`` itself; DataTable cells and Line-API strips need a Rich ``Style``,
 # so this maps the same names to styles, rebuilt whenever the theme changes.
-
 from functools import lru_cache
 
 from rich.style import Style

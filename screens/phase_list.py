@@ -10,9 +10,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from console.runbook import Runbook
-from console.state import GoLiveState
-from console.units import format_duration
+from golive.console.runbook import Runbook
+from golive.console.state import GoLiveState
+from golive.console.units import format_duration
 
 # phase status → (symbol, theme variable)
 PHASE_SYMBOLS = {

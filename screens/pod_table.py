@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 # Crash-looping and not-ready pods come first and are marked with a symbol as well as a colour.
-
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from console.state import GoLiveState
-from screens.live_table import LiveTable, cell
-from screens.palette import Palette
+from golive.console.state import GoLiveState
+from golive.screens.live_table import LiveTable, cell
+from golive.screens.palette import Palette
 
 HEALTHY = ("Running", "Succeeded", "Completed")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 # A layout pass repaints the whole screen; on a slow SSH link that is the difference between a few hundred bytes
 # a second and kilobytes, so once-a-second clocks must not trigger one.
-
 from textual.content import Content
 from textual.widgets import Static
 

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from screens.dialog import Dialog
+from golive.screens.dialog import Dialog
 
 
 class QuitModal(Dialog[bool]):

@@ -5,16 +5,15 @@ from __future__ import annotations
 # The reason is required, and a dialog a trigger opens starts with it empty: a stray Enter from the lead's last
 # keystroke is answered with "a rollback needs a reason", never with a rollback. Esc on a trigger's request is
 # a decision too (decline, with a reason), so it returns DECLINE and the screen asks why.
-
 from dataclasses import dataclass
 
-from textual.app import ComposeResult
 from textual import on
+from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.dialog import Dialog, quiet_input
+from golive.screens.dialog import Dialog, quiet_input
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 # The token is in the path, not the query string, because textual.js appends its own "?width=…" to the
 # websocket URL and the page's assets are found relative to it. What runs per tab is ``command``: today
 # `golive watch DIR`, later a client of the driver's socket, with nothing else here changing.
-
 import asyncio
 import hmac
 import logging
@@ -196,5 +195,5 @@ def serve(command: str, sock: socket.socket, *, token: str, title: str, ready: C
 def watch_command(folder: Path, theme: str) -> str:
     """What each tab runs today: `golive watch DIR`, the read-only follower of the session's journal (a shell
     line, as textual-serve wants; ``exec`` so that the process it stops is the app, not a shell)."""
-    return "exec " + shlex.join([sys.executable, "-m", "console.cli", "watch", str(folder.resolve()),
+    return "exec " + shlex.join([sys.executable, "-m", "golive.console.cli", "watch", str(folder.resolve()),
                                  "--theme", theme])

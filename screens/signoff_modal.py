@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
-from screens.dialog import Dialog, quiet_input
+from golive.screens.dialog import Dialog, quiet_input
 
 
 @dataclass(frozen=True)

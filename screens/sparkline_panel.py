@@ -5,7 +5,6 @@ from __future__ import annotations
 # Bars are coloured by the verdict each value would get (pass, warn, fail); the scale always includes the
 # threshold, and the threshold's own bar height is drawn in ``$spark-threshold`` before its text, so a glance
 # says how far above or below it the values run. Line API: only visible lines are drawn, at most once a second.
-
 from typing import Any
 
 from rich.segment import Segment
@@ -15,10 +14,10 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.derived import for_display
-from console.engine import Engine, verdict_symbol
-from console.units import format_number
-from screens.palette import Palette
+from golive.console.derived import for_display
+from golive.console.engine import Engine, verdict_symbol
+from golive.console.units import format_number
+from golive.screens.palette import Palette
 
 BARS = "▁▂▃▄▅▆▇█"
 

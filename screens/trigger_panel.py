@@ -6,10 +6,10 @@ from typing import Any
 
 from textual.content import Content
 
-from console.engine import Engine
-from console.units import format_duration
-from screens.check_cells import value_text
-from screens.quiet_static import QuietStatic
+from golive.console.engine import Engine
+from golive.console.units import format_duration
+from golive.screens.check_cells import value_text
+from golive.screens.quiet_static import QuietStatic
 
 # trigger state → (symbol, theme variable)
 TRIGGER_SYMBOLS = {

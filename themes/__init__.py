@@ -4,7 +4,6 @@ from __future__ import annotations
 
 # Every theme defines every variable in ``VARIABLES``; screens and ``golive.tcss`` refer to the names, never to
 # raw colours. Status is always shown by a symbol as well, so ``mono`` (taken when NO_COLOR is set) loses nothing.
-
 import os
 from pathlib import Path
 

@@ -13,12 +13,12 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
-from checks.base import Sample
-from console import events as ev
-from console.driver import protocol as proto
-from console.engine import Refused
-from console.session import Listener, replay_session
-from console.state import HISTORY
+from golive.checks.base import Sample
+from golive.console import events as ev
+from golive.console.driver import protocol as proto
+from golive.console.engine import Refused
+from golive.console.session import Listener, replay_session
+from golive.console.state import HISTORY
 
 CONNECT_WAIT = 10.0
 SNAPSHOT_LIMIT = 512 * 1024 * 1024   # the driver's lines are trusted; a day's snapshot is large, not endless
@@ -252,7 +252,7 @@ class DriverClient:
                     f"{self.folder / 'record.md'}")
         if self.stop_driver:
             return f"golive: the driver stopped; carry on with: golive resume {self.folder}"
-        return (f"golive: detached; the driver goes on" + (f" (outcome {outcome})" if outcome else "")
+        return ("golive: detached; the driver goes on" + (f" (outcome {outcome})" if outcome else "")
                 + f"; attach again with: golive attach {self.folder}")
 
     # ------------------------------------------------------------------ commands

@@ -1,6 +1,6 @@
 """The driver as its own process: started detached from the terminal, served on the socket, then attached to."""
 
-# `golive run` / `golive resume` (with a screen) spawn `python -m console.driver.process SPEC`; the child runs
+# `golive run` / `golive resume` (with a screen) spawn `python -m golive.console.driver.process SPEC`; the child runs
 # the same start-up as a one-process run and serves the session until a seat stops it, or SIGTERM.
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from console.driver import protocol as proto
-from console.driver import registry
+from golive.console.driver import protocol as proto
+from golive.console.driver import registry
 
 READY_WAIT = 30.0   # seconds for a new driver to open its socket
 
@@ -27,7 +27,7 @@ def serve(make_session, args: argparse.Namespace) -> int:
 
 
 async def _serve(make_session) -> int:
-    from console.driver.server import DriverServer
+    from golive.console.driver.server import DriverServer
 
     session = make_session(())
     server = DriverServer(session)
@@ -59,7 +59,7 @@ def spawn(args: argparse.Namespace, folder: Path) -> subprocess.Popen:
     spec["session_dir"] = str(folder)
     log = open(folder / proto.LOG_NAME, "ab")
     try:
-        return subprocess.Popen([sys.executable, "-m", "console.driver.process", json.dumps(spec)],
+        return subprocess.Popen([sys.executable, "-m", "golive.console.driver.process", json.dumps(spec)],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                                 close_fds=True)
     finally:
@@ -68,7 +68,7 @@ def spawn(args: argparse.Namespace, folder: Path) -> subprocess.Popen:
 
 def wait_ready(proc: subprocess.Popen, folder: Path, offset: int) -> str:
     """"" once the driver answers on its socket, else the lines it wrote to driver.log before it ended."""
-    from console.driver.client import DriverGone, query_status
+    from golive.console.driver.client import DriverGone, query_status
 
     deadline = time.monotonic() + READY_WAIT
     while time.monotonic() < deadline:
@@ -87,7 +87,7 @@ def wait_ready(proc: subprocess.Popen, folder: Path, offset: int) -> str:
 
 def launch_and_attach(args: argparse.Namespace, runbook) -> int:
     """Interactive run/resume: start the driver, then the screen as its first seat."""
-    from console.journal import ensure_not_driven, session_folder_name
+    from golive.console.journal import ensure_not_driven, session_folder_name
 
     if args.command == "run":
         folder = args.session_dir or Path("golive-sessions") / session_folder_name(
@@ -110,8 +110,8 @@ def launch_and_attach(args: argparse.Namespace, runbook) -> int:
 def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, read_only: bool = False,
            mouse: bool = True) -> int:
     """The mission screen as a seat at ``folder``'s driver; 0 when the outcome is GO, 1 otherwise."""
-    from console.app import run_mission
-    from console.driver.client import DriverClient, query_status
+    from golive.console.driver.client import DriverClient, query_status
+    from golive.screens.app import run_mission
 
     query_status(folder)   # no driver: say so (DriverGone) before a screen opens
 
@@ -123,7 +123,7 @@ def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, r
 
 def main(argv: list[str]) -> int:
     """The driver process's entry: the spec is the parent's parsed arguments, as JSON."""
-    from console.cmd_run import run
+    from golive.console.cmd_run import run
 
     spec = json.loads(argv[0])
     for name in ("session_dir", "answers", "key"):   # the parser's Path arguments, sent as text

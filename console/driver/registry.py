@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from console.driver import protocol as proto
+from golive.console.driver import protocol as proto
 
 
 def runtime_dir() -> Path:
@@ -54,7 +54,7 @@ def candidates(search: Path = Path("golive-sessions")) -> list[Path]:
 
 def running(search: Path = Path("golive-sessions")) -> list[dict[str, Any]]:
     """Each live driver's status; a dead one's registry entry is pruned."""
-    from console.driver.client import DriverGone, query_status
+    from golive.console.driver.client import DriverGone, query_status
 
     out = []
     for folder in candidates(search):
@@ -68,7 +68,7 @@ def running(search: Path = Path("golive-sessions")) -> list[dict[str, Any]]:
 
 def _prune_socket(folder: Path) -> None:
     """A socket nobody serves, in a folder no driver holds, is removed."""
-    from console.journal import JournalError, ensure_not_driven
+    from golive.console.journal import JournalError, ensure_not_driven
 
     try:
         ensure_not_driven(folder)

@@ -12,11 +12,11 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from console import roles
-from console.driver import protocol as proto
-from console.engine import Refused
-from console.journal import JOURNAL_NAME, read_journal
-from console.session import SEAT
+from golive.console import roles
+from golive.console.driver import protocol as proto
+from golive.console.engine import Refused
+from golive.console.journal import JOURNAL_NAME, read_journal
+from golive.console.session import SEAT
 
 QUEUE_MAX = 2000        # lines waiting for one seat; beyond this it gets a fresh snapshot instead
 HELLO_WAIT = 10.0       # seconds a client has to say hello

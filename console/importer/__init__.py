@@ -10,13 +10,13 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from console.importer.boxes import unbox
-from console.importer.build import NoChecklist, build_draft
-from console.importer.draft import Summary, summarise
-from console.importer.emit import as_data, emit
-from console.importer.markdown import parse_markdown
-from console.importer.mojibake import repair_mojibake
-from console.importer.text import clean_control
+from golive.console.importer.boxes import unbox
+from golive.console.importer.build import NoChecklist, build_draft
+from golive.console.importer.draft import Summary, summarise
+from golive.console.importer.emit import as_data, emit
+from golive.console.importer.markdown import parse_markdown
+from golive.console.importer.mojibake import repair_mojibake
+from golive.console.importer.text import clean_control
 
 __all__ = ["ChecklistError", "ImporterBug", "ImportResult", "import_checklist", "decode_checklist", "MAX_BYTES",
            "MAX_CHECKS"]
@@ -83,7 +83,7 @@ def import_checklist(data: bytes | str, name: str = "<checklist>") -> ImportResu
         ChecklistError: the input is not a checklist (one line, naming ``name``).
         ImporterBug: the result does not lint; never expected, reported rather than written.
     """
-    from console.runbook import RunbookError, parse_runbook
+    from golive.console.runbook import RunbookError, parse_runbook
 
     text = decode_checklist(data, name)
     repair = repair_mojibake(clean_control(text.replace("\r\n", "\n").replace("\r", "\n")))

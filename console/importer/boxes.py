@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from console.importer.markdown import Block, Code, Item, Paragraph
+from golive.console.importer.markdown import Block, Code, Item, Paragraph
 
 _BOX = "│┃║┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬═─━|+"
 _BORDER = re.compile(rf"^[\s{re.escape(_BOX)}]*$")

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from console.importer.commands import is_validation
-from console.importer.context import ImportContext
-from console.importer.draft import Draft, Entry, PhaseDraft
-from console.importer.items import action_fields
-from console.importer.leftovers import keep_leftovers
-from console.importer.markdown import Block, Code, Item, Paragraph, Table
-from console.importer.meta import explicit_meta
-from console.importer.phases import PhaseBuilder
-from console.importer.placeholders import Variables, detect_version
-from console.importer.roles import (SIGNOFF_HEADING, asks_for_signatures, is_form_field, roles_in_list, signoff_item,
-                                    signoff_roles)
-from console.importer.sections import Section, build_tree, document_mode, first_title, iter_items, plan_phases
-from console.importer.text import plain
+from golive.console.importer.commands import is_validation
+from golive.console.importer.context import ImportContext
+from golive.console.importer.draft import Draft, Entry, PhaseDraft
+from golive.console.importer.items import action_fields
+from golive.console.importer.leftovers import keep_leftovers
+from golive.console.importer.markdown import Block, Code, Item, Paragraph, Table
+from golive.console.importer.meta import explicit_meta
+from golive.console.importer.phases import PhaseBuilder
+from golive.console.importer.placeholders import Variables, detect_version
+from golive.console.importer.roles import (
+    SIGNOFF_HEADING,
+    asks_for_signatures,
+    is_form_field,
+    roles_in_list,
+    signoff_item,
+    signoff_roles,
+)
+from golive.console.importer.sections import Section, build_tree, document_mode, first_title, iter_items, plan_phases
+from golive.console.importer.text import plain
 
 PROMETHEUS_URL = "http://prometheus:9090"
 

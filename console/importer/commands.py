@@ -6,7 +6,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from console.importer.shell import gives_evidence, incomplete, read_block, read_only_line, tokens, unmask
+from golive.console.importer.shell import gives_evidence, incomplete, read_block, read_only_line, tokens, unmask
 
 _SHELL_INFOS = {"bash", "sh", "shell", "console", "zsh", "terminal", "cmd", "shell-session", "ksh"}
 _PROMQL_INFOS = {"promql", "prometheus", "prom", "metricsql"}

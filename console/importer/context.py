@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.importer.commands import code_kind, promql_one_line
-from console.importer.markdown import Code, Item
-from console.importer.placeholders import Variables
-from console.importer.sections import iter_items
-from console.importer.text import plain
-from console.importer.thresholds import find_threshold
-
+from golive.console.importer.commands import code_kind, promql_one_line
+from golive.console.importer.markdown import Code, Item
+from golive.console.importer.placeholders import Variables
+from golive.console.importer.sections import iter_items
+from golive.console.importer.text import plain
+from golive.console.importer.thresholds import find_threshold
 
 _SYNONYMS = {"latency": "latency", "duration": "latency", "response": "latency", "errors": "error", "5xx": "error",
              "failures": "error", "failure": "error", "p95": "p95", "0": "", "95": "p95", "p99": "p99", "99": "p99",
@@ -111,7 +110,7 @@ class ImportContext:
 
     def learn_endpoints(self, blocks: list) -> None:
         """Remember the health URLs the checklist's read-only curls probe, for items that name the endpoint in words."""
-        from console.importer.commands import block_commands  # commands imports this module's neighbours
+        from golive.console.importer.commands import block_commands  # commands imports this module's neighbours
 
         for block in blocks:
             children = block.children if isinstance(block, Item) else [block]

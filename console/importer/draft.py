@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from console.units import plural
+from golive.console.units import plural
 
 
 @dataclass

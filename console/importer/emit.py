@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from console.importer.draft import Draft, Entry, PhaseDraft
+from golive.console.importer.draft import Draft, Entry, PhaseDraft
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}

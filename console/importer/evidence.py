@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from console.importer.context import ImportContext
-from console.importer.draft import Entry
-from console.importer.text import slug
-from console.importer.thresholds import Threshold
+from golive.console.importer.context import ImportContext
+from golive.console.importer.draft import Entry
+from golive.console.importer.text import slug
+from golive.console.importer.thresholds import Threshold
 
 _PODS_READY = re.compile(
     r"\bpods?\b[^.;]{0,40}\b(?:ready|running|healthy|up|available|started)\b|\ball\s+pods\b|\breplicas?\b[^.;]{0,30}"

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from console.importer.commands import Command, block_commands, classify, code_kind, promql_one_line
-from console.importer.context import ImportContext, has_code
-from console.importer.draft import Entry
-from console.importer.evidence import cert_check, guessed_query, state_check
-from console.importer.markdown import Code, Item, Paragraph, Table
-from console.importer.roles import item_owner
-from console.importer.text import plain, says_do, slug, split_title
-from console.importer.thresholds import Threshold, find_range, find_threshold, find_thresholds
+from golive.console.importer.commands import Command, block_commands, classify, code_kind, promql_one_line
+from golive.console.importer.context import ImportContext, has_code
+from golive.console.importer.draft import Entry
+from golive.console.importer.evidence import cert_check, guessed_query, state_check
+from golive.console.importer.markdown import Code, Item, Paragraph, Table
+from golive.console.importer.roles import item_owner
+from golive.console.importer.text import plain, says_do, slug, split_title
+from golive.console.importer.thresholds import Threshold, find_range, find_threshold, find_thresholds
 
 _STATUS = re.compile(
     r"\b(?:returning|returns?|status|http|responds?\s+with|code)\s*:?\s*([1-5]\d\d)\b|\b([1-5]\d\d)\s+OK\b", re.I)

@@ -3,11 +3,11 @@ on the phase it came from (or the header, before the first phase), and counted i
 
 from __future__ import annotations
 
-from console.importer.context import ImportContext
-from console.importer.draft import Draft
-from console.importer.markdown import Code, Item, Table
-from console.importer.sections import Section
-from console.importer.text import plain
+from golive.console.importer.context import ImportContext
+from golive.console.importer.draft import Draft
+from golive.console.importer.markdown import Code, Item, Table
+from golive.console.importer.sections import Section
+from golive.console.importer.text import plain
 
 _SHOWN = 100
 

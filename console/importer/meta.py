@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from console.importer.markdown import Block, Item, Paragraph, Table
-from console.importer.text import plain
+from golive.console.importer.markdown import Block, Item, Paragraph, Table
+from golive.console.importer.text import plain
 
 _LABELS = {
     "service": ("service", "service name", "application", "app", "app name", "component", "deployment name"),

@@ -5,21 +5,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from console.importer.commands import block_commands, code_kind, split_commands
-from console.importer.context import ImportContext
-from console.importer.draft import Entry, PhaseDraft
-from console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
-from console.importer.markdown import Code, Item, Paragraph, Table
-from console.importer.roles import roles_in_list, team_label
-from console.importer.sections import (CRITERIA, TICK, TRIGGER_CONTEXT, Mode, PhasePlan, Section, counts,
-                                      table_columns)
-from console.importer.table_kinds import (line_triggers, signoff_names, stage_rows, trigger_rows,
-                                         without_trigger_clause)
-from console.importer.tables import convert_table
-from console.importer.text import plain, says_do, slug, strip_markers
-from console.importer.thresholds import (duration_in_brackets, find_duration, find_threshold, single_percentage,
-                                         without_time_window)
-from console.importer.triggers import AUTOMATIC, convert_trigger
+from golive.console.importer.commands import block_commands, code_kind, split_commands
+from golive.console.importer.context import ImportContext
+from golive.console.importer.draft import Entry, PhaseDraft
+from golive.console.importer.items import ActionCandidate, action_fields, commands_text, convert_item, manual_entry
+from golive.console.importer.markdown import Code, Item, Paragraph, Table
+from golive.console.importer.roles import roles_in_list, team_label
+from golive.console.importer.sections import (
+    CRITERIA,
+    TICK,
+    TRIGGER_CONTEXT,
+    Mode,
+    PhasePlan,
+    Section,
+    counts,
+    table_columns,
+)
+from golive.console.importer.table_kinds import (
+    line_triggers,
+    signoff_names,
+    stage_rows,
+    trigger_rows,
+    without_trigger_clause,
+)
+from golive.console.importer.tables import convert_table
+from golive.console.importer.text import plain, says_do, slug, strip_markers
+from golive.console.importer.thresholds import (
+    duration_in_brackets,
+    find_duration,
+    find_threshold,
+    single_percentage,
+    without_time_window,
+)
+from golive.console.importer.triggers import AUTOMATIC, convert_trigger
 
 _DECISION = re.compile(r"\bdecision\s+point\b|\bgo\s*/\s*no[\s\-]go\b|\bproceed\b.*\bor\b.*\broll\s*back\b", re.I)
 _DECISION_ITEM = re.compile(r"(?:→|->|=>)\s*\**\s*(?:proceed|roll\s*back|rollback|go\b|no[\s\-]go|abort|continue|stop)",

@@ -38,7 +38,7 @@ _ALWAYS = {"dig", "nslookup", "host", "pg_isready", "curl", "wget", "jq", "grep"
            "tail", "sort", "uniq", "cut", "awk", "sed", "tr", "base64", "sha256sum", "md5sum", "getent", "which",
            "command", "type", "psql", "mysql", "promtool", "amtool", "aws", "gcloud", "az",
            "traceroute", "mtr", "kafka-topics", "kafka-consumer-groups", "kafka-topics.sh",
-           "kafka-consumer-groups.sh", "lsof", "ps", "pgrep", "command", "type"}
+           "kafka-consumer-groups.sh", "lsof", "ps", "pgrep"}
 _WRAPPERS = {"sudo": {"-u", "-g", "-h", "-p", "-C"}, "env": set(), "timeout": set(), "time": set(), "nice": {"-n"}}
 _VALUE_FLAGS = {"-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s", "--server",
                 "--kube-context", "-C", "--profile", "--region", "--project", "-l", "--selector", "-o",

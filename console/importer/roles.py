@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from console.importer.text import plain, slug, strip_markers
+from golive.console.importer.text import plain, slug, strip_markers
 
 _OWNER = re.compile(
     r"\s*[\[(]?\b(?:responsible|owner|owned by|assignee|assigned to|who)\s*[:=\-]?\s*@?"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.importer.commands import code_kind
-from console.importer.markdown import Block, Code, Heading, Item, Paragraph, Table
-from console.importer.text import clean_title, starts_with_marker
-from console.importer.thresholds import looks_like_stage
+from golive.console.importer.commands import code_kind
+from golive.console.importer.markdown import Block, Code, Heading, Item, Paragraph, Table
+from golive.console.importer.text import clean_title, starts_with_marker
+from golive.console.importer.thresholds import looks_like_stage
 
 TRIGGER_CONTEXT = re.compile(
     r"\broll\s*-?backs?\s+(?:immediately\s+|automatically\s+)?(?:if|when|on)\b"
@@ -145,7 +145,7 @@ def own_items(section: Section, mode: Mode) -> bool:
 
 
 def _special_table(table: Table, heading: str) -> bool:
-    from console.importer.table_kinds import stage_rows, trigger_rows  # they read this module's patterns
+    from golive.console.importer.table_kinds import stage_rows, trigger_rows  # they read this module's patterns
 
     return trigger_rows(table, heading) is not None or stage_rows(table) is not None
 

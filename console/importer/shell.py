@@ -7,7 +7,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from console.importer.readonly import is_read_only
+from golive.console.importer.readonly import is_read_only
 
 KEYWORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function",
             "select", "in", "{", "}", "!", "[[", "]]", ";;"}

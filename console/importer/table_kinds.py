@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from console.importer.markdown import Item, Table
-from console.importer.sections import TRIGGER_CONTEXT
-from console.importer.text import clean_title, plain
-from console.importer.thresholds import find_threshold
+from golive.console.importer.markdown import Item, Table
+from golive.console.importer.sections import TRIGGER_CONTEXT
+from golive.console.importer.text import clean_title, plain
+from golive.console.importer.thresholds import find_threshold
 
 _TRIGGER_HEAD = re.compile(r"\b(?:threshold|condition|limit|when|fire|value|level)\b", re.I)
 _TRIGGER_WEAK = re.compile(r"\b(?:trigger|criteria|criterion|target)\b", re.I)

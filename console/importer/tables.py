@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from console.importer.context import ImportContext
-from console.importer.draft import Entry
-from console.importer.items import evidence_entry, manual_entry, needs_query_note
-from console.importer.markdown import Table
-from console.importer.text import clean_title, plain
-from console.importer.thresholds import find_threshold
+from golive.console.importer.context import ImportContext
+from golive.console.importer.draft import Entry
+from golive.console.importer.items import evidence_entry, manual_entry, needs_query_note
+from golive.console.importer.markdown import Table
+from golive.console.importer.text import clean_title, plain
+from golive.console.importer.thresholds import find_threshold
 
 
 def convert_table(table: Table, columns: tuple[int, int | None], ctx: ImportContext, group: str) -> list[Entry]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from console.importer.commands import code_kind, promql_one_line
-from console.importer.context import ImportContext
-from console.importer.draft import Entry
-from console.importer.evidence import guessed_query
-from console.importer.items import manual_entry
-from console.importer.markdown import Code, Item
-from console.importer.text import plain, slug, split_title
-from console.importer.thresholds import find_duration, find_threshold
+from golive.console.importer.commands import code_kind, promql_one_line
+from golive.console.importer.context import ImportContext
+from golive.console.importer.draft import Entry
+from golive.console.importer.evidence import guessed_query
+from golive.console.importer.items import manual_entry
+from golive.console.importer.markdown import Code, Item
+from golive.console.importer.text import plain, slug, split_title
+from golive.console.importer.thresholds import find_duration, find_threshold
 
 AUTOMATIC = re.compile(r"\bautomat(?:ic|ed|ically)\b|\bauto[\s\-]rollback\b", re.IGNORECASE)
 _ERROR_RATE = re.compile(r"\berror[\s\-]*rate\b|\b5xx\b|\berrors?\b.*%", re.IGNORECASE)

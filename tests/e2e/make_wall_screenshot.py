@@ -6,7 +6,6 @@ from __future__ import annotations
 
 # The journal is the one the scenario's driver would have written: its human events, then the verdicts and
 # summaries the engine derives from the scenario's samples, moved in time so that the go-live ends now.
-
 import asyncio
 import shutil
 import sys
@@ -14,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from console.follower import Follower
-from console.journal import Journal
-from console.runbook import load_runbook
+from golive.console.follower import Follower
+from golive.console.journal import Journal
+from golive.console.runbook import load_runbook
 from tests.e2e._chromium import Chromium
 from tests.e2e.test_wall_screen import WallServer
 from tests.ui.scenario import NOW, RUNBOOK, _events, _samples, write_session

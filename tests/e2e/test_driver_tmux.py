@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.e2e.test_tmux import GOLIVE, REPO, ME, Tmux, journal_events, lock_is_free, wait_for_event
+from tests.e2e.test_tmux import GOLIVE, ME, REPO, Tmux, journal_events, lock_is_free, wait_for_event
 from tests.fixtures._binaries import need_binary
 from tests.integration.driver_helpers import wait_until
 
@@ -33,7 +33,7 @@ def test_detach_leaves_the_driver_running_and_attach_comes_back_to_it(tmp_path):
         assert "Traceback" not in after
         assert not lock_is_free(folder), "the driver holds the session after the screen detached"
 
-        listed = subprocess.run([sys.executable, "-m", "console.cli", "sessions", "--search", str(tmp_path)],
+        listed = subprocess.run([sys.executable, "-m", "golive.console.cli", "sessions", "--search", str(tmp_path)],
                                 cwd=REPO, capture_output=True, text=True, timeout=60)
         assert "hello-service" in listed.stdout and "no seat" in listed.stdout, listed.stdout + listed.stderr
 
@@ -41,7 +41,7 @@ def test_detach_leaves_the_driver_running_and_attach_comes_back_to_it(tmp_path):
         tmux("new-window", "-t", "golive", "-c", str(REPO), f"{env} {golive} watch {shlex.quote(str(folder))}")
         tmux.wait_for("golive:1", "READ-ONLY", "Change ticket approved")
         wait_until("the watcher is a seat of the driver", lambda: f"seats: {ME}" in subprocess.run(
-            [sys.executable, "-m", "console.cli", "sessions", "--search", str(tmp_path)], cwd=REPO,
+            [sys.executable, "-m", "golive.console.cli", "sessions", "--search", str(tmp_path)], cwd=REPO,
             capture_output=True, text=True, timeout=60).stdout)
         tmux("kill-window", "-t", "golive:1")
 

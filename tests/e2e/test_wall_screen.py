@@ -13,8 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from console.runbook import load_runbook
-from console.session import Session
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
 from tests.e2e._chromium import Chromium
 from tests.fixtures._binaries import need_binary
 from tests.ui.harness import TWO_PHASES, of_type, write_runbook
@@ -33,7 +33,7 @@ class WallServer:
     def __init__(self, folder: Path, logs: Path, *extra: str):
         self.err_path = logs / "serve.err"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "console.cli", "serve", str(folder), "--port", "0", *extra], cwd=REPO,
+            [sys.executable, "-m", "golive.console.cli", "serve", str(folder), "--port", "0", *extra], cwd=REPO,
             stdout=subprocess.PIPE, stderr=self.err_path.open("wb"), text=True)
         self.url = ""
         self.rest_of_stdout = ""
@@ -185,7 +185,7 @@ async def test_a_request_without_the_right_token_gets_403_and_nothing_of_the_ses
 
 
 def test_serve_binds_to_loopback_and_takes_the_high_contrast_theme_by_default(tmp_path, driver, capsys):
-    from console.cli import build_parser, main
+    from golive.console.cli import build_parser, main
 
     args = build_parser("serve").parse_args(["serve", str(driver.folder)])
     assert (args.host, args.theme) == ("127.0.0.1", "high-contrast")
@@ -199,7 +199,7 @@ def test_serve_tells_in_one_line_when_the_port_is_in_use(tmp_path, driver):
 
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "console.cli", "serve", str(driver.folder),
+        result = subprocess.run([sys.executable, "-m", "golive.console.cli", "serve", str(driver.folder),
                                  "--port", str(port)], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == f"golive: 127.0.0.1:{port}: port in use (choose another with --port)\n"
@@ -207,7 +207,7 @@ def test_serve_tells_in_one_line_when_the_port_is_in_use(tmp_path, driver):
 
 
 def test_serve_tells_in_one_line_when_the_folder_has_no_journal(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "console.cli", "serve", str(tmp_path), "--port", "0"],
+    result = subprocess.run([sys.executable, "-m", "golive.console.cli", "serve", str(tmp_path), "--port", "0"],
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == f"golive: {tmp_path / 'journal.jsonl'}: no journal (is this a session folder?)\n"

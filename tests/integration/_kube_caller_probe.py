@@ -71,8 +71,8 @@ async def probe(kubeconfig: str, namespace: str, deployment: str) -> dict:
     watch = CallerWatch()
     sys.setprofile(watch)  # from the source's import to its close
     try:
-        from checks.kubernetes import create
-        from console.runbook import KubernetesCheck, KubernetesTarget
+        from golive.checks.kubernetes import create
+        from golive.console.runbook import KubernetesCheck, KubernetesTarget
 
         check = KubernetesCheck(id="rollout", source="kubernetes", deployment=deployment)
         source = create("probe", KubernetesTarget(kubeconfig=kubeconfig, namespace=namespace))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from checks.prometheus import PrometheusSource, create
-from console.runbook import PrometheusCheck, PrometheusTarget
+from golive.checks.prometheus import PrometheusSource, create
+from golive.console.runbook import PrometheusCheck, PrometheusTarget
 from tests.fixtures._prometheus_history import NOW
 
 

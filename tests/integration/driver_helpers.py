@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from console.cli import build_parser
-from console.driver import process
-from console.driver import protocol as proto
+from golive.console.cli import build_parser
+from golive.console.driver import process
+from golive.console.driver import protocol as proto
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0   # seconds before giving up waiting for something; never a timing assertion
@@ -157,7 +157,7 @@ class RawSeat:
 
 
 def golive(*args: str) -> list[str]:
-    return [sys.executable, "-m", "console.cli", *args]
+    return [sys.executable, "-m", "golive.console.cli", *args]
 
 
 def environ() -> dict[str, str]:

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from checks.alertmanager import create
-from checks.base import Sample
-from console.runbook import AlertmanagerCheck, AlertmanagerTarget
+from golive.checks.alertmanager import create
+from golive.checks.base import Sample
+from golive.console.runbook import AlertmanagerCheck, AlertmanagerTarget
 from tests.fixtures._fault_servers import AuthGate, CannedServer, SilentServer
 
 pytestmark = pytest.mark.integration

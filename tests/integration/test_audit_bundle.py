@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def golive(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "golive.console.cli", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=120, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
 
 
@@ -80,7 +80,7 @@ def test_the_bundle_verifies_offline_and_with_its_signatures(signed_session):
 
 
 def test_any_changed_byte_in_any_member_is_caught(signed_session):
-    from console.bundle import verify_bundle
+    from golive.console.bundle import verify_bundle
 
     _, allowed, bundle, tmp = signed_session
     with tarfile.open(bundle) as tar:
@@ -101,7 +101,7 @@ def test_any_changed_byte_in_any_member_is_caught(signed_session):
 
 
 def test_a_damaged_archive_is_not_verified(signed_session):
-    from console.bundle import verify_bundle
+    from golive.console.bundle import verify_bundle
 
     _, _, bundle, tmp = signed_session
     data = bytearray(bundle.read_bytes())
@@ -125,7 +125,7 @@ def test_a_review_is_journaled_after_the_outcome_and_the_record_still_verifies(s
 def test_a_changed_review_no_longer_verifies(signed_session, tmp_path):
     import shutil
 
-    from console.review import verify_reviews
+    from golive.console.review import verify_reviews
 
     folder, allowed, _, _ = signed_session
     copy = tmp_path / "copy"
@@ -171,7 +171,7 @@ def test_exporting_a_folder_without_a_record_is_bad_input(tmp_path):
 def test_a_record_json_rewritten_with_a_fresh_manifest_is_still_caught(signed_session):
     import hashlib
 
-    from console.bundle import verify_bundle
+    from golive.console.bundle import verify_bundle
 
     _, _, bundle, tmp = signed_session
     with tarfile.open(bundle) as tar:

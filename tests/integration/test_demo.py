@@ -9,11 +9,11 @@ import time
 import tomllib
 from pathlib import Path
 
-from checks.base import Sample
-from console.cmd_demo import demo_answers, demo_runbook_path
-from console.runbook import load_runbook
-from console.sandbox.demo_world import DemoWorld
-from console.session import Session
+from golive.checks.base import Sample
+from golive.console.cmd_demo import demo_answers, demo_runbook_path
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
+from golive.sandbox.demo_world import DemoWorld
 from tests.fixtures._binaries import need_binary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def demo(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
     folder = tmp_path / "session"
-    res = subprocess.run([sys.executable, "-m", "console.cli", "demo", "--headless", "--speed", "60",
+    res = subprocess.run([sys.executable, "-m", "golive.console.cli", "demo", "--headless", "--speed", "60",
                           "--session-dir", str(folder), *args], capture_output=True, text=True, timeout=300,
                          cwd=tmp_path, stdin=subprocess.DEVNULL)
     record = tomllib.loads((folder / "record.toml").read_text()) if (folder / "record.toml").exists() else {}
@@ -37,8 +37,8 @@ def test_the_good_scenario_ends_go_with_a_record(tmp_path):
     assert [p["status"] for p in record["phase"]] == ["passed"] * 6
     assert {s["role"] for s in record["signature_status"]["signed_off"]} == {"deployment-lead", "operations"}
     assert all(a["exit_code"] == 0 for a in record["action"])
-    from console.journal import read_journal
-    from console.record import journal_anchor
+    from golive.console.journal import read_journal
+    from golive.console.record import journal_anchor
 
     replay = read_journal(tmp_path / "session" / "journal.jsonl")
     assert (record["record"]["journal_sha256"], record["record"]["journal_events"]) == \
@@ -56,8 +56,8 @@ def test_the_bad_canary_is_rolled_back_by_its_trigger(tmp_path):
     assert rollback and rollback[0]["exit_code"] == 0 and "abort" in rollback[0]["argv"]
     assert record["decision"][-1]["kind"] == "rollback"
     assert "rollout aborted" in res.stdout
-    from console.journal import read_journal
-    from console.journal_audit import record_differences, signoff_problems
+    from golive.console.journal import read_journal
+    from golive.console.journal_audit import record_differences, signoff_problems
 
     replay = read_journal(tmp_path / "session" / "journal.jsonl")
     anchor = record["record"]["journal_events"]
@@ -99,7 +99,7 @@ def test_kubectl_shows_the_pods_rolling_while_the_demo_runs(tmp_path):
                                    "PHASE:.status.phase"], capture_output=True, text=True, timeout=30).stdout
         before = pods()
         assert before.count("v2.3.1") == 6 and "v2.4.0" not in before
-        subprocess.run([sys.executable, "-m", "console.sandbox.rollout", "weight", "checkout", "50", "--server",
+        subprocess.run([sys.executable, "-m", "golive.sandbox.rollout", "weight", "checkout", "50", "--server",
                         world.kube.url, "--namespace", "shop", "--image",
                         "registry.example.com/shop/checkout:v2.4.0"], check=True, cwd=ROOT, capture_output=True)
         seen: set[str] = set()

@@ -16,7 +16,7 @@ DEADLINE = 120.0   # seconds before giving up on what the journal should show; n
 
 
 def golive(*args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "console.cli", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "golive.console.cli", *args], cwd=cwd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -59,7 +59,7 @@ def test_resuming_a_killed_demo_brings_its_sandboxes_back_or_says_it_cannot(tmp_
     blocker.bind(("127.0.0.1", urlsplit(variables["kube_server"]).port))
     blocker.listen()
     try:
-        refused = subprocess.run([sys.executable, "-m", "console.cli", "resume", str(folder), "--headless"],
+        refused = subprocess.run([sys.executable, "-m", "golive.console.cli", "resume", str(folder), "--headless"],
                                  cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     finally:
         blocker.close()

@@ -9,10 +9,9 @@ import pwd
 
 import pytest
 
-from console.driver.client import DriverClient
-from console.engine import Refused
-from tests.integration.driver_helpers import (AUTO_ROLLBACK, HOLD, RawSeat, journal, start_driver, stop,
-                                              write_runbook)
+from golive.console.driver.client import DriverClient
+from golive.console.engine import Refused
+from tests.integration.driver_helpers import AUTO_ROLLBACK, HOLD, RawSeat, journal, start_driver, stop, write_runbook
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 

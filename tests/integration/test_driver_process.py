@@ -15,9 +15,20 @@ import time
 
 import pytest
 
-from console.driver.client import DriverClient, query_status
-from tests.integration.driver_helpers import (AUTO_ROLLBACK, HOLD, ROOT, RawSeat, environ, golive, journal,
-                                              start_driver, stop, wait_until, write_runbook)
+from golive.console.driver.client import DriverClient, query_status
+from tests.integration.driver_helpers import (
+    AUTO_ROLLBACK,
+    HOLD,
+    ROOT,
+    RawSeat,
+    environ,
+    golive,
+    journal,
+    start_driver,
+    stop,
+    wait_until,
+    write_runbook,
+)
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from console.driver import protocol as proto
+from golive.console.driver import protocol as proto
 from tests.integration.driver_helpers import HOLD, RawSeat, journal, start_driver, stop, write_runbook
 
 HELLO = proto.encode(proto.hello("seat"))

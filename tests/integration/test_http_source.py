@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from checks.base import SourceError
-from checks.http import create
-from console.runbook import HttpCheck, HttpTarget
+from golive.checks.base import SourceError
+from golive.checks.http import create
+from golive.console.runbook import HttpCheck, HttpTarget
 from tests.fixtures._binaries import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]

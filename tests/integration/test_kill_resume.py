@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from console.journal import read_journal
-from console.signing import verify_record
+from golive.console.journal import read_journal
+from golive.console.signing import verify_record
 from tests.integration.kill_runbooks import OUTCOMES, actions_after_a_rollback_decision, summary, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ MOMENTS = [("slow-rollback", random.uniform(0.0, 1.5)), ("slow-rollback", random
 
 
 def golive(*args: str) -> list[str]:
-    return [sys.executable, "-m", "console.cli", *args]
+    return [sys.executable, "-m", "golive.console.cli", *args]
 
 
 def resume(folder: Path, answers: Path) -> subprocess.CompletedProcess:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from console.sandbox.kube import KubeSandboxThread
+from golive.sandbox.kube.sandbox import KubeSandboxThread
 from tests.fixtures.kube import DEPLOYMENT, NAMESPACE
 
 pytestmark = pytest.mark.integration
@@ -81,7 +81,7 @@ def test_a_wrong_token_is_refused_with_a_status_object(kube_sandbox):
 def test_the_standalone_sandbox_runs_a_scenario_and_writes_a_kubeconfig(tmp_path):
     kubeconfig = tmp_path / "kubeconfig"
     process = subprocess.Popen(
-        [sys.executable, "-m", "console.sandbox.kube", "--kubeconfig", str(kubeconfig), "--scenario", "rollout",
+        [sys.executable, "-m", "golive.sandbox.kube.sandbox", "--kubeconfig", str(kubeconfig), "--scenario", "rollout",
          "--speed", "0", "--namespace", NAMESPACE],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -203,7 +203,7 @@ def test_the_official_asyncio_client_lists_watches_and_gets_410_for_old_versions
 
 
 def test_kubectl_switches_a_services_selector_from_blue_to_green(kube_sandbox, kubeconfig, kubectl):
-    from console.sandbox.kube_services import create_service, served_by
+    from golive.sandbox.kube.services import create_service, served_by
 
     sim = kube_sandbox.sim
     for colour, tag in (("blue", "v1.2.2"), ("green", "v1.2.3")):

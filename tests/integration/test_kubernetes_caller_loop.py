@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.kubernetes import create
+from golive.checks.kubernetes import create
 from tests.fixtures.kube import DEPLOYMENT, IMAGE, NAMESPACE
 from tests.integration.test_kubernetes_source import eventually, rollout_check, target
 

@@ -9,10 +9,10 @@ from typing import Any, Callable
 
 import pytest
 
-from checks.base import Sample
-from checks.kubernetes import create
-from console.runbook import KubernetesCheck, KubernetesTarget
-from console.sandbox.kube import KubeSandboxThread
+from golive.checks.base import Sample
+from golive.checks.kubernetes import create
+from golive.console.runbook import KubernetesCheck, KubernetesTarget
+from golive.sandbox.kube.sandbox import KubeSandboxThread
 from tests.fixtures._binaries import free_port
 from tests.fixtures.kube import DEPLOYMENT, IMAGE, NAMESPACE
 

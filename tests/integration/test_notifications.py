@@ -35,7 +35,7 @@ on = ["phase_started", "phase_ended", "gate_open", "approval_awaited", "trigger"
 
 def run_headless(runbook: Path, folder: Path, url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "GOLIVE_TEST_HOOK": url}
-    return subprocess.run([sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--answers",
+    return subprocess.run([sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless", "--answers",
                            "examples/local-smoke.answers.toml", "--session-dir", str(folder)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120, env=env, stdin=subprocess.DEVNULL)
 
@@ -104,10 +104,10 @@ def test_a_failing_receiver_is_a_log_line_and_a_record_entry_never_a_stop(tmp_pa
 
 async def _drive(runbook_path: Path, folder: Path, url: str | None) -> tuple[dict, list[dict], object]:
     """One in-process headless run; returns each check's sample times, the journal and the notifier."""
-    from checks.manual import load_answers
-    from console.notify import prepare
-    from console.runbook import load_runbook
-    from console.session import Session
+    from golive.checks.manual import load_answers
+    from golive.console.notify import prepare
+    from golive.console.runbook import load_runbook
+    from golive.console.session import Session
 
     samples: dict[str, list[float]] = {}
 
@@ -181,7 +181,7 @@ def test_golive_sign_tells_the_room_which_signatures_are_still_missing(tmp_path,
     assert run_headless(smoke_runbook(tmp_path), folder, receiver.url).returncode == 0
     before = len(receiver.bodies)
     key = make_key(tmp_path, "lead", "alice@example.com")
-    res = subprocess.run([sys.executable, "-m", "console.cli", "sign", str(folder / "record.toml"), "--role",
+    res = subprocess.run([sys.executable, "-m", "golive.console.cli", "sign", str(folder / "record.toml"), "--role",
                           "deployment-lead", "--key", str(key.path), "--name", "Alice Lead"],
                          capture_output=True, text=True, cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL,
                          env={**os.environ, "GOLIVE_TEST_HOOK": receiver.url})

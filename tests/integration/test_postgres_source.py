@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from checks.base import SourceError
-from checks.postgres import create
-from console.runbook import PostgresCheck, PostgresTarget
+from golive.checks.base import SourceError
+from golive.checks.postgres import create
+from golive.console.runbook import PostgresCheck, PostgresTarget
 from tests.fixtures._binaries import free_port
 from tests.fixtures.postgres import READER
 

@@ -11,7 +11,7 @@ import base64
 
 import pytest
 
-from checks.base import Sample, SourceError
+from golive.checks.base import Sample, SourceError
 from tests.fixtures._fault_servers import AuthGate, CannedServer, EchoServer, SilentServer
 from tests.integration._prometheus_checks import check, sample_alone, source
 

@@ -58,7 +58,7 @@ def test_a_range_query_returns_every_backfilled_point(prometheus_history):
 
 
 def test_a_range_query_over_several_series_says_to_aggregate(prometheus_history):
-    from checks.base import SourceError
+    from golive.checks.base import SourceError
 
     async def run():
         src = source(prometheus_history.url)

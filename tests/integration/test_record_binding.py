@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from console import cmd_verify, signing
-from console.signing import RecordInputError, sign_record, verify_record
-from tests.integration.test_record_rewrites import NAMES, ROLES, RUNBOOK, finished_session
+from golive.console import cmd_verify, signing
+from golive.console.signing import RecordInputError, sign_record, verify_record
 from tests.fixtures.ssh import make_key
+from tests.integration.test_record_rewrites import NAMES, ROLES, RUNBOOK, finished_session
 
 NO_GO_RUNBOOK = RUNBOOK.replace('run = ["true"]', 'run = ["false"]').replace(
     'id = "only"', 'id = "only"\ntimeout = "1s"')
@@ -228,7 +228,7 @@ def test_a_forged_sign_off_stays_caught_after_golive_report_renders_it(session: 
 def test_resuming_a_finished_signed_session_changes_nothing_it_signed(session: Path, keys):
     import asyncio
 
-    from console.session import Session
+    from golive.console.session import Session
 
     async def go() -> None:
         resumed = Session.resume(session, headless=True)

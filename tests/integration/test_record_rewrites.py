@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from checks.manual import Answers
-from console import cmd_report
-from console.runbook import load_runbook
-from console.session import Session
-from console.signing import sign_record, verify_record
+from golive.checks.manual import Answers
+from golive.console import cmd_report
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
+from golive.console.signing import sign_record, verify_record
 from tests.fixtures.ssh import make_key
 
 RUNBOOK = """
@@ -119,12 +119,12 @@ def test_three_concurrent_signers_beside_a_report_keep_all_three_signatures(sess
     made, allowed = keys
     env_python = sys.executable
     signers = [
-        subprocess.Popen([env_python, "-m", "console.cli", "sign", str(session / "record.toml"), "--role", role,
+        subprocess.Popen([env_python, "-m", "golive.console.cli", "sign", str(session / "record.toml"), "--role", role,
                           "--key", str(made[role].path), "--name", NAMES[role]],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for role in ROLES
     ]
-    reporter = subprocess.Popen([env_python, "-m", "console.cli", "report", str(session)],
+    reporter = subprocess.Popen([env_python, "-m", "golive.console.cli", "report", str(session)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     for proc in (*signers, reporter):
         out, err = proc.communicate(timeout=120)
@@ -147,7 +147,7 @@ def test_report_json_prints_the_record_as_written(session: Path, capsys):
 def test_report_on_a_folder_it_cannot_write_is_one_line_and_exit_2(session: Path, capsys, monkeypatch):
     import errno
 
-    from console import record_file
+    from golive.console import record_file
 
     def refuse(path, data):  # a read-only folder; root ignores chmod, so the refusal is made here
         raise PermissionError(errno.EACCES, "Permission denied", str(path))

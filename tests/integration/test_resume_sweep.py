@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from checks.manual import load_answers
-from console.journal import read_journal
-from console.journal_audit import record_differences
-from console.runbook import load_runbook
-from console.session import Session
+from golive.checks.manual import load_answers
+from golive.console.journal import read_journal
+from golive.console.journal_audit import record_differences
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
 from tests.integration.kill_runbooks import OUTCOMES, RUNBOOKS, actions_after_a_rollback_decision, summary, write
 
 CONCURRENT = 4  # resumes driven at once in one event loop: each mostly waits for its commands

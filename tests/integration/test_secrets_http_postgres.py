@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from checks.base import SourceError
-from checks.http import create as create_http
-from checks.postgres import create as create_postgres
-from console.runbook import HttpCheck, HttpTarget, PostgresCheck, PostgresTarget
+from golive.checks.base import SourceError
+from golive.checks.http import create as create_http
+from golive.checks.postgres import create as create_postgres
+from golive.console.runbook import HttpCheck, HttpTarget, PostgresCheck, PostgresTarget
 from tests.fixtures._binaries import free_port
 from tests.fixtures.postgres import READER
 

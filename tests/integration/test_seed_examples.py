@@ -14,7 +14,7 @@ EXAMPLES = ["validation-24h.toml", "smoke-report.toml", "payments-canary.toml", 
 
 
 def golive(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "golive.console.cli", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=240, stdin=subprocess.DEVNULL)
 
 
@@ -68,7 +68,7 @@ def test_the_24_hour_validation_runs_its_checkpoints_in_order_and_its_soak_to_th
     assert [p["status"] for p in record["phase"]] == ["passed"] * 5
     soak_actions = [a["action"] for a in record["action"] if a["action"].startswith("phase:soak")]
     assert soak_actions == ["phase:soak", "phase:soak#2"]
-    from console.journal import read_journal
+    from golive.console.journal import read_journal
 
     events = read_journal(tmp_path / "session" / "journal.jsonl").events
     start = events[0]["at"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from console import cmd_sign, ssh_keygen
-from console.signing import RecordInputError, SigningError, sign_record, verify_record
+from golive.console import cmd_sign, ssh_keygen
+from golive.console.signing import RecordInputError, SigningError, sign_record, verify_record
 from tests.fixtures.ssh import SIGNOFF, SshKey, add_to_agent, make_key, write_sample_session
 
 AT = datetime(2026, 11, 22, 20, 40, tzinfo=timezone.utc)
@@ -175,7 +175,7 @@ def test_with_no_key_given_the_agents_first_key_signs(record: Path, tmp_path: Pa
 
 
 def test_when_record_md_cannot_be_rendered_the_signature_is_kept_with_a_warning(record: Path, ssh_keys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "console.record", None)  # as if the renderer were not installed
+    monkeypatch.setitem(sys.modules, "golive.console.record", None)  # as if the renderer were not installed
     warnings: list[str] = []
     sign_record(record, "operations", key=ssh_keys["operations"].path, name="Olga Ops", on_warning=warnings.append)
     assert warnings == ["record.md not refreshed: console.record.render_markdown is not available"]

@@ -15,8 +15,8 @@ from typing import Callable
 import pytest
 import tomli_w
 
-from console import cmd_verify
-from console.signing import canonical_bytes, entry_message, sign_record, verify_record
+from golive.console import cmd_verify
+from golive.console.signing import canonical_bytes, entry_message, sign_record, verify_record
 from tests.fixtures.ssh import SIGNOFF, make_key, write_sample_session
 
 SIGNED_AT = datetime(2026, 11, 22, 20, 40, tzinfo=timezone.utc)

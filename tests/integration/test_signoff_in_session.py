@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from console.runbook import parse_runbook
-from console.session import Session
-from console.signing import sign_record, verify_record
+from golive.console.runbook import parse_runbook
+from golive.console.session import Session
+from golive.console.signing import sign_record, verify_record
 from tests.fixtures.ssh import make_key
 
 RUNBOOK = """

@@ -7,8 +7,8 @@ import time
 
 import httpx
 
-from console.runbook import parse_runbook
-from console.session import Session
+from golive.console.runbook import parse_runbook
+from golive.console.session import Session
 
 
 def runbook(url: str) -> str:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from console.role_signers import NOT_BOUND
-from console.signed_body import RecordInputError
-from console.signing import sign_record, verify_record
+from golive.console.role_signers import NOT_BOUND
+from golive.console.signed_body import RecordInputError
+from golive.console.signing import sign_record, verify_record
 from tests.fixtures.ssh import SIGNOFF, SshKey, write_sample_session
 
 AT = datetime(2026, 11, 22, 20, 40, tzinfo=timezone.utc)

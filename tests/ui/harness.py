@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from console.app import GoliveApp
-from console.journal import read_journal
-from console.runbook import load_runbook
-from console.session import Session
+from golive.console.journal import read_journal
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
+from golive.screens.app import GoliveApp
 
 HEAD = """
 [runbook]

@@ -4,7 +4,6 @@ docs/demo.svg (`golive demo` itself, caught while its canary runs at 25 %)."""
 from __future__ import annotations
 
 # Usage: python -m tests.ui.make_screenshot [PATH] | --demo [PATH]
-
 import asyncio
 import os
 import sys
@@ -17,7 +16,7 @@ SIZE = (140, 44)
 
 
 async def save(path: Path) -> None:
-    from console.app import GoliveApp
+    from golive.screens.app import GoliveApp
     from tests.ui.scenario import scripted
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -31,11 +30,11 @@ async def save(path: Path) -> None:
 
 async def save_demo(path: Path) -> None:
     """The demo driven by its own answers (as --headless does) while the screen shows it."""
-    from console.app import GoliveApp
-    from console.cmd_demo import demo_answers, demo_runbook_path
-    from console.runbook import load_runbook
-    from console.sandbox.demo_world import DemoWorld
-    from console.session import Session
+    from golive.console.cmd_demo import demo_answers, demo_runbook_path
+    from golive.console.runbook import load_runbook
+    from golive.console.session import Session
+    from golive.sandbox.demo_world import DemoWorld
+    from golive.screens.app import GoliveApp
 
     with DemoWorld("good", speed=4) as world, tempfile.TemporaryDirectory() as tmp:
         runbook = load_runbook(demo_runbook_path(), world.variables)

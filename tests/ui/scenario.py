@@ -4,14 +4,13 @@ from __future__ import annotations
 
 # The state is built from a fixed journal (written with the real Journal) and a fixed list of samples fed to
 # a Follower, with a fixed clock — nothing live, so every run draws the same screen.
-
 import math
 from pathlib import Path
 
-from checks.base import Sample
-from console.follower import Follower
-from console.journal import Journal
-from console.runbook import load_runbook
+from golive.checks.base import Sample
+from golive.console.follower import Follower
+from golive.console.journal import Journal
+from golive.console.runbook import load_runbook
 
 T0 = 1795379400.0          # 2026-11-22T20:30:00Z
 NOW = T0 + 1380.0          # T+00:23:00

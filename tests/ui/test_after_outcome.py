@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from checks.base import Sample
-from console.app import GoliveApp
-from console.follower import Follower
-from console.runbook import load_runbook
-from console.session import Session
-from screens.gate_bar import GateBar
+from golive.checks.base import Sample
+from golive.console.follower import Follower
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
+from golive.screens.app import GoliveApp
+from golive.screens.gate_bar import GateBar
 from tests.ui.harness import HEAD, cell_text, driver_app, journal, log_text, static_text, wait_for, write_runbook
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from screens.approve_modal import ApproveModal
+from golive.screens.approve_modal import ApproveModal
 from tests.ui.harness import ONE_PHASE, driver_app, of_type, static_text, wait_for, write_runbook
 
 pytestmark = pytest.mark.asyncio

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from console.app import GoliveApp
-from console.change import start_event
-from console.runbook import load_runbook
-from console.session import Session
-from screens.header import MissionHeader
+from golive.console.change import start_event
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
+from golive.screens.app import GoliveApp
+from golive.screens.header import MissionHeader
 from tests.ui.harness import ONE_PHASE, static_text, wait_for, write_runbook
 
 pytestmark = pytest.mark.asyncio

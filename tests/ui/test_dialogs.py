@@ -7,14 +7,22 @@ import pytest
 from textual.widgets import Input
 from textual.widgets._toast import Toast, ToastRack
 
-from screens.action_modal import ActionModal
-from screens.note_modal import NoteModal
-from screens.override_modal import OverrideModal
-from screens.quit_modal import QuitModal
-from screens.rollback_modal import DeclineModal, RollbackModal
-from screens.signoff_modal import SignoffModal
+from golive.screens.action_modal import ActionModal
+from golive.screens.note_modal import NoteModal
+from golive.screens.override_modal import OverrideModal
+from golive.screens.quit_modal import QuitModal
+from golive.screens.rollback_modal import DeclineModal, RollbackModal
+from golive.screens.signoff_modal import SignoffModal
 from tests.ui.harness import (
-    ACTION_FIRST, FIRING_TRIGGER, ONE_PHASE, TWO_PHASES, cell_text, driver_app, of_type, static_text, wait_for,
+    ACTION_FIRST,
+    FIRING_TRIGGER,
+    ONE_PHASE,
+    TWO_PHASES,
+    cell_text,
+    driver_app,
+    of_type,
+    static_text,
+    wait_for,
     write_runbook,
 )
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from checks.base import Sample
-from console.engine import Engine
-from console.runbook import load_runbook
-from screens.check_cells import table_value_text, value_text
-from screens.check_detail import detail_content
-from screens.trigger_panel import trigger_line
+from golive.checks.base import Sample
+from golive.console.engine import Engine
+from golive.console.runbook import load_runbook
+from golive.screens.check_cells import table_value_text, value_text
+from golive.screens.check_detail import detail_content
+from golive.screens.trigger_panel import trigger_line
 from tests.ui.harness import write_runbook
 
 T0 = 1795379400.0
@@ -102,11 +102,12 @@ def test_a_value_long_past_its_next_sample_carries_its_age_even_when_passing(tmp
 
 @pytest.mark.asyncio
 async def test_a_watchers_error_row_keeps_its_value_s_age_current(tmp_path):
-    from console import events as ev
-    from console.app import GoliveApp
-    from console.follower import Follower
+    from golive.console import events as ev
+    from golive.console.follower import Follower
+    from golive.screens.app import GoliveApp
     from tests.ui.harness import cell_text, wait_for
-    from tests.unit.test_follower_state import T0 as START, write_journal
+    from tests.unit.test_follower_state import T0 as START
+    from tests.unit.test_follower_state import write_journal
 
     folder = tmp_path / "session"
     write_journal(folder, [ev.Verdict(at=START + 1, check="rate", verdict="PASS", value=7.0),
@@ -126,7 +127,7 @@ async def test_a_watchers_error_row_keeps_its_value_s_age_current(tmp_path):
 
 
 def test_a_firing_trigger_whose_rollback_was_declined_says_who_declined_it_and_why(tmp_path):
-    from console import events as ev
+    from golive.console import events as ev
 
     engine = engine_for(tmp_path)
     engine.apply(ev.TriggerState(at=T0 + 30, trigger="spike", state="firing", value=3.0, detail="3 % for 5m"))

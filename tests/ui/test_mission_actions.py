@@ -6,16 +6,25 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from screens.action_modal import ActionModal
-from screens.header import MissionHeader
-from screens.note_modal import NoteModal
-from screens.override_modal import OverrideModal
-from screens.quit_modal import QuitModal
-from screens.rollback_modal import RollbackModal
-from screens.signoff_modal import SignoffModal
+from golive.screens.action_modal import ActionModal
+from golive.screens.header import MissionHeader
+from golive.screens.note_modal import NoteModal
+from golive.screens.override_modal import OverrideModal
+from golive.screens.quit_modal import QuitModal
+from golive.screens.rollback_modal import RollbackModal
+from golive.screens.signoff_modal import SignoffModal
 from tests.ui.harness import (
-    ACTION_FIRST, FIRING_TRIGGER, ONE_PHASE, TWO_PHASES, cell_text, driver_app, log_text, of_type, static_text,
-    wait_for, write_runbook,
+    ACTION_FIRST,
+    FIRING_TRIGGER,
+    ONE_PHASE,
+    TWO_PHASES,
+    cell_text,
+    driver_app,
+    log_text,
+    of_type,
+    static_text,
+    wait_for,
+    write_runbook,
 )
 
 pytestmark = pytest.mark.asyncio

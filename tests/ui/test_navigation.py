@@ -8,12 +8,13 @@ import pytest
 from rich.text import Text
 from textual.command import CommandPalette
 
-from console.app import GoliveApp
-from screens.live_table import cut_middle
-from screens.quit_modal import QuitModal
-from screens.sparkline_panel import legend_layout
-from tests.ui.harness import HEAD, MANUAL, PASSING, ONE_PHASE, cell_text, driver_app, wait_for, write_runbook
+from golive.screens.app import GoliveApp
+from golive.screens.live_table import cut_middle
+from golive.screens.quit_modal import QuitModal
+from golive.screens.sparkline_panel import legend_layout
+from tests.ui.harness import HEAD, MANUAL, ONE_PHASE, PASSING, cell_text, driver_app, wait_for, write_runbook
 from tests.ui.scenario import scripted
+
 
 def rehearsal(tmp_path, variant: str = "mid-canary") -> GoliveApp:
     return GoliveApp(lambda listeners=(): scripted(tmp_path / "s", variant, listeners=listeners))
@@ -42,8 +43,8 @@ async def test_colon_opens_the_palette_and_typing_quit_finds_quit(tmp_path):
 
 @pytest.mark.asyncio
 async def test_every_action_but_the_palette_itself_is_in_the_palette(tmp_path):
-    from screens.actions import ACTIONS
-    from screens.commands import MissionCommands
+    from golive.screens.actions import ACTIONS
+    from golive.screens.commands import MissionCommands
 
     app = rehearsal(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

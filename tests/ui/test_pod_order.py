@@ -1,7 +1,7 @@
 """The pod table shows each pod once, as the freshest check saw it, troubled pods first."""
 
-from console.state import CheckState, GoLiveState
-from screens.pod_table import pod_order
+from golive.console.state import CheckState, GoLiveState
+from golive.screens.pod_table import pod_order
 
 
 def test_a_pod_reported_by_several_checks_is_shown_once_as_last_seen():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from console import events as ev
-from console.runbook import load_runbook
-from console.session import Session
-from screens.header import MissionHeader
-from screens.rollback_modal import RollbackModal
+from golive.console import events as ev
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
+from golive.screens.header import MissionHeader
+from golive.screens.rollback_modal import RollbackModal
 from tests.ui.harness import ONE_PHASE, driver_app, of_type, static_text, wait_for, write_runbook
 
 pytestmark = pytest.mark.asyncio

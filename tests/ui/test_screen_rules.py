@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from console.app import GoliveApp
-from screens.actions import ACTIONS
-from screens.help_screen import HelpScreen, help_rows
-from screens.keymap import KEYMAP, check_tables, key_display
+from golive.screens.actions import ACTIONS
+from golive.screens.app import GoliveApp
+from golive.screens.help_screen import HelpScreen, help_rows
+from golive.screens.keymap import KEYMAP, check_tables, key_display
+from golive.themes import CSS_PATH, THEMES, VARIABLES, choose_theme
 from tests.ui.harness import static_text, wait_for
 from tests.ui.scenario import scripted
-from themes import CSS_PATH, THEMES, VARIABLES, choose_theme
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from screens.fire_modal import FireModal
-from screens.note_modal import NoteModal
+from golive.screens.fire_modal import FireModal
+from golive.screens.note_modal import NoteModal
 from tests.ui.harness import ONE_PHASE, driver_app, of_type, wait_for, write_runbook
 
 pytestmark = pytest.mark.asyncio
@@ -67,7 +67,7 @@ title = "Switch the Service back"
 
 
 async def test_the_rollback_dialog_lets_the_lead_choose_a_plan_and_shows_its_steps(tmp_path):
-    from screens.rollback_modal import RollbackModal
+    from golive.screens.rollback_modal import RollbackModal
     from tests.ui.harness import static_text
 
     folder = tmp_path / "session"

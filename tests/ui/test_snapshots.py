@@ -5,13 +5,12 @@ from __future__ import annotations
 # Each state is built from a fixed journal and fixed samples with a fixed clock (tests/ui/scenario.py), TZ=UTC,
 # no blinking cursor and no notifications, so the screenshots only change when the screen does. Update them
 # with ``pytest tests/ui/test_snapshots.py --snapshot-update`` and look at every changed SVG before committing.
-
 import os
 import time
 
 import pytest
 
-from console.app import GoliveApp
+from golive.screens.app import GoliveApp
 from tests.ui.harness import wait_for
 from tests.ui.scenario import scripted
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from console.app import GoliveApp
-from console.engine import Refused
-from console.follower import Follower
-from console.runbook import load_runbook
-from console.session import Session
-from screens.header import MissionHeader
+from golive.console.engine import Refused
+from golive.console.follower import Follower
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
+from golive.screens.app import GoliveApp
+from golive.screens.header import MissionHeader
 from tests.ui.harness import TWO_PHASES, cell_text, of_type, static_text, wait_for, write_runbook
 
 
@@ -62,7 +62,7 @@ async def test_watch_follows_the_journal_and_shows_the_driver_s_tick(tmp_path):
 
 
 def test_a_follower_refuses_a_folder_without_a_journal(tmp_path):
-    from console.journal import JournalError
+    from golive.console.journal import JournalError
 
     with pytest.raises(JournalError, match="no journal yet"):
         Follower(tmp_path)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.manual import load_answers
+from golive.checks.manual import load_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = """
@@ -38,7 +38,7 @@ timeout = "1s"
 def golive(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     runbook = tmp_path / "rb.toml"
     runbook.write_text(RUNBOOK)
-    return subprocess.run([sys.executable, "-m", "console.cli", "run", str(runbook), "--headless",
+    return subprocess.run([sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless",
                            "--session-dir", str(tmp_path / "s"), *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
 
@@ -106,7 +106,7 @@ def test_a_resume_refuses_answers_its_runbook_cannot_use(tmp_path):
     golive(tmp_path, "--json")
     answers = tmp_path / "answers.toml"
     answers.write_text('[answers.nope]\nby = "bob"\n')
-    res = subprocess.run([sys.executable, "-m", "console.cli", "resume", str(tmp_path / "s"), "--headless",
+    res = subprocess.run([sys.executable, "-m", "golive.console.cli", "resume", str(tmp_path / "s"), "--headless",
                           "--answers", str(answers)], capture_output=True, text=True, cwd=ROOT, timeout=60,
                          stdin=subprocess.DEVNULL)
     assert res.returncode == 2 and "Traceback" not in res.stderr

@@ -9,14 +9,14 @@ import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
-from console.change import change_label, header_flags
-from console.state import GoLiveState
+from golive.console.change import change_label, header_flags
+from golive.console.state import GoLiveState
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def golive(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "golive.console.cli", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=120, stdin=subprocess.DEVNULL)
 
 
@@ -125,7 +125,7 @@ def test_the_header_keeps_the_emergency_and_the_bypass_for_the_whole_session():
 
 
 def test_the_header_names_the_change_and_its_type(tmp_path):
-    from console.runbook import load_runbook
+    from golive.console.runbook import load_runbook
 
     assert change_label(load_runbook(runbook(tmp_path))) == "CHG-4821 (normal)"
 

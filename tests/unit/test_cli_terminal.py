@@ -23,7 +23,7 @@ class Terminal:
     def __init__(self, *args: str):
         master, slave = pty.openpty()
         env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
-        self.proc = subprocess.Popen([sys.executable, "-m", "console.cli", *args], stdin=slave, stdout=slave,
+        self.proc = subprocess.Popen([sys.executable, "-m", "golive.console.cli", *args], stdin=slave, stdout=slave,
                                      stderr=slave, cwd=ROOT, env=env, close_fds=True)
         os.close(slave)
         self.master, self.output = master, b""
@@ -120,7 +120,7 @@ def test_no_mouse_leaves_the_mouse_to_the_terminal_and_the_screen_still_opens(tm
 
 
 def test_golive_no_mouse_in_the_environment_is_the_same_as_the_flag(monkeypatch):
-    from console.cli import build_parser
+    from golive.console.cli import build_parser
 
     for command in ("run", "resume", "watch", "demo"):
         target = [] if command == "demo" else ["x"]

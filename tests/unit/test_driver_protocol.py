@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from console.driver import protocol as proto
-from console.driver import server as srv
+from golive.console.driver import protocol as proto
+from golive.console.driver import server as srv
 
 
 def test_a_hello_with_another_version_is_refused_with_the_version_spoken_here():
@@ -79,7 +79,7 @@ def test_a_slow_seat_gets_a_bounded_queue_then_a_fresh_snapshot_instead_of_the_b
 
 
 def test_every_command_the_screens_send_has_a_protocol_command_and_a_client_method():
-    from console.driver.client import DriverClient
+    from golive.console.driver.client import DriverClient
 
     for name in proto.COMMANDS:
         if name not in ("stop", "write_record"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import socket
 
-from console.driver import registry
-from console.driver.protocol import socket_address
+from golive.console.driver import registry
+from golive.console.driver.protocol import socket_address
 
 
 def test_a_registered_session_whose_driver_is_gone_is_pruned_with_its_socket(tmp_path, monkeypatch):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console import events as ev
-from console.driver.server import DriverServer
-from console.runbook import load_runbook
-from console.session import Session
+from golive.console import events as ev
+from golive.console.driver.server import DriverServer
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
 from tests.integration.driver_helpers import HOLD, write_runbook
 
 

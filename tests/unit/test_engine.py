@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from checks.base import Sample
-from console import events as ev
-from console.engine import Engine, Refused, judge
-from console.runbook import parse_runbook
+from golive.checks.base import Sample
+from golive.console import events as ev
+from golive.console.engine import Engine, Refused, judge
+from golive.console.runbook import parse_runbook
 
 RUNBOOK = """
 [runbook]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from checks.base import Sample
-from console.engine import Engine
-from console.runbook import load_runbook
+from golive.checks.base import Sample
+from golive.console.engine import Engine
+from golive.console.runbook import load_runbook
 
 T0 = 1795379400.0
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from console import events as ev
-from console.engine import Engine, Refused
-from console.runbook import parse_runbook
+from golive.console import events as ev
+from golive.console.engine import Engine, Refused
+from golive.console.runbook import parse_runbook
 from tests.unit.test_engine import RUNBOOK, Clock, feed
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from console import events as ev
-from console.engine import Engine, Refused
-from console.record import build_record
-from console.resume import due_transitions, interrupted_actions, rollback_stage
-from console.runbook import parse_runbook
+from golive.console import events as ev
+from golive.console.engine import Engine, Refused
+from golive.console.record import build_record
+from golive.console.resume import due_transitions, interrupted_actions, rollback_stage
+from golive.console.runbook import parse_runbook
 from tests.unit.test_engine import RUNBOOK, Clock, feed, run_action, sample
 
 
@@ -247,7 +247,7 @@ def test_a_trigger_not_sampled_since_it_was_armed_or_resumed_is_unseen(engine: E
 
 
 def test_lint_knows_repeat_safe_on_phase_actions_and_the_rollback():
-    from console.runbook import RunbookError
+    from golive.console.runbook import RunbookError
 
     rb = parse_runbook(RUNBOOK.replace('run = ["true"] }', 'run = ["true"], repeat_safe = true }')
                        .replace('[rollback]\nrun = ["true"]', '[rollback]\nrun = ["true"]\nrepeat_safe = true'),

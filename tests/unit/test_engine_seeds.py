@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from checks.base import Sample
-from console import events as ev
-from console.engine import Engine, Refused
-from console.runbook import parse_runbook
+from golive.checks.base import Sample
+from golive.console import events as ev
+from golive.console.engine import Engine, Refused
+from golive.console.runbook import parse_runbook
 
 T0 = 1_800_000_000.0
 
@@ -94,7 +94,7 @@ def test_a_baseline_binds_the_relative_target_and_goes_stale():
 
 
 def test_the_sparkline_draws_a_relative_target_where_the_last_baseline_puts_it():
-    from console.derived import for_display
+    from golive.console.derived import for_display
 
     clock = Clock()
     eng = make(BASELINE, clock)

@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from console import events as ev
-from console.follower import SILENT_AFTER, Follower
-from console.journal import LOCK_NAME, Journal
-from console.runbook import load_runbook
-from screens.gate_bar import gate_content
+from golive.console import events as ev
+from golive.console.follower import SILENT_AFTER, Follower
+from golive.console.journal import LOCK_NAME, Journal
+from golive.console.runbook import load_runbook
+from golive.screens.gate_bar import gate_content
 
 T0 = 1795379400.0
 
@@ -131,8 +131,8 @@ def test_a_followers_gate_line_names_no_key_it_cannot_use(tmp_path):
 def test_the_driver_writes_a_heartbeat_after_a_quiet_spell_and_only_then(tmp_path):
     import asyncio
 
-    from console import session as session_module
-    from console.session import Session
+    from golive.console import session as session_module
+    from golive.console.session import Session
 
     quiet = RUNBOOK[:RUNBOOK.index("  [[phase.check]]")] + MANUAL   # nothing sampled: only heartbeats speak
     (tmp_path / "rb.toml").write_text(quiet, encoding="utf-8")
@@ -151,7 +151,7 @@ def test_the_driver_writes_a_heartbeat_after_a_quiet_spell_and_only_then(tmp_pat
         asyncio.run(drive())
     finally:
         session.close()
-    from console.journal import read_journal
+    from golive.console.journal import read_journal
 
     events = read_journal(tmp_path / "s" / "journal.jsonl").events
     beats = [e["at"] for e in events if e["type"] == "heartbeat"]

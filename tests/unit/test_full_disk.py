@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from console.journal import Journal
+from golive.console.journal import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = """
@@ -34,7 +34,7 @@ action = { run = ["echo", "deploying"], confirm = false }
 FULL_DISK = """
 import errno, os, sys
 from pathlib import Path
-import console.journal, console.files
+import golive.console.journal, golive.console.files
 allowed, target = int(sys.argv[1]), sys.argv[2]
 calls = {{"n": 0}}
 real_write, real_pwrite = os.write, os.pwrite
@@ -51,8 +51,8 @@ class FullOs:
     def __getattr__(self, name):
         return {{"write": full, "pwrite": full}}.get(name) or getattr(os, name)
 
-console.journal.os = console.files.os = FullOs()
-from console.cli import main
+golive.console.journal.os = golive.console.files.os = FullOs()
+from golive.console.cli import main
 sys.exit(main(["run", {runbook!r}, "--headless", "--session-dir", {folder!r}]))
 """
 
@@ -91,7 +91,7 @@ def test_a_journal_with_an_unknown_event_type_is_refused_naming_its_line(tmp_pat
     runbook = tmp_path / "rb.toml"
     runbook.write_text(RUNBOOK)
     folder = tmp_path / "s"
-    first = subprocess.run([sys.executable, "-m", "console.cli", "run", str(runbook), "--headless",
+    first = subprocess.run([sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless",
                             "--session-dir", str(folder)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert first.returncode == 0, first.stderr
     journal, _ = Journal.resume(folder)
@@ -99,7 +99,7 @@ def test_a_journal_with_an_unknown_event_type_is_refused_naming_its_line(tmp_pat
         journal.append({"type": "teleported", "at": 1.0}, sync=True)
         line = journal.seq
     for command in (["resume", str(folder), "--headless"], ["report", str(folder)]):
-        res = subprocess.run([sys.executable, "-m", "console.cli", *command], capture_output=True, text=True,
+        res = subprocess.run([sys.executable, "-m", "golive.console.cli", *command], capture_output=True, text=True,
                              cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
         assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
         assert f"journal.jsonl:{line}: unknown event type 'teleported'" in res.stderr

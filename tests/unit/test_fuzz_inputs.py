@@ -13,9 +13,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checks.manual import check_answers, load_answers, unanswered
-from console.cli import main
-from console.runbook import load_runbook
+from golive.checks.manual import check_answers, load_answers, unanswered
+from golive.console.cli import main
+from golive.console.runbook import load_runbook
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "local-smoke.toml").read_text()
 FIELDS = ["id", "title", "source", "target", "query", "pass", "warn", "every", "timeout", "hold", "url", "run",

@@ -23,7 +23,7 @@ def run(tmp_path: Path, text: str) -> tuple[subprocess.CompletedProcess, dict]:
     rb = tmp_path / "rb.toml"
     rb.write_text(HEAD + text)
     folder = tmp_path / "session"
-    res = subprocess.run([sys.executable, "-m", "console.cli", "run", str(rb), "--headless", "--session-dir",
+    res = subprocess.run([sys.executable, "-m", "golive.console.cli", "run", str(rb), "--headless", "--session-dir",
                           str(folder)], capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
     record = tomllib.loads((folder / "record.toml").read_text()) if (folder / "record.toml").exists() else {}
     return res, record
@@ -130,7 +130,7 @@ def test_resuming_a_seed_scenario_demo_is_refused_in_one_line(tmp_path):
 
     import pytest
 
-    from console.cmd_demo import DemoResumeError, mark_demo_session, resumed_world
+    from golive.console.cmd_demo import DemoResumeError, mark_demo_session, resumed_world
 
     mark_demo_session(tmp_path, "blue-green", 20.0)
     (tmp_path / "journal.jsonl").write_text(json.dumps({"type": "session_started", "variables": {}}) + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console.cmd_history import rows
+from golive.console.cmd_history import rows
 
 
 def test_a_review_without_a_role_is_listed_not_a_crash(tmp_path: Path):

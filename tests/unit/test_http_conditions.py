@@ -6,11 +6,16 @@ import json
 
 import pytest
 
-from checks.http_conditions import (
-    Unmeasurable, certificate_days_left, certificate_problem, json_problem, latency_problem, status_problem,
+from golive.checks.http_conditions import (
+    Unmeasurable,
+    certificate_days_left,
+    certificate_problem,
+    json_problem,
+    latency_problem,
+    status_problem,
     tls_problem,
 )
-from console.units import Threshold
+from golive.console.units import Threshold
 
 
 def body(data) -> bytes:

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ["console.runbook", "console.engine", "console.scheduler", "console.journal", "console.record",
-        "console.session", "console.reporter", "console.cli", "console.cmd_run", "console.cmd_lint", "checks",
-        "checks.command", "checks.manual"]
+CORE = ["golive.console.runbook", "golive.console.engine", "golive.console.scheduler", "golive.console.journal", "golive.console.record",
+        "golive.console.session", "golive.console.reporter", "golive.console.cli", "golive.console.cmd_run", "golive.console.cmd_lint", "golive.checks",
+        "golive.checks.command", "golive.checks.manual"]
 
 
 def _modules_after(code: str) -> set[str]:
@@ -30,7 +30,7 @@ def test_the_core_does_not_import_the_kubernetes_client():
 
 def test_a_headless_run_without_kubernetes_never_imports_the_client(tmp_path):
     code = (
-        "import sys\nfrom console.cli import main\n"
+        "import sys\nfrom golive.console.cli import main\n"
         f"rc = main(['run', 'examples/local-smoke.toml', '--headless', '--json', '--answers', "
         f"'examples/local-smoke.answers.toml', '--session-dir', {str(tmp_path / 's')!r}])\n"
         "assert rc == 0, rc\n"

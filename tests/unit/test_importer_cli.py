@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from console import cmd_import
-from console.runbook import load_runbook
+from golive.console import cmd_import
+from golive.console.runbook import load_runbook
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,7 +98,7 @@ def test_a_missing_file_or_a_folder_is_bad_input(tmp_path, capsys):
 
 def test_the_golive_command_line_routes_import_to_the_importer(checklist, tmp_path):
     target = tmp_path / "runbook.toml"
-    res = subprocess.run([sys.executable, "-m", "console.cli", "import", str(checklist), "-o", str(target)],
+    res = subprocess.run([sys.executable, "-m", "golive.console.cli", "import", str(checklist), "-o", str(target)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert res.returncode == 0, res.stderr
     assert load_runbook(target).phases[1].traffic == 5
@@ -111,7 +111,7 @@ def test_an_imported_checklist_runs_headless_with_answers_to_a_go_record(checkli
     answers.write_text('[answers.change-approved]\nby = "alice"\n\n[answers.smoke-tests-passed]\nby = "bob"\n\n'
                        '[signoff.deployer]\nby = "alice"\n\n[signoff.operations-lead]\nby = "bob"\n')
     res = subprocess.run(
-        [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
+        [sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
          "--session-dir", str(session), "--set", "service=payments-api", "--set", "environment=staging"],
         capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -126,7 +126,7 @@ def test_running_an_import_before_its_blanks_are_filled_stops_at_once_naming_eac
     runbook = tmp_path / "runbook.toml"
     assert golive_import(str(checklist), "-o", str(runbook), "-q") == 0
     res = subprocess.run(
-        [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--dry-run",
+        [sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless", "--dry-run",
          "--session-dir", str(tmp_path / "session")],
         capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
     assert res.returncode == 2
@@ -142,7 +142,7 @@ def test_a_headless_run_names_every_manual_item_it_has_no_answer_for_before_it_s
     answers = tmp_path / "answers.toml"
     answers.write_text('[answers.change-approved]\nby = "alice"\n')
     proc = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
+        [sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless", "--answers", str(answers),
          "--session-dir", str(tmp_path / "session"), "--set", "service=api", "--set", "environment=staging"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, cwd=ROOT)
     try:
@@ -155,8 +155,8 @@ def test_a_headless_run_names_every_manual_item_it_has_no_answer_for_before_it_s
 
 
 def test_preflight_names_an_example_host_and_an_unset_variable_one_line_each():
-    from console.preflight import missing_inputs
-    from console.runbook import parse_runbook
+    from golive.console.preflight import missing_inputs
+    from golive.console.runbook import parse_runbook
 
     text = ("[runbook]\nname = 'x'\nservice = 's'\nversion = 'v'\nenvironment = 'e'\n[runbook.vars]\nhost = ''\n"
             "[[phase]]\nid = 'a'\n[[phase.check]]\nid = 'h'\nsource = 'http'\n"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.importer import ChecklistError, import_checklist
-from console.importer.emit import toml_string, toml_value
+from golive.console.importer import ChecklistError, import_checklist
+from golive.console.importer.emit import toml_string, toml_value
 
 ROLLBACK = "## Rollback\n- [ ] Roll back if needed\n  ```bash\n  kubectl rollout undo deployment/payments-api\n  ```\n"
 
@@ -140,7 +140,7 @@ def test_nesting_deeper_than_any_checklist_needs_is_flattened_not_a_crash():
 
 
 def test_a_checklist_too_large_to_drive_is_refused_with_one_line(monkeypatch):
-    import console.importer as importer
+    import golive.console.importer as importer
 
     monkeypatch.setattr(importer, "MAX_CHECKS", 10)
     with pytest.raises(ChecklistError, match=r"^big.md: 11 checks and triggers: more than a go-live can drive"):

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.importer import import_checklist
-from console.importer.mojibake import repair_mojibake
+from golive.console.importer import import_checklist
+from golive.console.importer.mojibake import repair_mojibake
 
 
 def mangle(text: str, keep_undefined: bool = True) -> str:

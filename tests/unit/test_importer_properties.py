@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.importer import ChecklistError, import_checklist
-from console.runbook import parse_runbook
+from golive.console.importer import ChecklistError, import_checklist
+from golive.console.runbook import parse_runbook
 
 WORDS = st.sampled_from([
     "Error rate", "Latency p95", "Deploy", "canary", "Rollback", "v1.2.3", "[REGION_NAME]", "<service>", "${HOME}",

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from console.importer import import_checklist
-from console.importer.readonly import is_read_only
-from console.importer.shell import ShellBlock, read_only_line
-from console.runbook import parse_runbook
+from golive.console.importer import import_checklist
+from golive.console.importer.readonly import is_read_only
+from golive.console.importer.shell import ShellBlock, read_only_line
+from golive.console.runbook import parse_runbook
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKLISTS = ROOT / "tests" / "data" / "checklists"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from console.importer.commands import classify, code_kind, split_commands
-from console.importer.markdown import Code, Heading, Item, Paragraph, Table, parse_markdown
-from console.importer.placeholders import Variables, detect_version
-from console.importer.roles import item_owner, signoff_roles
-from console.importer.thresholds import find_duration, find_range, find_threshold
+from golive.console.importer.commands import classify, code_kind, split_commands
+from golive.console.importer.markdown import Code, Heading, Item, Paragraph, Table, parse_markdown
+from golive.console.importer.placeholders import Variables, detect_version
+from golive.console.importer.roles import item_owner, signoff_roles
+from golive.console.importer.thresholds import find_duration, find_range, find_threshold
 
 
 @pytest.mark.parametrize(("phrase", "passes", "unit"), [
@@ -159,7 +159,7 @@ def test_the_block_parser_keeps_nesting_checkboxes_fences_and_tables():
 
 
 def test_a_box_drawn_checklist_in_a_plain_fence_is_read_as_its_ticks_and_bullets():
-    from console.importer import import_checklist
+    from golive.console.importer import import_checklist
 
     rb = import_checklist(
         "# X\n\n## Post\n\n```\n┌──────────────────────┐\n│  ✓ No alerts fired    │\n│  Auto-rollback triggers: │\n"

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.importer import import_checklist
-from console.importer.commands import block_commands, classify, rolls_back
-from console.importer.readonly import is_read_only
-from console.importer.shell import read_block, read_only_line
-from console.runbook import RunbookError, parse_runbook
+from golive.console.importer import import_checklist
+from golive.console.importer.commands import block_commands, classify, rolls_back
+from golive.console.importer.readonly import is_read_only
+from golive.console.importer.shell import read_block, read_only_line
+from golive.console.runbook import RunbookError, parse_runbook
 
 
 @pytest.mark.parametrize("command", [

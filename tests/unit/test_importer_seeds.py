@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from console.importer import import_checklist
-from console.runbook import parse_runbook
+from golive.console.importer import import_checklist
+from golive.console.runbook import parse_runbook
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_SEEDS = ROOT / ".." / "shared" / "seeds"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.importer import import_checklist
+from golive.console.importer import import_checklist
 
 
 def runbook_of(markdown: str):

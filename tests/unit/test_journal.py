@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from console.events import Note, Summary, Tick, Verdict
-from console.session import SUMMARY_EVERY
-from console.units import round_sig
-from console.journal import (
+from golive.console.events import Note, Summary, Tick, Verdict
+from golive.console.journal import (
     Journal,
     JournalError,
     JournalFollower,
@@ -25,6 +23,8 @@ from console.journal import (
     session_folder_name,
     verify_chain,
 )
+from golive.console.session import SUMMARY_EVERY
+from golive.console.units import round_sig
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = 1795379400.0  # 2026-11-22T20:30:00Z

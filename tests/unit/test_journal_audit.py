@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.journal_audit import record_differences, signoff_problems
+from golive.console.journal_audit import record_differences, signoff_problems
 
 EVENTS = [
     {"type": "session_started", "at": 0.0},

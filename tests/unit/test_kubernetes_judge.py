@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from checks.kubernetes_pods import image_tag, judge, parse_selector, pod_problem, rollout_status
-from console.runbook import KubernetesCheck
+from golive.checks.kubernetes.pods import image_tag, judge, parse_selector, pod_problem, rollout_status
+from golive.console.runbook import KubernetesCheck
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ def test_an_available_check_judged_without_its_deployment_is_a_value_error():
 
 
 def test_importing_the_source_and_the_sandbox_does_not_import_the_kubernetes_client():
-    code = ("import sys, checks, checks.kubernetes, console.sandbox.kube, console.sandbox.kube_sim;"
+    code = ("import sys, checks, golive.checks.kubernetes, golive.sandbox.kube.sandbox, golive.sandbox.kube.sim;"
             "print('kubernetes' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
 

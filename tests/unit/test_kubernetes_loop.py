@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from checks.kubernetes_loop import LoopThread
+from golive.checks.kubernetes.loop import LoopThread
 
 
 def test_a_coroutine_handed_over_runs_on_the_loop_thread_and_its_answer_comes_back():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from console.runbook import RunbookError, load_runbook, parse_runbook
+from golive.console.runbook import RunbookError, load_runbook, parse_runbook
 
 HEAD = """[runbook]
 name = "svc"
@@ -114,7 +114,7 @@ def test_a_literal_dollar_brace_is_written_twice():
 
 
 def _lint(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "console.cli", "lint", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "golive.console.cli", "lint", *args], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[2])
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from console.runbook import RunbookError, parse_runbook
-from console.runbook_errors import MAX_LINE, MAX_PROBLEMS
+from golive.console.runbook import RunbookError, parse_runbook
+from golive.console.runbook_errors import MAX_LINE, MAX_PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAD = '[runbook]\nname = "x"\nservice = "s"\nversion = "1"\n'
@@ -109,13 +109,13 @@ def test_lint_prints_singular_counts_for_one(tmp_path):
     text = HEAD + PROM.format(url="http://h:1") + PHASE + CHECK.format(id="c", pass_="< 1") + (
         '\n[[trigger]]\nid = "t"\nsource = "prometheus"\nquery = "up"\nfire = "> 1"\n')
     path.write_text(text)
-    out = subprocess.run([sys.executable, "-m", "console.cli", "lint", str(path)], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "golive.console.cli", "lint", str(path)], capture_output=True,
                          text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 0 and "ok — 1 phase, 1 check, 1 trigger" in out.stdout
 
 
 def test_an_import_summary_of_one_of_each_reads_in_the_singular():
-    from console.importer.draft import Summary
+    from golive.console.importer.draft import Summary
 
     lines = Summary(phases=1, checks_by_source={"manual": 1}, triggers=1, roles=1, needs_query=1, needs_target=1,
                     variables=[], actions=1, rollback=False, repaired=0, dropped=0).lines()
@@ -125,7 +125,7 @@ def test_an_import_summary_of_one_of_each_reads_in_the_singular():
 
 @pytest.mark.parametrize("name, text, expected", HOSTILE[:9])
 def test_run_refuses_each_hostile_runbook_with_exit_2_before_a_session(tmp_path, capsys, name, text, expected):
-    from console.cli import main
+    from golive.console.cli import main
 
     path = tmp_path / "rb.toml"
     path.write_text(text)

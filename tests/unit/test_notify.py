@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from console.engine import Engine
-from console.notify import NotifyConfigError, prepare, resolve_url
-from console.runbook import parse_runbook
+from golive.console.engine import Engine
+from golive.console.notify import NotifyConfigError, prepare, resolve_url
+from golive.console.runbook import parse_runbook
 
 RUNBOOK = """
 [runbook]
@@ -136,7 +136,7 @@ def test_no_body_holds_the_url(setup):
     ('remind_every = "1s"', "would flood the room"),
 ])
 def test_a_bad_notify_target_is_refused_naming_the_field(fragment, message):
-    from console.runbook import RunbookError
+    from golive.console.runbook import RunbookError
 
     base = {"on": 'on = ["outcome"]', "url": 'url_env = "X"'}
     lines = [f for f in (base["url"], base["on"]) if f.split("=")[0] != fragment.split("=")[0]] + [fragment]
@@ -162,7 +162,7 @@ def test_the_notification_policy_imports_no_network_client():
 
 
 def test_a_trigger_is_news_when_pending_and_when_firing_not_when_armed(tmp_path, monkeypatch):
-    from console import events as ev
+    from golive.console import events as ev
 
     monkeypatch.setenv("GOLIVE_UNIT_HOOK", "https://hooks.example.com/T0KEN")
     text = RUNBOOK.format(url_file=tmp_path / "unused").replace(

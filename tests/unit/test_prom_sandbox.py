@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from console.sandbox.prom_api import UnknownQuery, recognise
-from console.sandbox.traffic import TrafficModel
+from golive.sandbox.prom_api import UnknownQuery, recognise
+from golive.sandbox.traffic import TrafficModel
 
 
 def model(**kw) -> TrafficModel:

@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from checks._httpauth import bare_url, scrub, shown_url
-from checks.prometheus import _form_body
-from checks.prometheus_answer import MalformedAnswer, PrometheusError, QueryResult, parse_answer, to_sample
-from checks.prometheus_batch import TAG, compose, split
-from console.runbook import PrometheusCheck, PrometheusTrigger
+from golive.checks._httpauth import bare_url, scrub, shown_url
+from golive.checks.prometheus import _form_body
+from golive.checks.prometheus.answer import MalformedAnswer, PrometheusError, QueryResult, parse_answer, to_sample
+from golive.checks.prometheus.batch import TAG, compose, split
+from golive.console.runbook import PrometheusCheck, PrometheusTrigger
 
 
 def make(passes: str = "< 5", each: bool = True) -> PrometheusCheck:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import tomllib
 
-from checks.base import Sample
-from console import events as ev
-from console.engine import Engine
-from console.record import build_record, render_markdown, write_record
-from console.signed_body import canonical_bytes
+from golive.checks.base import Sample
+from golive.console import events as ev
+from golive.console.engine import Engine
+from golive.console.record import build_record, render_markdown, write_record
+from golive.console.runbook import parse_runbook
+from golive.console.signed_body import canonical_bytes
 from tests.unit.test_engine import RUNBOOK, Clock, feed
-from console.runbook import parse_runbook
 
 
 def finished_engine() -> Engine:
@@ -81,7 +81,7 @@ def test_signatures_survive_a_rewrite_and_a_changed_rendering_keeps_the_signed_b
 
 
 def test_record_toml_starts_with_the_record_table():
-    from console.record_file import dump_record
+    from golive.console.record_file import dump_record
 
     record = build_record(finished_engine(), "0" * 64, 1)
     text = dump_record(record)

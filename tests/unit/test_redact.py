@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 
-from console import events as ev
-from console import redact
-from console.actions import run_action
-from console.runbook import Action, parse_runbook
+from golive.console import events as ev
+from golive.console import redact
+from golive.console.actions import run_action
+from golive.console.runbook import Action, parse_runbook
 
 RUNBOOK = """
 [runbook]
@@ -90,14 +90,14 @@ def test_the_tokens_of_a_kubernetes_targets_kubeconfig_are_gathered(tmp_path):
 
 
 def test_a_query_answering_with_a_secret_leaves_no_prefix_in_the_detail():
-    from checks.postgres import _as_number
+    from golive.checks.postgres import _as_number
 
     redact.register("pg-Answer-Secret-0c94e1")
     assert _as_number("x" * 30 + "pg-Answer-Secret-0c94e1") == f"query returned text {'x' * 30 + '***'!r}, expected a number"
 
 
 def test_an_echoed_credential_in_a_json_detail_leaves_no_prefix():
-    from checks.http_conditions import json_problem
+    from golive.checks.http_conditions import json_problem
 
     redact.register("json-Api-Key-77ab31f0c2")
     detail = json_problem(b'{"headers": {"x-api-key": "json-Api-Key-77ab31f0c2"}}', {"headers.x-api-key": "nope"})

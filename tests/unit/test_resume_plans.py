@@ -7,10 +7,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from console import events as ev
-from console.journal import read_journal
-from console.runbook import load_runbook
-from console.session import Session
+from golive.console import events as ev
+from golive.console.journal import read_journal
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
 
 PLAN = f"""
 [runbook]
@@ -95,7 +95,7 @@ def test_the_headless_report_names_who_fired_a_trigger_and_an_interrupted_plan_s
 
     from rich.console import Console
 
-    from console.reporter import RichReporter
+    from golive.console.reporter import RichReporter
 
     rb = load_runbook(crashed_in_step_two(tmp_path, repeat_safe=False) / "runbook.toml")
     out = io.StringIO()

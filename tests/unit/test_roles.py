@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from checks.manual import Answer, Answers
-from console import events as ev
-from console import roles
-from console.engine import Engine, Refused
-from console.runbook import RunbookError, parse_runbook
-from console.session import Session
+from golive.checks.manual import Answer, Answers
+from golive.console import events as ev
+from golive.console import roles
+from golive.console.engine import Engine, Refused
+from golive.console.runbook import RunbookError, parse_runbook
+from golive.console.session import Session
 
 RUNBOOK = """
 [runbook]
@@ -219,8 +219,8 @@ def test_headless_approves_unbound_roles_from_the_answers_file_but_waits_for_bou
 
 
 def test_the_record_keeps_who_was_bound_and_every_approval_in_its_signed_body():
-    from console.record import build_record
-    from console.signed_body import canonical_bytes
+    from golive.console.record import build_record
+    from golive.console.signed_body import canonical_bytes
 
     eng = started()
     feed(eng, eng.cmd_approve("alice", note="read the report"))

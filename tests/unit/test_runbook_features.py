@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from console.comparisons import Band, Relative, Tolerance, parse_comparison, window_measure
-from console.runbook import RunbookError, parse_runbook
-from console.runbook_rules import evaluate_when
+from golive.console.comparisons import Band, Relative, Tolerance, parse_comparison, window_measure
+from golive.console.runbook import RunbookError, parse_runbook
+from golive.console.runbook_rules import evaluate_when
 
 HEAD = """[runbook]
 name = "svc"

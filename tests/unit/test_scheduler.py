@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-
-from checks.base import Sample
-from console.runbook import parse_runbook
-from console.scheduler import Scheduler, SourcePool
+from golive.checks.base import Sample
+from golive.console.runbook import parse_runbook
+from golive.console.scheduler import Scheduler, SourcePool
 
 RUNBOOK = """
 [runbook]

@@ -8,11 +8,11 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from checks.manual import Answer, Answers
-from console import events as ev
-from console.journal import read_journal
-from console.runbook import load_runbook
-from console.session import Session
+from golive.checks.manual import Answer, Answers
+from golive.console import events as ev
+from golive.console.journal import read_journal
+from golive.console.runbook import load_runbook
+from golive.console.session import Session
 
 MANUAL = """
 [runbook]
@@ -175,7 +175,7 @@ def test_the_headless_report_names_the_interrupted_command(tmp_path):
 
     from rich.console import Console
 
-    from console.reporter import RichReporter
+    from golive.console.reporter import RichReporter
 
     folder = started(tmp_path, ROLLBACK, lambda s: [
         ev.Decision(at=s.clock(), kind="rollback", phase="one", by="alice", reason="bad canary"),

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from console import cmd_sign, cmd_verify
-from console.signing import (
+from golive.console import cmd_sign, cmd_verify
+from golive.console.signing import (
     GENESIS,
     RecordInputError,
     SigningError,

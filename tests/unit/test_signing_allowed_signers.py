@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from console.allowed_signers import (
+from golive.console.allowed_signers import (
     EXPIRED,
     NOT_YET_VALID,
     UNKNOWN_KEY,

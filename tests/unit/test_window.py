@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console.window import Window, next_allowed, window_status
+from golive.console.window import Window, next_allowed, window_status
 
 UTC = timezone.utc
 

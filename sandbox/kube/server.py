@@ -14,11 +14,11 @@ from typing import Any, Callable
 
 from aiohttp import web
 
-from console.sandbox import kube_resources as res
-from console.sandbox.kube_patch import PatchError, apply_patch
-from console.sandbox.kube_selectors import SelectorError, parse_field_selector, parse_label_selector, selector_string
-from console.sandbox.kube_store import Gone, ObjectStore, StoreError, rfc3339
-from console.sandbox.kube_tables import table
+from golive.sandbox.kube import resources as res
+from golive.sandbox.kube.patch import PatchError, apply_patch
+from golive.sandbox.kube.selectors import SelectorError, parse_field_selector, parse_label_selector, selector_string
+from golive.sandbox.kube.store import Gone, ObjectStore, StoreError, rfc3339
+from golive.sandbox.kube.tables import table
 
 PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 SCALABLE = ("deployments", "replicasets")

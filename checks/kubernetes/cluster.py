@@ -1,6 +1,6 @@
 """The Kubernetes source's cluster side: list+watch into a cache, judged there (see ``ClusterFollower``).
 
-It runs only on the source's own loop thread (``checks.kubernetes_loop``), never on the caller's.
+It runs only on the source's own loop thread (``golive.checks.kubernetes.loop``), never on the caller's.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from checks.base import Sample, SourceError
-from checks.kubernetes_pods import judge, parse_time, selector_matches
-from console.redact import clip, register
+from golive.checks.base import Sample, SourceError
+from golive.checks.kubernetes.pods import judge, parse_time, selector_matches
+from golive.console.redact import clip, register
 
 FIRST_LIST_WAIT = 10.0
 # Warning events already this old when first listed are history, not news for the log
@@ -41,7 +41,7 @@ class _Namespace:
     """The informers of one namespace: pods, deployments and Warning events."""
 
     def __init__(self, source: "ClusterFollower", name: str):
-        from checks.kubernetes_watch import Informer
+        from golive.checks.kubernetes.watch import Informer
 
         def follow(call: Any, kind: str, field_selector: str | None = None) -> Informer:
             return Informer(lambda **kw: call(name, **kw), source._describe,
@@ -182,7 +182,7 @@ class ClusterFollower:
             with _CLIENT_IMPORT:
                 from kubernetes.aio import client, config
 
-                import checks.kubernetes_watch  # noqa: F401  (the informers' aiohttp, under the same lock)
+                import golive.checks.kubernetes.watch  # noqa: F401  (the informers' aiohttp, under the same lock)
 
             where = "in-cluster configuration" if self.in_cluster else f"kubeconfig {self.kubeconfig or '(default)'}"
             try:
@@ -211,7 +211,7 @@ class ClusterFollower:
         return text
 
     def _describe(self, exc: BaseException) -> str:
-        from checks.kubernetes_watch import describe_error
+        from golive.checks.kubernetes.watch import describe_error
 
         return self._scrub(_one_line(describe_error(exc, self._server)))
 

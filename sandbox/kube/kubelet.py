@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from console.sandbox.kube_objects import NODES, event
-from console.sandbox.kube_store import NotFound, ObjectStore, rfc3339
+from golive.sandbox.kube.objects import NODES, event
+from golive.sandbox.kube.store import NotFound, ObjectStore, rfc3339
 
 
 class EventRecorder:

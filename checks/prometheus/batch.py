@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from checks.prometheus_answer import MalformedAnswer, QueryResult, read_value, series_label
+from golive.checks.prometheus.answer import MalformedAnswer, QueryResult, read_value, series_label
 
 TAG = "__golive_q"
 

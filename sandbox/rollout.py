@@ -5,8 +5,8 @@ the standard library only (the demo must run where kubectl is not installed): a
 strategic-merge PATCH of the Deployment's image and a ``golive.sandbox/canary-weight``
 annotation, which the sandbox's demo controller turns into pods.
 
-    python -m console.sandbox.rollout weight checkout 25 --server URL --namespace shop --image IMAGE
-    python -m console.sandbox.rollout abort checkout --server URL --namespace shop --image OLD_IMAGE
+    python -m golive.sandbox.rollout weight checkout 25 --server URL --namespace shop --image IMAGE
+    python -m golive.sandbox.rollout abort checkout --server URL --namespace shop --image OLD_IMAGE
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def kubectl_standin(server: str, argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m console.sandbox.rollout", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m golive.sandbox.rollout", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("weight", "abort"))
     parser.add_argument("deployment")
     parser.add_argument("percent", nargs="?", type=int)

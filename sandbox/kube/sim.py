@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from console.sandbox.kube_controllers import DeploymentController, ReplicaSetController, controlled_by
-from console.sandbox.kube_kubelet import EventRecorder, Kubelet
-from console.sandbox.kube_objects import HASH_LABEL, deployment, image_tag, namespace, template_hash
-from console.sandbox.kube_store import AlreadyExists, NotFound, ObjectStore, rfc3339
+from golive.sandbox.kube.controllers import DeploymentController, ReplicaSetController, controlled_by
+from golive.sandbox.kube.kubelet import EventRecorder, Kubelet
+from golive.sandbox.kube.objects import HASH_LABEL, deployment, image_tag, namespace, template_hash
+from golive.sandbox.kube.store import AlreadyExists, NotFound, ObjectStore, rfc3339
 
 
 class RolloutSimulator:

@@ -16,7 +16,7 @@ from typing import Callable
 
 from aiohttp import web
 
-from console.sandbox.traffic import TrafficModel
+from golive.sandbox.traffic import TrafficModel
 
 _BATCH_PART = re.compile(r'label_replace\((?:vector)?\((.*?)\n\), "__golive_q", "(\d+)", "", ""\)', re.DOTALL)
 MAX_POINTS = 11000   # Prometheus refuses range queries of more points; so does the sandbox
@@ -46,7 +46,7 @@ def recognise(model: TrafficModel, query: str) -> Callable[[float], float | None
         return lambda t: model.request_rate(version, t)
     if "container_cpu_usage_seconds_total" in q:
         return model.saturation
-    from console.sandbox.seed_metrics import anything
+    from golive.sandbox.seed_metrics import anything
 
     if (series := anything(model, q, version)) is not None:
         return series

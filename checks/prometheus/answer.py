@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from checks.base import Sample
-from console.redact import clip
+from golive.checks.base import Sample
+from golive.console.redact import clip
 
 # (labels as PromQL writes them, value)
 Series = tuple[str, float]

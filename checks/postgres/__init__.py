@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
 
-from checks.base import Sample, SourceError
-from checks.postgres_lag import replication_lag
-from console import redact
-from console.units import format_duration
+from golive.checks.base import Sample, SourceError
+from golive.checks.postgres.lag import replication_lag
+from golive.console import redact
+from golive.console.units import format_duration
 
 _USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden
 # lost connections: the pool's idle connections are dead too, so replace them all

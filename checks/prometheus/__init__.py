@@ -2,7 +2,7 @@
 
 On one target, identical queries waiting at the same time share one request, and
 the distinct queries that arrive within a few milliseconds of each other travel as
-one PromQL expression (``checks.prometheus_batch``), so a cycle of hundreds of
+one PromQL expression (``golive.checks.prometheus.batch``), so a cycle of hundreds of
 checks costs a handful of round trips and little client CPU. Results are exactly
 those of the queries run one by one.
 """
@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 import httpx
 
-from checks import _httpauth as auth
-from checks.base import Sample, SourceError
-from checks.prometheus_answer import (
+from golive.checks import _httpauth as auth
+from golive.checks.base import Sample, SourceError
+from golive.checks.prometheus.answer import (
     MalformedAnswer,
     PrometheusError,
     QueryResult,
@@ -27,8 +27,8 @@ from checks.prometheus_answer import (
     read_value,
     to_sample,
 )
-from checks.prometheus_batch import compose, split
-from console.units import format_duration
+from golive.checks.prometheus.batch import compose, split
+from golive.console.units import format_duration
 
 WINDOW = 0.002  # seconds a query waits for others to share its request
 WINDOW_MAX = 4096  # a window this full is sent at once

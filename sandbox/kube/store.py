@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from console.sandbox.kube_resources import BY_PLURAL
+from golive.sandbox.kube.resources import BY_PLURAL
 
 GENERATION_KINDS = ("deployments", "replicasets")
 

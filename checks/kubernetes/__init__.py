@@ -8,9 +8,9 @@ import os
 import time
 from typing import Any, Callable
 
-from checks.base import Sample, SourceError
-from checks.kubernetes_cluster import ClusterFollower
-from checks.kubernetes_loop import LoopThread
+from golive.checks.base import Sample, SourceError
+from golive.checks.kubernetes.cluster import ClusterFollower
+from golive.checks.kubernetes.loop import LoopThread
 
 
 class KubernetesSource:

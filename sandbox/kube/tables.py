@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from console.sandbox.kube_selectors import selector_string
+from golive.sandbox.kube.selectors import selector_string
 
 
 def human_duration(seconds: float) -> str:
@@ -145,7 +145,7 @@ PRINTERS: dict[str, tuple[list[dict], Callable[[dict], list[Any]]]] = {
 
 
 def _service_row(svc: dict) -> list[Any]:
-    from console.sandbox.kube_services import service_row
+    from golive.sandbox.kube.services import service_row
 
     return service_row(svc)
 

@@ -2,7 +2,7 @@
 
 ``KubeSandbox`` serves Deployments, ReplicaSets, Pods, Events and Namespaces well enough
 for ``kubectl`` and the official client; ``KubeSandboxThread`` runs one for synchronous
-code. Standalone: ``python -m console.sandbox.kube --port 8001 --kubeconfig kc.yaml --scenario rollout``.
+code. Standalone: ``python -m golive.sandbox.kube.sandbox --port 8001 --kubeconfig kc.yaml --scenario rollout``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from console.sandbox.kube_server import KubeApi
-from console.sandbox.kube_sim import RolloutSimulator
-from console.sandbox.kube_store import ObjectStore
+from golive.sandbox.kube.server import KubeApi
+from golive.sandbox.kube.sim import RolloutSimulator
+from golive.sandbox.kube.store import ObjectStore
 
 DEFAULT_TOKEN = "golive-sandbox-token"
 
@@ -130,7 +130,7 @@ class KubeSandboxThread:
     """A KubeSandbox on its own event loop in a daemon thread; a context manager.
 
     Synchronous tests and subprocess-driven ``kubectl`` use it; the store and the
-    simulator are thread-safe, so ``sandbox.sim.step()`` may be called from here.
+    simulator are thread-safe, so ``golive.sandbox.sim.step()`` may be called from here.
     """
 
     def __init__(self, **kwargs: Any):
@@ -214,9 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run a sandbox until interrupted; returns the exit status."""
     import argparse
 
-    from console.sandbox.kube_scenarios import SCENARIOS, apply_scenario
+    from golive.sandbox.kube.scenarios import SCENARIOS, apply_scenario
 
-    parser = argparse.ArgumentParser(prog="python -m console.sandbox.kube",
+    parser = argparse.ArgumentParser(prog="python -m golive.sandbox.kube.sandbox",
                                      description="Golive's Kubernetes API sandbox (plain http, fake token).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")

@@ -13,10 +13,10 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker
 
-from screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
-from screens.mission import MissionScreen
-from screens.palette import Palette
-from themes import CSS_PATH, THEMES, choose_theme
+from golive.screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
+from golive.screens.mission import MissionScreen
+from golive.screens.palette import Palette
+from golive.themes import CSS_PATH, THEMES, choose_theme
 
 SHUTDOWN_WAIT = 10.0   # seconds for checks and the scheduler to stop before the journal is closed anyway
 
@@ -96,7 +96,7 @@ class GoliveApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker is self._session_worker and worker.error is not None and self.mission is not None:
-            from console.redact import scrub
+            from golive.console.redact import scrub
 
             self.mission.refuse("session", scrub(f"the driver stopped: {type(worker.error).__name__}: {worker.error}"))
 

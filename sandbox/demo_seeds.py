@@ -17,10 +17,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console.sandbox.demo_world import IMAGE, NAMESPACE, NEW_VERSION, OLD_VERSION, REPLICAS, SERVICE, DemoWorld
-from console.sandbox.kube_objects import image_tag
-from console.sandbox.kube_services import create_service, served_by
-from console.sandbox.rollout import WEIGHT_ANNOTATION
+from golive.sandbox.demo_world import IMAGE, NAMESPACE, NEW_VERSION, OLD_VERSION, REPLICAS, SERVICE, DemoWorld
+from golive.sandbox.kube.objects import image_tag
+from golive.sandbox.kube.services import create_service, served_by
+from golive.sandbox.rollout import WEIGHT_ANNOTATION
 
 # scenario → the example it runs (in examples/)
 RUNBOOKS = {"blue-green": "blue-green.toml", "blue-green-bad": "blue-green.toml",
@@ -32,7 +32,7 @@ import os, shutil, sys
 real = shutil.which("kubectl")
 if real:
     os.execv(real, [real, "--kubeconfig", {kubeconfig!r}, *sys.argv[1:]])
-from console.sandbox.rollout import kubectl_standin
+from golive.sandbox.rollout import kubectl_standin
 sys.exit(kubectl_standin({server!r}, sys.argv[1:]))
 '''
 
@@ -144,9 +144,9 @@ class SeedWorld(DemoWorld):
 
         out = dict(super().variables)
         out.update(kubectl=str(self.kubectl), context="golive-sandbox", namespace=NAMESPACE,
-                   service_url=self.service_url, rollout=f"{sys.executable} -m console.sandbox.rollout")
+                   service_url=self.service_url, rollout=f"{sys.executable} -m golive.sandbox.rollout")
         if self.scenario == "smoke":
-            out["promote_cmd"] = f"{sys.executable} -m console.sandbox.rollout weight {SERVICE} 100 " \
+            out["promote_cmd"] = f"{sys.executable} -m golive.sandbox.rollout weight {SERVICE} 100 " \
                                  f"--server {self.kube.url} --namespace {NAMESPACE} --image {IMAGE}:{NEW_VERSION}"
         if self.scenario == "soak":
             out.update({"t30m": dur(1800), "t1h": dur(3600), "t6h": dur(6 * 3600), "t12h": dur(12 * 3600),
@@ -164,5 +164,5 @@ def seed_runbook_path(scenario: str) -> Path | None:
     from importlib.resources import files
 
     name = RUNBOOKS.get(scenario)
-    return Path(str(files("examples") / name)) if name else None
+    return Path(str(files("golive.examples") / name)) if name else None
 

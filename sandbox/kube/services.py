@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from console.sandbox.kube_selectors import selector_string
+from golive.sandbox.kube.selectors import selector_string
 
 
 def service(ns: str, name: str, selector: dict[str, str], port: int = 80, target_port: int = 8080) -> dict:
@@ -48,7 +48,7 @@ def served_by(store: Any, ns: str, name: str) -> list[dict]:
 
 def service_row(svc: dict) -> list[Any]:
     """NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE SELECTOR, as kubectl prints a Service."""
-    from console.sandbox.kube_tables import since
+    from golive.sandbox.kube.tables import since
 
     spec = svc.get("spec") or {}
     ports = ",".join(f"{p['port']}/{p.get('protocol', 'TCP')}" for p in spec.get("ports") or []) or "<none>"

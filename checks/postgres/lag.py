@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.base import Sample
+from golive.checks.base import Sample
 
 # On a primary: the worst standby. replay_lag >= flush_lag >= write_lag while a standby
 # falls behind (PostgreSQL extrapolates them while replay is stalled); all three turn

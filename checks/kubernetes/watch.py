@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 
 import aiohttp
 
-from console.redact import clip
+from golive.console.redact import clip
 
 BACKOFF_START = 0.2
 BACKOFF_CAP = 5.0

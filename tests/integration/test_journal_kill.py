@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from console.journal import Journal, JournalLocked, verify_chain
+from golive.console.journal import Journal, JournalLocked, verify_chain
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 DRIVER = r"""
 import sys, time
 from pathlib import Path
-from console.journal import Journal
+from golive.console.journal import Journal
 folder, mode, child = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 journal, _ = Journal.resume(folder)
 if mode == "hold":
@@ -35,7 +35,7 @@ time.sleep(120)
 
 def start_driver(folder: Path, mode: str, child: int = 0) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-S", "-c", DRIVER, str(folder), mode, str(child)],
+        [sys.executable, "-c", DRIVER, str(folder), mode, str(child)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from console.sandbox.kube_kubelet import EventRecorder
-from console.sandbox.kube_objects import HASH_LABEL, REVISION, pod, replica_set, template_hash
-from console.sandbox.kube_store import ObjectStore, rfc3339
+from golive.sandbox.kube.kubelet import EventRecorder
+from golive.sandbox.kube.objects import HASH_LABEL, REVISION, pod, replica_set, template_hash
+from golive.sandbox.kube.store import ObjectStore, rfc3339
 
 
 def scaled_value(value: int | str | None, total: int, round_up: bool, default: str = "25%") -> int:

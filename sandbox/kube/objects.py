@@ -10,7 +10,7 @@ import copy
 import hashlib
 import json
 
-from console.sandbox.kube_store import ObjectStore, rfc3339
+from golive.sandbox.kube.store import ObjectStore, rfc3339
 
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from console.sandbox.traffic import TrafficModel, _noise
+from golive.sandbox.traffic import TrafficModel, _noise
 
 Series = Callable[[float], float | None]
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def golive(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "console.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "golive.console.cli", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120, stdin=subprocess.DEVNULL)
 
 
@@ -32,8 +32,8 @@ def test_the_local_smoke_example_runs_headless_to_go_and_writes_its_record(tmp_p
     manual = {m["id"]: m for p in record["phase"] for m in p.get("manual", [])}
     assert manual["change-approved"]["by"] == "alice" and manual["change-approved"]["checked"]
     assert [a["exit_code"] for a in record["action"]] == [0]
-    from console.journal import read_journal
-    from console.record import journal_anchor
+    from golive.console.journal import read_journal
+    from golive.console.record import journal_anchor
 
     replay = read_journal(folder / "journal.jsonl")  # the record is bound to the line of the outcome
     assert (record["record"]["journal_sha256"], record["record"]["journal_events"]) == \
@@ -133,7 +133,7 @@ def test_resume_replays_the_journal_and_carries_on(tmp_path):
 
 
 def test_a_second_driver_of_a_session_is_refused_and_pointed_to_watch(tmp_path):
-    from console.journal import Journal
+    from golive.console.journal import Journal
 
     folder = tmp_path / "s"
     rb = tmp_path / "rb.toml"

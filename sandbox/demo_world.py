@@ -2,7 +2,7 @@
 
 Both serve on 127.0.0.1 (free ports) from one background thread. A small
 controller turns the canary weight the demo runbook's actions set (an annotation
-on the Deployment, see ``console.sandbox.rollout``) into new-version pods, and
+on the Deployment, see ``golive.sandbox.rollout``) into new-version pods, and
 the traffic model follows the pods that are ready. Scenarios: ``good``;
 ``bad-canary`` (fine at 5 %, then one new pod crash-loops and the canary's errors
 climb at 25 %); ``flaky`` (the metrics endpoint drops for a while).
@@ -19,11 +19,11 @@ from pathlib import Path
 
 from aiohttp import web
 
-from console.sandbox.kube import KubeSandboxThread
-from console.sandbox.kube_objects import image_tag
-from console.sandbox.prom_api import PromSandbox
-from console.sandbox.rollout import WEIGHT_ANNOTATION, patch_deployment
-from console.sandbox.traffic import SCENARIOS, TrafficModel
+from golive.sandbox.kube.objects import image_tag
+from golive.sandbox.kube.sandbox import KubeSandboxThread
+from golive.sandbox.prom_api import PromSandbox
+from golive.sandbox.rollout import WEIGHT_ANNOTATION, patch_deployment
+from golive.sandbox.traffic import SCENARIOS, TrafficModel
 
 NAMESPACE = "shop"
 SERVICE = "checkout"
