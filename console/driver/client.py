@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from golive.checks.base import Sample
 from golive.console import events as ev
+from golive.console.units import format_age
 from golive.console.driver import protocol as proto
 from golive.console.engine import Refused
 from golive.console.session import Listener, replay_session
@@ -181,7 +182,10 @@ class DriverClient:
 
     def driver_problem(self, now: float) -> str:
         """The gate line's banner: empty while attached; once the driver is gone, what happened."""
-        return f"driver not running — {self.broken}" if self.broken else ""
+        if not self.broken:
+            return ""
+        heard = f"last heard {format_age(max(0.0, now - self.last_heard))}; " if self.last_heard else ""
+        return f"driver not running — {heard}{self.broken}"
 
     def _gone(self, why: str) -> None:
         if self.broken:

@@ -1,5 +1,6 @@
 """`golive watch` in a real terminal when its driver is killed mid-hold: the banner says the driver is gone and
-since when, and the hold shown never passes what the journal proves."""
+since when, and the hold shown never passes what was observed — the live seat's last sample, and for a
+follower of the journal (no driver to attach to) what the journal proves."""
 
 from __future__ import annotations
 
@@ -66,19 +67,35 @@ def test_watch_names_a_killed_driver_and_never_counts_its_hold_past_the_journal(
             time.sleep(0.2)
         pid = int((folder / "driver.lock").read_text().split()[0])
         os.kill(pid, signal.SIGKILL)
+        killed = time.time()
 
-        screen = tmux.wait_for("golive:1", "driver not running — last heard")
+        # the live seat: the banner, and a hold frozen at the last sample it heard
+        tmux.wait_for("golive:1", "driver not running — last heard")
         events = journal_events(folder)
         started = max(e["at"] for e in events if e["type"] == "phase_started")
         passing = [e["at"] for e in events if e["type"] == "verdict" and e["check"] == "rate" and e["verdict"] == "PASS"]
-        proven = int(max(e["at"] for e in events) - max(started, passing[-1]))
-        assert proven < 20, "the driver lived through the whole hold; the test must kill it mid-hold"
-        # the banner stays, and the hold shown stays within the journal, however long the watcher looks
-        for _ in range(15):
+        observed = killed - max(started, passing[-1])
+        assert observed < 20, "the driver lived through the whole hold; the test must kill it mid-hold"
+        time.sleep(1.5)   # the panes redraw once a second: let the last one land
+        frozen = None
+        for _ in range(10):
             screen = tmux.screen("golive:1")
             assert "driver not running" in screen
             assert "GATE OPEN" not in screen and "held ✓" not in screen
-            assert shown_holds(screen) and max(shown_holds(screen)) <= proven, (proven, screen)
+            assert shown_holds(screen) and max(shown_holds(screen)) <= observed + 1, (observed, screen)
+            assert frozen in (None, max(shown_holds(screen))), screen
+            frozen = max(shown_holds(screen))
+            assert "press p" not in screen and "press s" not in screen
+            time.sleep(0.4)
+
+        # a follower started now has no driver to attach to: it follows the journal, with the same banner
+        tmux("new-window", "-t", "golive", "-c", str(REPO), watch)
+        screen = tmux.wait_for("golive:2", "driver not running — last heard")
+        proven = int(max(e["at"] for e in journal_events(folder)) - max(started, passing[-1]))
+        for _ in range(10):
+            screen = tmux.screen("golive:2")
+            assert "GATE OPEN" not in screen and "held ✓" not in screen
+            assert max(shown_holds(screen) or [0]) <= proven, (proven, screen)
             assert "press p" not in screen and "press s" not in screen
             time.sleep(0.4)
     finally:
