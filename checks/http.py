@@ -103,7 +103,7 @@ class HttpSource:
         days_left = cond.certificate_days_left(ssl_object, time.time()) if check.cert_days is not None else None
         problem = self._first_problem(check, response, ssl_object, body, latency, days_left)
         value = days_left if days_left is not None else latency * 1000.0
-        extra = {"status": response.status_code, "latency_ms": round(latency * 1000.0, 1)}
+        extra: dict[str, Any] = {"status": response.status_code, "latency_ms": round(latency * 1000.0, 1)}
         if ssl_object is not None:
             extra["tls"] = ssl_object.version()
         if days_left is not None:
@@ -224,7 +224,7 @@ def _cause(exc: BaseException, kind: type, depth: int = 0) -> Any:
                 found = _cause(inner, kind, depth + 1)
                 if found is not None:
                     return found
-        elif isinstance(node, kind) and not (kind is OSError and node.errno is None and node.__cause__):
+        elif isinstance(node, kind) and not (kind is OSError and isinstance(node, OSError) and node.errno is None and node.__cause__):
             return node
         node = node.__cause__ or node.__context__
         depth += 1

@@ -81,7 +81,7 @@ def check_key_blob(key_type: str, blob: bytes) -> None:
     want = 3 if key_type.startswith("ecdsa-sha2-") else _KEY_FIELDS.get(key_type)
     if want is not None and len(fields) - 1 != want:
         raise ValueError(f"the {key_type} key is truncated or malformed ({len(fields) - 1} of {want} fields)")
-    for field, size in zip(fields[1:], _KEY_SIZES.get(key_type, ())):
+    for field, size in zip(fields[1:], _KEY_SIZES.get(key_type, ()), strict=False):
         if size is not None and len(field) != size:
             raise ValueError(f"the {key_type} key is truncated or malformed")
 

@@ -194,7 +194,7 @@ def headless(make_session, runbook, args) -> int:
     from golive.console.reporter import JsonReporter, RichReporter
 
     async def main() -> str | None:
-        reporters = []
+        reporters: list[JsonReporter | RichReporter] = []
         if args.json:
             reporters.append(JsonReporter())
         elif runbook is not None:

@@ -605,7 +605,6 @@ class Engine(SeedSemantics):
         return [ev.SessionStarted(at=now, **meta)] + phase_rules.enter_events(self, 0, now, overridden=False)
 
     def _advance(self, now: float, status: str, reason: str = "") -> list[ev.Event]:
-        st = self.state
         phase = self.active_phase()
         out: list[ev.Event] = [ev.PhaseEnded(at=now, phase=phase.id, status=status, reason=reason)]
         return out + self.next_phase(now, overridden=status == "overridden")

@@ -21,6 +21,7 @@ class SeedSemantics:
     _windows: dict[str, Any]
     _baseline_parent: dict[str, str]
     _running: Any
+    _may_act: Any
     active_phase: Any
 
     def _seed_init(self) -> None:

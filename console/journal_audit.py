@@ -84,6 +84,7 @@ def _decision_differences(recorded: list[dict], journaled: list[tuple[dict, int]
         mine = recorded[i] if i < len(recorded) else None
         theirs, line = journaled[i] if i < len(journaled) else (None, None)
         if mine is None:
+            assert theirs is not None  # i is below the longer length: one side holds decision i
             out.append(f"decision {i + 1}: the journal has {theirs['kind']} by {theirs['by']} (line {line}); "
                        "the record has none")
             continue
@@ -101,7 +102,7 @@ def _action_differences(recorded: list[dict], journaled: list[list]) -> list[str
     out = []
     if len(recorded) != len(journaled):
         out.append(f"actions: the record lists {len(recorded)}, the journal {len(journaled)}")
-    for i, (mine, (name, finished, line)) in enumerate(zip(recorded, journaled), start=1):
+    for i, (mine, (name, finished, line)) in enumerate(zip(recorded, journaled, strict=False), start=1):
         exit_code = finished[1] if finished else None
         if mine.get("action") != name or mine.get("exit_code") != exit_code:
             out.append(f"action {i}: the record says {mine.get('action')} exit {mine.get('exit_code')}, "

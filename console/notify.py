@@ -232,7 +232,7 @@ def prepare(runbook: Any, make_sender: Callable[..., Any] | None = None) -> Noti
         make_sender = WebhookSender
     urls = [resolve_url(t, i) for i, t in enumerate(targets)]
     notifier = Notifier(runbook, targets)
-    for target, url in zip(targets, urls):
+    for target, url in zip(targets, urls, strict=True):
         notifier.senders[target.id] = make_sender(url, timeout=target.timeout, retries=target.retries,
                                                   on_failure=_failure_hook(notifier, target.id))
     return notifier

@@ -124,7 +124,7 @@ def build_record(engine: Engine, journal_head: str, journal_events: int,
         "journal_events": journal_events,
     }) | record_roles(rb)
     phases = []
-    for phase, ps in zip(rb.phases, st.phases):
+    for phase, ps in zip(rb.phases, st.phases, strict=True):
         checks, manual = [], []
         for check in phase.checks:
             if check.source == "manual":

@@ -40,7 +40,7 @@ def refusal(runbook: Any, role: str | None, user: str, operator: str) -> str | N
     """Why ``user`` may not act in ``role`` (None: they may). Unbound roles — and runbooks without [roles] — let
     anyone act, as before roles existed."""
     binding = runbook.roles.get(role) if role else None
-    if binding is None:
+    if binding is None or role is None:  # no binding without a role: narrowed for who_may
         return None
     if not is_member(user, binding):
         return f"{user} may not act as {role} (only {who_may(role, binding)})"

@@ -514,12 +514,13 @@ def _parse_runbook(text: str, name: str, overrides: dict[str, str] | None, sha25
     })
 
 
-_CHECK_MODELS = [PrometheusCheck, KubernetesCheck, HttpCheck, PostgresCheck, AlertmanagerCheck, CommandCheck, ManualCheck]
+_CHECK_MODELS: list[type[BaseModel]] = [PrometheusCheck, KubernetesCheck, HttpCheck, PostgresCheck, AlertmanagerCheck, CommandCheck, ManualCheck]
 
 
 def _vocabulary(loc: tuple) -> list[str]:
     """The field names valid where an unknown one was found, for a "did you mean" hint."""
     head = loc[0] if loc else ""
+    models: list[type[BaseModel]]
     if head == "phase" and "check" in loc:
         models = _CHECK_MODELS
     elif head == "phase" and ("action" in loc or "actions" in loc) or head == "rollback" and "step" in loc:
@@ -556,7 +557,7 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
         seen_phase.setdefault(phase.id, i)
         consistency.phase_problems(phase, ("phase", i), problems)
         for j, check in enumerate(phase.checks):
-            loc = ("phase", i, "check", j)
+            loc: tuple = ("phase", i, "check", j)
             if check.id in seen_check:
                 problems.append((loc + ("id",), f"duplicate check id {check.id!r}"))
             seen_check.setdefault(check.id, loc)
@@ -595,12 +596,14 @@ def _role_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
         if len(set(phase.approve)) != len(phase.approve):
             problems.append((("phase", i, "approve"), "a role is listed twice"))
         for j, check in enumerate(phase.checks):
-            if getattr(check, "role", None) and rb.roles and check.role not in rb.roles:
+            check_role = getattr(check, "role", None)  # manual checks and triggers only
+            if check_role and rb.roles and check_role not in rb.roles:
                 problems.append((("phase", i, "check", j, "role"),
-                                 f"unknown role {check.role!r} (bound in [roles]: {known})"))
+                                 f"unknown role {check_role!r} (bound in [roles]: {known})"))
     for k, trig in enumerate(rb.triggers):
-        if getattr(trig, "role", None) and rb.roles and trig.role not in rb.roles:
-            problems.append((("trigger", k, "role"), f"unknown role {trig.role!r} (bound in [roles]: {known})"))
+        trig_role = getattr(trig, "role", None)
+        if trig_role and rb.roles and trig_role not in rb.roles:
+            problems.append((("trigger", k, "role"), f"unknown role {trig_role!r} (bound in [roles]: {known})"))
     for j, role in enumerate(rb.runbook.signoff):
         if rb.roles and role not in rb.roles:
             problems.append((("runbook", "signoff", j), f"unknown role {role!r} (bound in [roles]: {known})"))

@@ -216,8 +216,8 @@ def _line_index(text: str) -> dict[tuple, int]:
         if m and not _KEY.match(line):
             keys = _split_key(m.group(2))
             path: tuple = ()
-            for k in keys[:-1]:
-                path += (k,)
+            for part in keys[:-1]:
+                path += (part,)
                 if path in arrays:
                     path += (counts[path] - 1,)
             last = keys[-1] if keys else ""

@@ -6,7 +6,10 @@ import copy
 import itertools
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 _VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_\-]*)\}")
 _META_VARS = ("name", "service", "version", "environment", "owner")
@@ -163,7 +166,7 @@ def _matrix_values(matrix: Any, loc: tuple, problems: Problems) -> list[dict[str
     if copies > MAX_COPIES:  # ten keys of ten values would be ten billion checks: refuse before building them
         problems.append((loc, f"expands to {copies} copies (at most {MAX_COPIES})"))
         return None
-    return [dict(zip(keys, combo)) for combo in itertools.product(*lists)]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*lists)]
 
 
 def _expand_one(item: dict, combo: dict[str, str]) -> dict:
@@ -196,7 +199,7 @@ def expand_matrices(raw: dict, problems: Problems) -> tuple[dict, dict[tuple, tu
             base = {k: v for k, v in phase.items() if k != "matrix"}
             copies = [_expand_one(base, c) for c in combos] if combos else [base]
             if combos:
-                for cp, combo in zip(copies, combos):
+                for cp, combo in zip(copies, combos, strict=True):
                     suffix = "-".join(combo.values())
                     for chk in cp.get("check", []) if isinstance(cp.get("check"), list) else []:
                         if isinstance(chk, dict) and isinstance(chk.get("id"), str):
@@ -228,7 +231,7 @@ def expand_matrices(raw: dict, problems: Problems) -> tuple[dict, dict[tuple, tu
     return {**raw, "phase": new_phases}, origins
 
 
-def all_field_names(models: list[type]) -> list[str]:
+def all_field_names(models: list[type[BaseModel]]) -> list[str]:
     """Every field name and alias the runbook format knows, for "did you mean" hints."""
     names: set[str] = {"matrix"}
     for model in models:

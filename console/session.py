@@ -190,7 +190,6 @@ class Session(SeedReactions):
 
     def _react(self, event: ev.Event) -> None:
         """What the driver does after an event: schedule checks, answer items, run actions."""
-        st = self.engine.state
         if isinstance(event, (ev.PhaseStarted, ev.ActionStarted, ev.SessionStarted, ev.Resumed, ev.Tick,
                               ev.ActionFinished, ev.Decision)) \
                 or isinstance(event, ev.TriggerState) and event.state in ("idle", "armed"):
@@ -259,15 +258,17 @@ class Session(SeedReactions):
         for check in phase.checks:
             answer = self.answers.items.get(check.id) if self.answers else None
             if check.source == "manual" and answer and not st.manual[check.id].checked:
-                self._answer(lambda: self.engine.cmd_tick(check.id, answer.by, note=answer.note))
+                self._answer(self.engine.cmd_tick, check.id, answer.by, note=answer.note)
             elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
                 self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run"))
         self._approve_from_answers(phase)
 
-    def _answer(self, make: Callable[[], list[ev.Event]]) -> None:
-        """An answer the engine refuses (a bound role answered by someone outside it) is logged, not fatal."""
+    def _answer(self, command: Callable[..., list[ev.Event]], *args: Any, **kwargs: Any) -> None:
+        """An answer the engine refuses (a bound role answered by someone outside it) is logged, not fatal.
+
+        The command and its arguments are passed (not a closure) so each call binds this loop's values."""
         try:
-            self.submit(make())
+            self.submit(command(*args, **kwargs))
         except Refused as exc:
             self.submit([ev.Log(at=self.clock(), source="golive", level="warning", text=f"answers file: {exc}")])
 
@@ -282,7 +283,7 @@ class Session(SeedReactions):
                                          f"{roles.describe(self.runbook.roles[role])} at a seat (golive attach), "
                                          "never from the answers file")])
             elif self.answers and role in self.answers.approve:
-                self._answer(lambda: self.engine.cmd_approve(self.answers.approve[role], role, "from the answers file"))
+                self._answer(self.engine.cmd_approve, self.answers.approve[role], role, "from the answers file")
 
     def _sign_from_answers(self) -> None:
         """Headless: the answers file's sign-offs that the journal does not hold yet."""

@@ -22,7 +22,7 @@ import pwd
 import socket
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from golive.console.signature_store import RecordLock, store_signature, write_atomic
 from golive.console.signed_body import (
@@ -72,7 +72,7 @@ def _check_distinct(record: dict, role: str, name: str, fingerprint: str | None)
 
 
 def _fields(record: dict, role: str, name: str, principal: str, signed_at: str) -> dict:
-    fields = {"role": role, "name": name, "principal": principal, "signed_at": signed_at,
+    fields: dict[str, Any] = {"role": role, "name": name, "principal": principal, "signed_at": signed_at,
               "previous": chain_head(record.get("signature", []))}
     covered = signoff_entry(record, role)
     if covered:

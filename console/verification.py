@@ -322,7 +322,7 @@ def _markdown_check(path: Path, record: dict) -> JournalCheck:
     if text == expected:
         return JournalCheck(True, f"{path.name} is the rendering of the record")
     mine, theirs = text.splitlines(), expected.splitlines()
-    line = next((i for i, (a, b) in enumerate(zip(mine, theirs), start=1) if a != b), min(len(mine), len(theirs)) + 1)
+    line = next((i for i, (a, b) in enumerate(zip(mine, theirs, strict=False), start=1) if a != b), min(len(mine), len(theirs)) + 1)
     shown = theirs[line - 1] if line <= len(theirs) else "(the end)"
     return JournalCheck(False, f"{path.name}:{line} differs from the record's rendering, which has: {shown[:120]}")
 
@@ -334,6 +334,7 @@ def _signoff_row_problem(record: dict, entry: dict) -> str | None:
     if covered == listed:
         return None
     if covered is None:
+        assert listed is not None  # both None are equal, returned above
         return f"the sign-off of {role} by {listed.get('name')} is not covered by its signature"
     if listed is None:
         return f"[signature_status] has no sign-off of {role}; the signature covers {covered.get('name')}'s"

@@ -135,7 +135,7 @@ class LiveTable(DataTable):
                     {i for i in self._cut if ((key, i) in middle) != ((key, i) in self._middled)}
                 if old == cells and not flips:
                     continue
-                for i, (column_key, before, after) in enumerate(zip(self._column_keys, old, cells)):
+                for i, (column_key, before, after) in enumerate(zip(self._column_keys, old, cells, strict=False)):
                     if before != after or i in flips:
                         self.update_cell(key, column_key, self._fit(key, i, after, middle))
                 self._cells[key] = tuple(cells)

@@ -60,7 +60,7 @@ class PhaseList(OptionList):
 
     def show(self, state: GoLiveState, now: float) -> None:
         """Update the prompts that changed (the active phase's duration ticks once a second)."""
-        for i, (phase, status) in enumerate(zip(self.runbook.phases, state.phases)):
+        for i, (phase, status) in enumerate(zip(self.runbook.phases, state.phases, strict=True)):
             duration = None
             if status.started is not None:
                 end = status.ended if status.ended is not None else (state.finished or now)

@@ -198,7 +198,7 @@ class PrometheusSource:
             results = results if isinstance(results, list) else [results]
         except Exception as exc:  # never leave a waiter hanging: a bug here is an ERROR, not a stall
             results = [QueryResult(at, error=f"internal error: {type(exc).__name__}")] * len(batch)
-        for query, result in zip(batch, results):
+        for query, result in zip(batch, results, strict=True):
             future = self._waiting.pop(query, None)
             if future is not None and not future.done():
                 future.set_result(result)
@@ -206,7 +206,7 @@ class PrometheusSource:
     async def _many(self, batch: list[str], at: float, timeout: float) -> list[QueryResult]:
         scalar = [self._types.get(q) == "scalar" for q in batch]
         guessed = any(q not in self._types for q in batch)
-        form = {"query": compose(zip(batch, scalar)), "time": _num(at), "timeout": _num(timeout)}
+        form = {"query": compose(zip(batch, scalar, strict=True)), "time": _num(at), "timeout": _num(timeout)}
         try:
             return split(await self._post("/api/v1/query", form, timeout), scalar, at)
         except PrometheusError as exc:

@@ -49,7 +49,7 @@ def split(data: dict[str, Any], scalar: list[bool], at: float) -> list[QueryResu
     except (KeyError, ValueError, TypeError, IndexError, AttributeError):
         raise MalformedAnswer("a batched answer holds an untagged series") from None
     results = []
-    for group, is_scalar in zip(groups, scalar):
+    for group, is_scalar in zip(groups, scalar, strict=True):
         if is_scalar:
             if len(group) != 1:
                 raise MalformedAnswer("a batched scalar did not come back as one series")

@@ -134,7 +134,7 @@ async def _drive(runbook_path: Path, folder: Path, url: str | None) -> tuple[dic
 
 
 def _gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in zip(times, times[1:], strict=False)]
 
 
 @pytest.mark.asyncio
@@ -160,7 +160,7 @@ async def test_a_stalled_receiver_never_delays_a_check_or_a_decision(tmp_path, w
             return [(e["type"], e.get("check") or e.get("kind") or e.get("phase"), round(e["at"] - start, 3))
                     for e in events if e["type"] in ("verdict", "decision")]
 
-        for (kind, what, at), (_, _, base_at) in zip(offsets(journal), offsets(base_journal)):
+        for (kind, what, at), (_, _, base_at) in zip(offsets(journal), offsets(base_journal), strict=False):
             print(f"{kind} {what}: at +{at:.3f}s with a stalled receiver, +{base_at:.3f}s without notify")
         for check, times in samples.items():
             gaps, base_gaps = _gaps(times), _gaps(base_samples[check])

@@ -67,7 +67,7 @@ def test_batched_queries_give_exactly_the_results_of_queries_run_alone(prometheu
 
     rounds = asyncio.run(together())
     for samples, _requests in rounds:
-        for c, one, batched in zip(checks, alone, samples):
+        for c, one, batched in zip(checks, alone, samples, strict=True):
             assert batched == one, c.query
     # the queries that can share a request did: far fewer requests than checks
     lone = sum(1 for s in alone if s.error and ("bad_data" in s.error or "execution" in s.error or "returns a" in s.error))
@@ -128,5 +128,5 @@ def test_many_distinct_queries_in_one_cycle_each_get_their_exact_value(prometheu
 
     samples, requests = asyncio.run(run())
     assert requests < len(checks) // 4
-    for (status, region), sample in zip(combos, samples):
+    for (status, region), sample in zip(combos, samples, strict=True):
         assert sample.value == pytest.approx(history.expected_rate(status=status, region=region), rel=1e-12)

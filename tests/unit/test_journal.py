@@ -54,7 +54,7 @@ def test_a_written_chain_reads_back_verified_and_its_head_is_the_hash_of_the_las
     assert replay.head == hashlib.sha256(lines[-1]).hexdigest()
     assert replay.warnings == []
     assert verify_chain(path) == (replay.head, 8)
-    for before, line in zip(lines, lines[1:]):
+    for before, line in zip(lines, lines[1:], strict=False):
         assert json.loads(line)["prev"] == hashlib.sha256(before).hexdigest()
 
 
