@@ -74,7 +74,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("rounds", nargs="?", type=int, default=200, help="notes per latency row (200)")
     parser.add_argument("--every", default="5s", help="the 500 checks' interval (5s; runbooks default to 15s)")
-    parser.add_argument("--window", type=float, default=60.0, help="seconds of CPU measured per row (60; several times --every, or it may fall between cycles)")
+    parser.add_argument("--window", type=float, default=60.0, help="seconds of CPU measured per row (60; several times "
+                                                                   "--every, or it may fall between cycles)")
     parser.add_argument("--cycles", type=int, default=100_000, help="sample cycles of the simulated day (100000)")
     parser.add_argument("--only", choices=("latency", "cpu", "rss"), help="one of the three measurements")
     opts = parser.parse_args()
@@ -84,7 +85,8 @@ def main() -> None:
                  for n in (1, 10)]
         for name, values in rows:
             print(f"{name:34s} median {statistics.median(values) * 1000:7.2f} ms   "
-                  f"p99 {percentile(values, 0.99) * 1000:7.2f} ms   ({len(values)} notes, fsync'd)   goal p99 <= 100 ms")
+                  f"p99 {percentile(values, 0.99) * 1000:7.2f} ms   ({len(values)} notes, fsync'd)   "
+                  "goal p99 <= 100 ms")
     if opts.only in (None, "cpu"):
         from bench import driver_load
         print(f"CPU over {opts.window:.0f} s, 500 Prometheus checks every {opts.every} against the demo's sandbox"

@@ -44,7 +44,8 @@ asyncio.run(session.run(until_outcome=False))
 
 def runbook_text(url: str, checks: int, every: str = "5s") -> str:
     """``every``: 5s by default (runbooks default to 15s) so that a one-minute window sees a dozen cycles."""
-    lines = ['[runbook]\nname = "500 checks"\nservice = "checkout"\nversion = "v2.4.0"\nsignoff = ["deployment-lead"]\n',
+    lines = ['[runbook]\nname = "500 checks"\nservice = "checkout"\nversion = "v2.4.0"\nsignoff = '
+             '["deployment-lead"]\n',
              f'[targets.prometheus.main]\nurl = "{url}"\n', '[[phase]]\nid = "canary"\nhold = "1h"']
     for i in range(checks):
         metric = METRICS[i % len(METRICS)]

@@ -171,7 +171,8 @@ def _secret(where: str, stem: str, target: Any) -> str | None:
             with open(os.path.expanduser(path), encoding="utf-8") as f:
                 value = f.read().strip()
         except OSError as exc:
-            raise SourceError(f"{where}.{stem}_file: cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+            raise SourceError(f"{where}.{stem}_file: cannot read {path}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
         except UnicodeDecodeError:
             raise SourceError(f"{where}.{stem}_file: {path} is not UTF-8 text") from None
         if not value:

@@ -224,7 +224,8 @@ def _cause(exc: BaseException, kind: type, depth: int = 0) -> Any:
                 found = _cause(inner, kind, depth + 1)
                 if found is not None:
                     return found
-        elif isinstance(node, kind) and not (kind is OSError and isinstance(node, OSError) and node.errno is None and node.__cause__):
+        elif isinstance(node, kind) and not (kind is OSError and isinstance(node, OSError) and node.errno is None
+                                             and node.__cause__):
             return node
         node = node.__cause__ or node.__context__
         depth += 1

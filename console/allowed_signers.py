@@ -262,5 +262,6 @@ def _outside_window(signer: AllowedSigner, times: list[tuple[str, datetime]]) ->
                 f"{signer.where}: key valid only from {_stamp(signer.valid_after)}; {label} is {_stamp(when)}"
             )
         if signer.valid_before is not None and when > signer.valid_before:
-            return EXPIRED, f"{signer.where}: key valid only until {_stamp(signer.valid_before)}; {label} is {_stamp(when)}"
+            return EXPIRED, (f"{signer.where}: key valid only until {_stamp(signer.valid_before)}; "
+                             f"{label} is {_stamp(when)}")
     return None

@@ -106,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
             try:
                 armored = args.signature.read_text(encoding="ascii")
             except (OSError, UnicodeDecodeError) as exc:
-                raise ValueError(f"{args.signature}: cannot read the signature: {getattr(exc, 'strerror', exc)}") from exc
+                raise ValueError(f"{args.signature}: cannot read the signature: "
+                                 f"{getattr(exc, 'strerror', exc)}") from exc
             entry = attach_signature(
                 args.record,
                 args.role,

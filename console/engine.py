@@ -345,7 +345,8 @@ class Engine(SeedSemantics):
             self._respond(trig, e.at, e.detail)
         else:
             level = "warning" if e.state in ("pending", "error") else "info"
-        self.state.log.append((e.at, level, f"trigger {trig.label}: {e.state}" + (f" — {e.detail}" if e.detail else "")))
+        self.state.log.append((e.at, level,
+                               f"trigger {trig.label}: {e.state}" + (f" — {e.detail}" if e.detail else "")))
 
     def _on_tick(self, e: ev.Tick) -> None:
         st = self.state
@@ -354,7 +355,8 @@ class Engine(SeedSemantics):
             ms.checked, ms.by, ms.at, ms.note = e.checked, e.by, e.at, e.note
         elif e.check in st.checks:
             st.checks[e.check].confirmed = e.checked
-        st.log.append((e.at, "info", f"{'✓' if e.checked else '✗'} {e.check} by {e.by}" + (f": {e.note}" if e.note else "")))
+        st.log.append((e.at, "info",
+                       f"{'✓' if e.checked else '✗'} {e.check} by {e.by}" + (f": {e.note}" if e.note else "")))
 
     def _on_note(self, e: ev.Note) -> None:
         self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text, "kind": e.kind})

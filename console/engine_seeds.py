@@ -65,7 +65,8 @@ class SeedSemantics:
         if trig.then == "rollback":
             st.rollback_request = trig.id
         elif trig.then == "pause" and st.paused is None:
-            st.paused = {"at": at, "trigger": trig.id, "reason": f"trigger {trig.label}" + (f" ({detail})" if detail else "")}
+            st.paused = {"at": at, "trigger": trig.id,
+                         "reason": f"trigger {trig.label}" + (f" ({detail})" if detail else "")}
 
     def _judge_derived(self, check: Any, cs: CheckState, sample: Sample) -> tuple[str, str, float | None]:
         """judge(), with a baseline bound to its relative target and a window's figure in place of the value;

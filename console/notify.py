@@ -61,7 +61,8 @@ def slack_body(message: dict[str, Any]) -> dict[str, Any]:
         ([f"by {message['by']}"] if message.get("by") else [])
     text = f"[{change}] {message['text']}"
     return {"text": _slack_escape(text), "blocks": [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_slack_escape(change)}* {_slack_escape(message['text'])}"}},
+        {"type": "section",
+         "text": {"type": "mrkdwn", "text": f"*{_slack_escape(change)}* {_slack_escape(message['text'])}"}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_escape(" · ".join(context))}]},
     ]}
 

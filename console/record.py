@@ -243,7 +243,8 @@ def render_markdown(record: dict[str, Any]) -> str:
             lines.append(f"| {d.get('at')} | {d.get('kind')} | {d.get('phase')} | {_md(d.get('by', ''))} | "
                          f"{_md(d.get('reason', d.get('trigger', '')))} |")
     if record.get("trigger"):
-        lines += ["", "## Rollback triggers", "", "| Trigger | Condition | Then | State | Fired |", "|---|---|---|---|---|"]
+        lines += ["", "## Rollback triggers", "", "| Trigger | Condition | Then | State | Fired |",
+                  "|---|---|---|---|---|"]
         for t in record["trigger"]:
             cond = f"{t.get('fire', 'fails')} for {t.get('for', '0s')}"
             lines.append(f"| {_md(t.get('title', t['id']))} | {_md(cond)} | {t.get('then')} | {t.get('state')} | "
@@ -263,7 +264,8 @@ def render_markdown(record: dict[str, Any]) -> str:
     if record.get("resume"):
         lines += ["", "## Interruptions", ""]
         lines += [f"- the driver stopped after journal line {x.get('stopped_after_line')} "
-                  f"({x.get('stopped_after', '—')}); resumed {x.get('resumed', '—')} by {_md(x.get('by', '—'))} on {_md(x.get('host', '—'))}"
+                  f"({x.get('stopped_after', '—')}); resumed {x.get('resumed', '—')} by {_md(x.get('by', '—'))} on "
+                  f"{_md(x.get('host', '—'))}"
                   for x in record["resume"]]
     lines += ["", "## Sign-off", "", "| Role | Signed off by | When | Signature |", "|---|---|---|---|"]
     sigs = {s.get("role"): s for s in record.get("signature", [])}

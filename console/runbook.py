@@ -514,7 +514,8 @@ def _parse_runbook(text: str, name: str, overrides: dict[str, str] | None, sha25
     })
 
 
-_CHECK_MODELS: list[type[BaseModel]] = [PrometheusCheck, KubernetesCheck, HttpCheck, PostgresCheck, AlertmanagerCheck, CommandCheck, ManualCheck]
+_CHECK_MODELS: list[type[BaseModel]] = [PrometheusCheck, KubernetesCheck, HttpCheck, PostgresCheck, AlertmanagerCheck,
+                                        CommandCheck, ManualCheck]
 
 
 def _vocabulary(loc: tuple) -> list[str]:
@@ -553,7 +554,8 @@ def _semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
     targets = rb.targets
     for i, phase in enumerate(rb.phases):
         if phase.id in seen_phase:
-            problems.append((("phase", i, "id"), f"duplicate phase id {phase.id!r} (also phase[{seen_phase[phase.id] + 1}])"))
+            problems.append((("phase", i, "id"),
+                             f"duplicate phase id {phase.id!r} (also phase[{seen_phase[phase.id] + 1}])"))
         seen_phase.setdefault(phase.id, i)
         consistency.phase_problems(phase, ("phase", i), problems)
         for j, check in enumerate(phase.checks):

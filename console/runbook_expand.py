@@ -118,7 +118,8 @@ def substitute(obj: Any, variables: dict[str, str], problems: Problems, path: tu
                 known = ", ".join(sorted(variables)) or "none"
                 if len(known) > 200:
                     known = known[:199] + "…"
-                problems.append((path, f"unknown variable ${{{name}}} (known: {known}; add it to [runbook.vars] or pass --set {name}=...)"))
+                problems.append((path, f"unknown variable ${{{name}}} (known: {known}; add it to [runbook.vars] or "
+                                       f"pass --set {name}=...)"))
                 return m.group(0)
             size += len(variables[name])
             # counted as it grows: "${big}" a thousand times must fail before it takes the memory

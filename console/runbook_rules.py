@@ -76,7 +76,8 @@ def feature_problems(rb: Any, variables: dict[str, str], problems: Problems, che
                 problems.append((cloc + ("id",), f"duplicate id {check.id!r} (a check or trigger already uses it)"))
             known_ids.add(check.id)
             if check.source == "manual":
-                problems.append((cloc + ("source",), "a rollback is verified by evidence: verify checks cannot be manual"))
+                problems.append((cloc + ("source",),
+                                 "a rollback is verified by evidence: verify checks cannot be manual"))
                 continue
             check_rules(check, cloc, rb.targets, problems, trigger=False)
             _check_feature_rules(check, cloc, variables, problems)

@@ -55,7 +55,8 @@ def store_signature(
             "; print the message again with the same --name, --principal and --at, and sign that"
         ) from None
     except (NotImplementedError, ValueError) as exc:
-        raise SigningError(f"golive verify cannot check this signature ({exc}): sign with an ed25519 or RSA key") from None
+        raise SigningError(f"golive verify cannot check this signature ({exc}): sign with an ed25519 or RSA "
+                           "key") from None
     fingerprint = public_key.sha256_str()
     if expected_fingerprint and fingerprint != expected_fingerprint:
         raise SigningError(f"ssh-keygen signed with {fingerprint}, not the key {expected_fingerprint} asked for")
@@ -78,7 +79,8 @@ def store_signature(
     # the session's sign-offs live beside the signatures: they arrive one by one after the outcome
     # and must not change the body earlier roles signed
     signed_off = (record.get("signature_status") or {}).get("signed_off")
-    updated["signature_status"] = {"missing": missing_roles(updated), **({"signed_off": signed_off} if signed_off else {})}
+    updated["signature_status"] = {"missing": missing_roles(updated),
+                                   **({"signed_off": signed_off} if signed_off else {})}
     new_text = _spliced_text(text, record, updated)
     write_atomic(path, new_text.encode("utf-8"))
     _refresh_markdown(path, tomllib.loads(new_text), on_warning)
@@ -86,7 +88,8 @@ def store_signature(
 
 
 # The first [[signature]] or [signature_status] header: where the unsigned part of record.toml begins.
-_UNSIGNED_HEADER = re.compile(r"^[ \t]*\[(?:\[[ \t]*signature[ \t]*\]|[ \t]*signature_status[ \t]*)\][ \t]*(?:#.*)?$", re.M)
+_UNSIGNED_HEADER = re.compile(r"^[ \t]*\[(?:\[[ \t]*signature[ \t]*\]|[ \t]*signature_status[ \t]*)\][ \t]*(?:#.*)?$",
+                              re.M)
 
 
 def _spliced_text(text: str, record: dict, updated: dict) -> str:

@@ -151,7 +151,8 @@ def _diagnose_bad(body: bytes, entry: dict, roles: list[str]) -> str:
         except Exception:
             continue
         return f"made for role {other}, moved to {entry.get('role')}"
-    return "the body is as signed, so this entry's role, name, principal, signed_at, previous or signature text was changed"
+    return ("the body is as signed, so this entry's role, name, principal, signed_at, previous or signature "
+            "text was changed")
 
 
 def _chain_detail(entries: list[dict], index: int) -> str | None:
@@ -322,7 +323,8 @@ def _markdown_check(path: Path, record: dict) -> JournalCheck:
     if text == expected:
         return JournalCheck(True, f"{path.name} is the rendering of the record")
     mine, theirs = text.splitlines(), expected.splitlines()
-    line = next((i for i, (a, b) in enumerate(zip(mine, theirs, strict=False), start=1) if a != b), min(len(mine), len(theirs)) + 1)
+    line = next((i for i, (a, b) in enumerate(zip(mine, theirs, strict=False), start=1) if a != b),
+                min(len(mine), len(theirs)) + 1)
     shown = theirs[line - 1] if line <= len(theirs) else "(the end)"
     return JournalCheck(False, f"{path.name}:{line} differs from the record's rendering, which has: {shown[:120]}")
 

@@ -138,7 +138,8 @@ class DemoWorld:
 
     def _pods(self) -> list[dict]:
         return [p for p in self.kube.store.list("pods", NAMESPACE)[0]
-                if (p["metadata"].get("labels") or {}).get("app") == SERVICE and not p["metadata"].get("deletionTimestamp")]
+                if (p["metadata"].get("labels") or {}).get("app") == SERVICE
+                and not p["metadata"].get("deletionTimestamp")]
 
     @staticmethod
     def _ready(pod: dict) -> bool:

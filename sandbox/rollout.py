@@ -21,7 +21,8 @@ WEIGHT_ANNOTATION = "golive.sandbox/canary-weight"
 
 
 def patch_deployment(server: str, namespace: str, name: str, patch: dict, timeout: float = 10.0) -> dict:
-    """Strategic-merge-PATCH a Deployment (containers merge by name); raises RuntimeError with the API's message on failure."""
+    ("""Strategic-merge-PATCH a Deployment (containers merge by name); raises RuntimeError with the API's """
+     """message on failure.""")
     url = f"{server.rstrip('/')}/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
     req = urllib.request.Request(url, data=json.dumps(patch).encode(), method="PATCH",
                                  headers={"Content-Type": "application/strategic-merge-patch+json",

@@ -67,7 +67,8 @@ class GoliveApp(App[int]):
             return
         self.mission = MissionScreen(self.session, feed=self.feed, key=self.key)
         self.push_screen(self.mission)
-        self._session_worker = self.run_worker(self.session.run(until_outcome=False), name="session", exit_on_error=False)
+        self._session_worker = self.run_worker(self.session.run(until_outcome=False), name="session",
+                                               exit_on_error=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, _theme: Any) -> None:

@@ -58,7 +58,8 @@ def detail_content(engine: Engine, check_id: str, now: float, read_only: bool = 
     # What matters first (verdict, value, target, why), then what is measured: a long query wraps last.
     return Content.assemble(
         (f"{verdict_symbol(cs.verdict)} {cs.verdict} ", f"bold {verdict_style}"), (check.label, "bold"),
-        ("  value ", "dim"), (value_text(check, engine.live(check_id), now), ""), ("  target ", "dim"), (target_text(check) or "—", ""),
+        ("  value ", "dim"), (value_text(check, engine.live(check_id), now), ""), ("  target ", "dim"),
+        (target_text(check) or "—", ""),
         ("  ", ""), (why, verdict_style if cs.verdict not in ("PASS", "PENDING") else ""), ("\n", ""),
         (what_text(check), "dim"),
     )

@@ -440,4 +440,5 @@ class MissionScreen(MissionCommandsMixin, Screen):
 
         st, now = self.engine.state, self.now()
         return [(t.id, t.label, t.then) for t in self.runbook.triggers
-                if t.source == "manual" and st.triggers[t.id].state != "firing" and not scope_reason(self.engine, t, now)]
+                if t.source == "manual" and st.triggers[t.id].state != "firing"
+                and not scope_reason(self.engine, t, now)]

@@ -217,7 +217,8 @@ class MissionCommandsMixin:
         if not action.confirm:
             run()
             return
-        self.app.push_screen(ActionModal(phase.label, action.display(), shell=action.shell or isinstance(action.run, str),
+        self.app.push_screen(ActionModal(phase.label, action.display(),
+                                         shell=action.shell or isinstance(action.run, str),
                                          dry_run=self.session.dry_run, title=action.title or ""), run)
 
     # ------------------------------------------------------------------ the end

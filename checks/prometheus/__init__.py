@@ -95,7 +95,8 @@ class PrometheusSource:
         try:
             result = await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.TimeoutError:
-            return Sample.failed(check.id, self._clock(), f"no answer from {self.shown} within {format_duration(timeout)}")
+            return Sample.failed(check.id, self._clock(),
+                                 f"no answer from {self.shown} within {format_duration(timeout)}")
         return to_sample(check, result)
 
     async def query_range(self, query: str, start: float, end: float, step: float) -> list[tuple[float, float]]:

@@ -101,13 +101,15 @@ def to_sample(check: Any, result: QueryResult) -> Sample:
         value = result.series[0][1]
         return Sample.number(cid, at, value, detail="" if math.isfinite(value) else f"value is {_non_finite(value)}")
     if result.result_type != "vector":
-        return Sample.failed(cid, at, f"query returns a {result.result_type}; a check needs an instant vector or a scalar")
+        return Sample.failed(cid, at,
+                             f"query returns a {result.result_type}; a check needs an instant vector or a scalar")
     series = result.series
     if not series:
         return Sample.empty(cid, at, "empty result (no series matched)")
     if not getattr(check, "each", False):
         if len(series) > 1:
-            return Sample.failed(cid, at, f"{len(series)} series returned; aggregate with sum()/max() or set each = true")
+            return Sample.failed(cid, at,
+                                 f"{len(series)} series returned; aggregate with sum()/max() or set each = true")
         label, value = series[0]
         shown = "" if label == "{}" else label
         if not math.isfinite(value):
@@ -116,9 +118,11 @@ def to_sample(check: Any, result: QueryResult) -> Sample:
     ordered = tuple(sorted(series))
     blank = [label for label, value in ordered if not math.isfinite(value)]
     if blank:
-        return Sample.empty(cid, at, _clip(f"{len(blank)} of {len(ordered)} series have no value (NaN/Inf), e.g. {blank[0]}"))
+        return Sample.empty(cid, at,
+                            _clip(f"{len(blank)} of {len(ordered)} series have no value (NaN/Inf), e.g. {blank[0]}"))
     label, value = max(ordered, key=_badness(check))
-    return Sample(check_id=cid, at=at, value=value, detail=_clip(f"worst of {len(ordered)} series: {label}"), series=ordered)
+    return Sample(check_id=cid, at=at, value=value, detail=_clip(f"worst of {len(ordered)} series: {label}"),
+                  series=ordered)
 
 
 def _clip(text: str, limit: int = 300) -> str:

@@ -24,8 +24,8 @@ KNOWN_PROGRAMS = {
 _ROLLBACK_WORDS = {"undo", "rollback", "roll-back", "revert", "abort", "emergency", "switch-back", "switchback",
                    "downgrade"}
 # a step of a rollback script that only looks or rehearses is never the rollback itself
-_NOT_ROLLBACK = {"validate", "validation", "status", "check", "verify", "test", "dry-run", "--dry-run", "list", "history",
-                 "plan", "diff", "show", "get", "describe", "preview", "rehearse", "drill", "help", "--help"}
+_NOT_ROLLBACK = {"validate", "validation", "status", "check", "verify", "test", "dry-run", "--dry-run", "list",
+                 "history", "plan", "diff", "show", "get", "describe", "preview", "rehearse", "drill", "help", "--help"}
 _CURL_CREDENTIALS = {"-u", "--user", "-H", "--header", "-b", "--cookie", "-E", "--cert", "--oauth2-bearer"}
 
 
@@ -133,7 +133,8 @@ def rolls_back(text: str) -> bool:
     """True when a command's words say it undoes the release ("rollout undo", "rollback.sh emergency",
     "switch back"), and none says it only validates or shows ("rollback.sh validate")."""
     first = text.split()[0] if text.split() else ""
-    if not re.match(r"^(?:sudo\s+)?[\w.~${}\-]*/?[\w.~${}\-]+$", first) or first.endswith(":") or first.startswith("/") \
+    if not re.match(r"^(?:sudo\s+)?[\w.~${}\-]*/?[\w.~${}\-]+$", first) or first.endswith(":") \
+            or first.startswith("/") \
             and first.count("/") == 1 and not first.endswith(".sh"):
         return False  # "Title: … rollback", "/incident declare": words in a note, not a command that undoes
     words = {w.lower().strip("\"'") for w in re.split(r"[\s/=]+|\.sh\b", text) if w}

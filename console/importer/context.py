@@ -71,10 +71,10 @@ class ImportContext:
     roles: list[str] = field(default_factory=list)
     uses_prometheus: bool = False
     service: str = "service"
-    used: set[int] = field(default_factory=set)
-    targets: set[str] = field(default_factory=set)
-    fill_ins: dict[str, str] = field(default_factory=dict)
-    health_urls: list[str] = field(default_factory=list)  # health endpoints the checklist's curls probe  # variable -> what to fill in, for blanks the import made  # target kinds the checks need (kubernetes, alertmanager)  # ids of the blocks something was made of
+    used: set[int] = field(default_factory=set)  # ids of the blocks something was made of
+    targets: set[str] = field(default_factory=set)  # target kinds the checks need (kubernetes, alertmanager)
+    fill_ins: dict[str, str] = field(default_factory=dict)  # variable -> what to fill in, for blanks the import made
+    health_urls: list[str] = field(default_factory=list)  # health endpoints the checklist's curls probe
 
     def mark_used(self, item: Item) -> None:
         """An item and everything nested in it were turned into something."""

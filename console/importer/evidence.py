@@ -142,7 +142,8 @@ def guessed_query(threshold: Threshold, text: str) -> tuple[str, str] | None:
     return None
 
 
-_CERT = re.compile(r"\b(?:ssl|tls)\b[^.;]{0,20}\bcert(?:ificate)?s?\b|\bcert(?:ificate)?s?\b[^.;]{0,20}\b(?:valid|expir)",
+_CERT = re.compile(r"\b(?:ssl|tls)\b[^.;]{0,20}\bcert(?:ificate)?s?\b"
+                   r"|\bcert(?:ificate)?s?\b[^.;]{0,20}\b(?:valid|expir)",
                    re.I)
 
 

@@ -16,7 +16,8 @@ _LABELS = {
 }
 _FIELD = re.compile(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?(?:\*\*|__)?([A-Za-z][\w /\-]{1,40}?)(?:\*\*|__)?\s*:\s*"
                     r"(?:\*\*|__)?\s*(.+?)\s*$")
-_PLACEHOLDER = re.compile(r"^\[.*\]$|^<.*>$|^\{.*\}$|^_+$|^x+$|^tbd$|^n/?a$|^e\.g\.|\be\.g\.,|^\(.*\)$|^\.\.\.$|…", re.I)
+_PLACEHOLDER = re.compile(r"^\[.*\]$|^<.*>$|^\{.*\}$|^_+$|^x+$|^tbd$|^n/?a$|^e\.g\.|\be\.g\.,|^\(.*\)$|^\.\.\.$|…",
+                          re.I)
 _ENVIRONMENTS = {"prod": "production", "production": "production", "stage": "staging", "staging": "staging",
                  "qa": "qa", "dev": "dev", "development": "dev", "test": "test", "uat": "uat", "preprod": "preprod",
                  "pre-production": "preprod", "sandbox": "sandbox"}

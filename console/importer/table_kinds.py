@@ -24,7 +24,8 @@ _STAGE_HEAD = re.compile(r"\b(?:stage|phase|step|wave|ring)\b", re.I)
 _ROLE_HEAD = re.compile(r"^(?:role|approver|sign[\s-]?off(?:\s+by)?|signatory|function|team|stakeholder|"
                         r"approval|approved by|reviewer)$", re.I)
 _SIGN_HEAD = re.compile(r"\b(?:signature|sign[\s-]?off|signed|approv\w*)\b", re.I)
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*\+?\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\b",
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*\+?\s*"
+                       r"(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\b",
                        re.I)
 _UNITS = {"ms": "ms", "s": "s", "m": "m", "h": "h", "d": "d"}
 _LINE_TRIGGER = re.compile(

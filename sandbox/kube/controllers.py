@@ -130,7 +130,8 @@ class DeploymentController:
             d["spec"].get("replicas", 1))
         rs.update(self.store.update("replicasets", rs))
         self.recorder.record(d, "Normal", "ScalingReplicaSet",
-                             f'Scaled {"up" if to > was else "down"} replica set {rs["metadata"]["name"]} from {was} to {to}',
+                             f'Scaled {"up" if to > was else "down"} replica set {rs["metadata"]["name"]} '
+                             f'from {was} to {to}',
                              component="deployment-controller")
 
     def _scale_all(self, d: dict, new: dict, old: list[dict], pods_of: Callable[[dict], list[dict]],

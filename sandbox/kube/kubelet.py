@@ -149,7 +149,8 @@ class Kubelet:
             elif state == "terminated":
                 running = (prev.get("state") or {}).get("running", {})
                 cs["containerID"] = prev.get("containerID", "")
-                cs["state"] = {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": running.get("startedAt", now),
+                cs["state"] = {"terminated": {"exitCode": 1, "reason": "Error",
+                                              "startedAt": running.get("startedAt", now),
                                               "finishedAt": now, "containerID": prev.get("containerID", "")}}
             else:
                 cs["state"] = {"waiting": {"reason": state}}
@@ -159,7 +160,8 @@ class Kubelet:
                                                          f'({pod["metadata"]["uid"]})')
             if restarted:
                 cs["restartCount"] += 1
-                cs["lastState"] = (prev.get("state") or {}) if "terminated" in (prev.get("state") or {}) else cs["lastState"]
+                cs["lastState"] = (prev.get("state") or {}) if "terminated" in (prev.get("state") or {}) \
+                    else cs["lastState"]
             statuses.append(cs)
         status["containerStatuses"] = statuses
         running = any("running" in cs["state"] or "terminated" in cs["state"] or cs["restartCount"] for cs in statuses)

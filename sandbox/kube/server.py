@@ -245,7 +245,8 @@ class KubeApi:
         query = request.query
         version = table_version(request.headers.get("Accept", ""))
         include = query.get("includeObject", "Metadata")
-        response = web.StreamResponse(headers={"Content-Type": "application/json", "Cache-Control": "no-cache, private"})
+        response = web.StreamResponse(headers={"Content-Type": "application/json",
+                                               "Cache-Control": "no-cache, private"})
         response.enable_chunked_encoding()
         await response.prepare(request)
 

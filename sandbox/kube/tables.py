@@ -89,7 +89,8 @@ def _pod_row(pod: dict) -> list[Any]:
     reason, ready, _, restarts = pod_status(pod)
     total = len(pod.get("spec", {}).get("containers") or [])
     status = pod.get("status") or {}
-    return [pod["metadata"]["name"], f"{ready}/{total}", reason, restarts, since(pod["metadata"].get("creationTimestamp")),
+    return [pod["metadata"]["name"], f"{ready}/{total}", reason, restarts,
+            since(pod["metadata"].get("creationTimestamp")),
             status.get("podIP") or "<none>", pod.get("spec", {}).get("nodeName") or "<none>", "<none>", "<none>"]
 
 

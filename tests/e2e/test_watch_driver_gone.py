@@ -73,7 +73,8 @@ def test_watch_names_a_killed_driver_and_never_counts_its_hold_past_the_journal(
         tmux.wait_for("golive:1", "driver not running — last heard")
         events = journal_events(folder)
         started = max(e["at"] for e in events if e["type"] == "phase_started")
-        passing = [e["at"] for e in events if e["type"] == "verdict" and e["check"] == "rate" and e["verdict"] == "PASS"]
+        passing = [e["at"] for e in events if e["type"] == "verdict" and e["check"] == "rate"
+                   and e["verdict"] == "PASS"]
         observed = killed - max(started, passing[-1])
         assert observed < 20, "the driver lived through the whole hold; the test must kill it mid-hold"
         time.sleep(1.5)   # the panes redraw once a second: let the last one land

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.integration
 TOKEN = "am-5ecret-t0ken-9c2"
 
 
-def am_check(*matchers: str, passes: str | None = None, timeout: float = 10.0, check_id: str = "alerts") -> AlertmanagerCheck:
+def am_check(*matchers: str, passes: str | None = None, timeout: float = 10.0,
+             check_id: str = "alerts") -> AlertmanagerCheck:
     data = {"id": check_id, "source": "alertmanager", "matchers": list(matchers), "timeout": timeout}
     if passes is not None:
         data["pass"] = passes
@@ -122,7 +123,8 @@ def test_a_stopped_alertmanager_is_an_error_then_values_again(alertmanager):
     assert sample_all(alertmanager.url, [c])[0].value == 0.0
 
 
-@pytest.mark.parametrize("status,body", [(500, b"boom"), (200, b"{not json"), (200, b'{"alerts": []}'), (200, b'[1, 2]')])
+@pytest.mark.parametrize("status,body",
+                         [(500, b"boom"), (200, b"{not json"), (200, b'{"alerts": []}'), (200, b'[1, 2]')])
 def test_http_errors_and_malformed_answers_are_errors(status, body):
     with CannedServer(status, body) as server:
         sample = sample_all(server.url, [am_check()])[0]

@@ -122,7 +122,8 @@ def test_only_the_security_member_ticks_and_approves_and_the_lead_may_not_approv
         try:
             reply = lead.command("approve", note="my own change")
             assert reply["ok"] is False
-            assert reply["refused"] == "root started this go-live and may not also act as security (separation of duties)"
+            assert reply["refused"] == ("root started this go-live and may not also act as security (separation of "
+                                        "duties)")
         finally:
             lead.close()
 

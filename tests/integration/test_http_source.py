@@ -183,13 +183,15 @@ async def test_target_credentials_are_not_sent_to_another_origin(https_servers, 
     monkeypatch.setenv("GOLIVE_TEST_TOKEN", https_servers.bearer_token)
     target = trusting(https_servers.valid, https_servers, bearer_token_env="GOLIVE_TEST_TOKEN")
     own = await sample_once(target, http_check("/echo", json_equals={"credentials_sent": True}))
-    other = await sample_once(target, http_check(f"{https_servers.plain}/echo", json_equals={"credentials_sent": False}))
+    other = await sample_once(target,
+                              http_check(f"{https_servers.plain}/echo", json_equals={"credentials_sent": False}))
     assert own.ok is True and other.ok is True
 
 
 async def test_an_unset_credential_variable_is_a_source_error_naming_the_variable(monkeypatch):
     monkeypatch.delenv("GOLIVE_TEST_ABSENT", raising=False)
-    with pytest.raises(SourceError, match=r"^targets.http.api: bearer_token_env names GOLIVE_TEST_ABSENT, which is not set$"):
+    with pytest.raises(SourceError,
+                       match=r"^targets.http.api: bearer_token_env names GOLIVE_TEST_ABSENT, which is not set$"):
         create("api", HttpTarget(base_url="https://127.0.0.1", bearer_token_env="GOLIVE_TEST_ABSENT"))
 
 

@@ -148,7 +148,8 @@ async def test_a_stalled_receiver_never_delays_a_check_or_a_decision(tmp_path, w
         # the whole go-live ran while the first notification was still waiting for an answer
         assert not receiver.released.is_set() and len(receiver.bodies) == 1
         kinds = [e["type"] for e in journal]
-        assert kinds.count("decision") == 2 and journal[[e["type"] for e in journal].index("outcome")]["outcome"] == "GO"
+        assert kinds.count("decision") == 2 \
+            and journal[[e["type"] for e in journal].index("outcome")]["outcome"] == "GO"
         assert len(notifier.sent) == 9
         # the same checks were sampled, and the same steps journaled, as without notifications
         assert set(samples) == set(base_samples)
@@ -166,7 +167,8 @@ async def test_a_stalled_receiver_never_delays_a_check_or_a_decision(tmp_path, w
             gaps, base_gaps = _gaps(times), _gaps(base_samples[check])
             if gaps and base_gaps:
                 print(f"{check}: median gap {statistics.median(gaps):.3f}s with a stalled receiver, "
-                      f"{statistics.median(base_gaps):.3f}s without notify; max {max(gaps):.3f}s / {max(base_gaps):.3f}s")
+                      f"{statistics.median(base_gaps):.3f}s without notify; max {max(gaps):.3f}s / "
+                      f"{max(base_gaps):.3f}s")
     finally:
         receiver.released.set()
         notifier.close(wait=0.5)

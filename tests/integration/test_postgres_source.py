@@ -96,7 +96,8 @@ async def test_a_check_that_tries_to_write_is_an_error_and_writes_nothing(postgr
     before = primary.sql("SELECT count(*) FROM release_notes WHERE note = 'from a check'")
     check = pg_check(query="INSERT INTO release_notes (note) VALUES ('from a check') RETURNING id")
     sample = await sample_once(primary.dsn(), monkeypatch, check)
-    assert sample.error == "read-only transaction: the check tried to write (cannot execute INSERT in a read-only transaction)"
+    assert sample.error == ("read-only transaction: the check tried to write (cannot execute INSERT in a read-only "
+                            "transaction)")
     assert primary.sql("SELECT count(*) FROM release_notes WHERE note = 'from a check'") == before == "0"
 
 
@@ -130,7 +131,8 @@ async def test_a_server_that_is_not_running_is_an_error_naming_host_and_port(mon
 
 async def test_an_unset_dsn_variable_is_a_source_error_naming_the_variable(monkeypatch):
     monkeypatch.delenv("GOLIVE_TEST_NO_DSN", raising=False)
-    with pytest.raises(SourceError, match=r"^targets.postgres.primary: dsn_env names GOLIVE_TEST_NO_DSN, which is not set$"):
+    with pytest.raises(SourceError,
+                       match=r"^targets.postgres.primary: dsn_env names GOLIVE_TEST_NO_DSN, which is not set$"):
         create("primary", PostgresTarget(dsn_env="GOLIVE_TEST_NO_DSN"))
 
 
@@ -214,7 +216,8 @@ async def test_replication_lag_read_on_the_primary_grows_while_replay_is_paused_
         first = await eventually(lambda: source.sample(check), lambda s: s.value is not None and s.value > 0.1)
         later = await eventually(lambda: source.sample(check), lambda s: s.value is not None and s.value > first.value)
         paused_standby.standby.sql("SELECT pg_wal_replay_resume()")
-        resumed = await eventually(lambda: source.sample(check), lambda s: s.value is not None and s.value < first.value)
+        resumed = await eventually(lambda: source.sample(check),
+                                   lambda s: s.value is not None and s.value < first.value)
     finally:
         await source.close()
     assert first.detail.startswith("1 standby, worst lag ")

@@ -16,8 +16,10 @@ POD = history.pod_labels(3)["pod"]
 # errors of syntax, of execution and of type, comments, and one query seen with both each settings
 VARIED = [
     ('sum(rate(http_requests_total{status="500",version="v1.2.3"}[5m]))', "< 1", False),
-    ('sum(rate(http_requests_total{status=~"5..",region="eu-1"}[2m])) / sum(rate(http_requests_total{region="eu-1"}[2m])) * 100', "< 0.5", False),
-    ('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{version="v1.2.3"}[5m])))', "< 0.5", False),
+    ('sum(rate(http_requests_total{status=~"5..",region="eu-1"}[2m])) / '
+     'sum(rate(http_requests_total{region="eu-1"}[2m])) * 100', "< 0.5", False),
+    ('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{version="v1.2.3"}[5m])))',
+     "< 0.5", False),
     ("time()", "> 0", False),
     ("scalar(sum(golive_replicas_ready))", ">= 9", False),
     ("42", "== 42", False),
@@ -70,7 +72,8 @@ def test_batched_queries_give_exactly_the_results_of_queries_run_alone(prometheu
         for c, one, batched in zip(checks, alone, samples, strict=True):
             assert batched == one, c.query
     # the queries that can share a request did: far fewer requests than checks
-    lone = sum(1 for s in alone if s.error and ("bad_data" in s.error or "execution" in s.error or "returns a" in s.error))
+    lone = sum(1 for s in alone if s.error
+               and ("bad_data" in s.error or "execution" in s.error or "returns a" in s.error))
     assert rounds[-1][1] <= lone + 8 < len(checks)
     # and the comparison was not vacuous: values, no data, errors and per-series results all occur
     assert any(s.value is not None for s in alone) and any(s.no_data for s in alone)
@@ -96,7 +99,8 @@ def test_identical_queries_waiting_together_share_one_request(prometheus_history
 
 
 def test_a_failing_query_in_a_batch_lands_on_its_own_check_only(prometheus_history):
-    good = [check(f'sum(rate(http_requests_total{{status="{s}"}}[5m]))', check_id=f"ok{s}") for s in history.STATUS_RATE]
+    good = [check(f'sum(rate(http_requests_total{{status="{s}"}}[5m]))', check_id=f"ok{s}")
+            for s in history.STATUS_RATE]
     bad = check("sum(rate(http_requests_total[5m])", check_id="broken")
 
     async def run():

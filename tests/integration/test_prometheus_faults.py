@@ -117,7 +117,8 @@ def test_the_right_bearer_token_passes_the_gate_and_a_wrong_one_is_refused(prome
     assert TOKEN not in _text(bad)
 
 
-def test_basic_auth_from_a_file_passes_the_gate_and_a_wrong_password_is_refused(prometheus_history, tmp_path, monkeypatch):
+def test_basic_auth_from_a_file_passes_the_gate_and_a_wrong_password_is_refused(prometheus_history, tmp_path,
+                                                                                monkeypatch):
     good_file = tmp_path / "password"
     good_file.write_text(PASSWORD + "\n")
     monkeypatch.setenv("GOLIVE_TEST_PASSWORD", PASSWORD + "x")
@@ -173,9 +174,11 @@ def test_a_missing_credential_is_a_setup_error_naming_the_field_not_the_value(mo
     assert str(unset.value) == "targets.prometheus.main.bearer_token_env: GOLIVE_TOKEN is not set"
     with pytest.raises(SourceError) as unreadable:
         source("http://127.0.0.1:9", username="u", password_file=str(tmp_path / "absent"))
-    assert str(unreadable.value) == f"targets.prometheus.main.password_file: cannot read {tmp_path / 'absent'}: No such file or directory"
+    assert str(unreadable.value) == (f"targets.prometheus.main.password_file: cannot read {tmp_path / 'absent'}: No "
+                                     "such file or directory")
     monkeypatch.delenv("GOLIVE_TENANT", raising=False)
-    with pytest.raises(SourceError, match=r"^targets\.prometheus\.main\.headers_env\.X-Scope-OrgID: GOLIVE_TENANT is not set$"):
+    with pytest.raises(SourceError,
+                       match=r"^targets\.prometheus\.main\.headers_env\.X-Scope-OrgID: GOLIVE_TENANT is not set$"):
         source("http://127.0.0.1:9", headers_env={"X-Scope-OrgID": "GOLIVE_TENANT"})
     with pytest.raises(SourceError, match=r"^targets\.prometheus\.main\.ca_file: cannot read"):
         source("https://127.0.0.1:9", ca_file=str(tmp_path / "absent.pem"))

@@ -39,7 +39,8 @@ def test_an_error_ratio_in_percent_is_exact(prometheus_history):
 
 @pytest.mark.parametrize("q,version", [(0.5, "v1.2.2"), (0.9, "v1.2.3"), (0.99, "v1.2.3")])
 def test_a_quantile_of_the_backfilled_histogram_is_exact(prometheus_history, q, version):
-    query = f'histogram_quantile({q}, sum by (le) (rate(http_request_duration_seconds_bucket{{version="{version}"}}[5m])))'
+    query = (f'histogram_quantile({q}, sum by (le) '
+             f'(rate(http_request_duration_seconds_bucket{{version="{version}"}}[5m])))')
     sample = sample_alone(prometheus_history.url, check(query))
     assert sample.value == pytest.approx(history.expected_quantile(q, version), rel=1e-9)
 
@@ -98,7 +99,8 @@ def test_an_empty_vector_is_no_data_not_zero(prometheus_history):
         assert sample.no_data and sample.value is None and sample.error is None, query
 
 
-@pytest.mark.parametrize("query", ["golive_nan_gauge", "golive_inf_gauge", "-golive_inf_gauge", "scalar(golive_nan_gauge)"])
+@pytest.mark.parametrize("query",
+                         ["golive_nan_gauge", "golive_inf_gauge", "-golive_inf_gauge", "scalar(golive_nan_gauge)"])
 def test_nan_and_infinity_are_no_data(prometheus_history, query):
     sample = sample_alone(prometheus_history.url, check(query, passes="< 1e300"))
     assert sample.no_data and sample.value is None, sample

@@ -250,11 +250,13 @@ def test_no_planted_secret_or_prefix_appears_in_any_output(tmp_path, prometheus_
     outputs: dict[str, str] = {}
     for mode in ("--json", "--rich"):
         folder = tmp_path / mode.strip("-")
-        argv = [sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless", "--session-dir", str(folder)]
+        argv = [sys.executable, "-m", "golive.console.cli", "run", str(runbook), "--headless", "--session-dir",
+                str(folder)]
         res = subprocess.run(argv + ([mode] if mode == "--json" else []), capture_output=True, text=True, env=env,
                              cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
         assert res.returncode == 1, res.stderr  # the trigger fires while the broken checks keep the gate closed
-        report = subprocess.run([sys.executable, "-m", "golive.console.cli", "report", str(folder)], capture_output=True,
+        report = subprocess.run([sys.executable, "-m", "golive.console.cli", "report", str(folder)],
+                                capture_output=True,
                                 text=True, env=env, cwd=ROOT, timeout=60)
         outputs |= {f"{mode} stdout": res.stdout, f"{mode} stderr": res.stderr,
                     f"{mode} report": report.stdout + report.stderr}

@@ -93,7 +93,8 @@ async def test_no_postgres_sample_or_log_line_contains_a_planted_secret(
         monkeypatch.setenv(f"GOLIVE_TEST_DSN_{name.upper().replace('-', '_')}", dsn)
 
     def source(name: str, **target):
-        return create_postgres(name, PostgresTarget(dsn_env=f"GOLIVE_TEST_DSN_{name.upper().replace('-', '_')}", **target))
+        return create_postgres(name,
+                               PostgresTarget(dsn_env=f"GOLIVE_TEST_DSN_{name.upper().replace('-', '_')}", **target))
 
     samples = await sample_all(source("right", statement_timeout="200ms"), [
         pg_check(query="INSERT INTO release_notes (note) VALUES ('leak') RETURNING id"),

@@ -73,7 +73,8 @@ def test_the_24_hour_validation_runs_its_checkpoints_in_order_and_its_soak_to_th
     events = read_journal(tmp_path / "session" / "journal.jsonl").events
     start = events[0]["at"]
     ended = {e["phase"]: e["at"] - start for e in events if e["type"] == "phase_ended"}
-    soak_work = next(e["at"] - start for e in events if e["type"] == "action_finished" and e["action"] == "phase:soak#2")
+    soak_work = next(e["at"] - start for e in events if e["type"] == "action_finished"
+                     and e["action"] == "phase:soak#2")
     # lower bounds only (a loaded machine may be slower, never faster): at 7200x T+6h is 3 s after the start,
     # T+12h is 6 s, and the 12-hour soak runs 6 s after its actions
     assert ended["team-validation"] >= 3.0

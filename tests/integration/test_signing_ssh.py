@@ -126,7 +126,8 @@ def test_a_third_signer_later_leaves_the_first_two_valid(record: Path, ssh_keys,
 
 def test_a_role_signs_once_and_the_error_names_who_signed(record: Path, ssh_keys, no_agent):
     sign_record(record, "operations", key=ssh_keys["operations"].path, name="Olga Ops", now=AT)
-    with pytest.raises(RecordInputError, match=r"already signed by Olga Ops <operations@example.com> at 2026-11-22T20:40:00Z"):
+    with pytest.raises(RecordInputError,
+                       match=r"already signed by Olga Ops <operations@example.com> at 2026-11-22T20:40:00Z"):
         sign_record(record, "operations", key=ssh_keys["security"].path, name="Sam Sec")
 
 
@@ -139,7 +140,8 @@ def test_an_encrypted_key_with_no_agent_is_an_error_not_a_prompt(record: Path, t
     assert "[[signature]]" not in record.read_text()
 
 
-def test_an_encrypted_key_the_agent_does_not_hold_is_the_same_error(record: Path, tmp_path: Path, ssh_agent, monkeypatch):
+def test_an_encrypted_key_the_agent_does_not_hold_is_the_same_error(record: Path, tmp_path: Path, ssh_agent,
+                                                                    monkeypatch):
     monkeypatch.setenv("SSH_AUTH_SOCK", str(ssh_agent))
     key = make_key(tmp_path, "locked", "locked@example.com", passphrase="correct horse")
     with pytest.raises(SigningError, match="passphrase-protected and no ssh-agent holds it"):

@@ -142,7 +142,8 @@ CASES = {
     "added key": (edit_record(record_head(waiver="none needed")), BODY_CHANGED, None),
     "required roles": (
         edit_record(lambda d: d["record"]["signoff"].pop()),
-        {**BODY_CHANGED, "security": ("misplaced", f"role security is not in [record].signoff (bad signature: {BODY})")},
+        {**BODY_CHANGED,
+         "security": ("misplaced", f"role security is not in [record].signoff (bad signature: {BODY})")},
         None,
     ),
     "first signature removed": (

@@ -16,7 +16,7 @@ T0 = 1795379400.0          # 2026-11-22T20:30:00Z
 NOW = T0 + 1380.0          # T+00:23:00
 CANARY_START = T0 + 420.0
 
-RUNBOOK = """
+RUNBOOK = ("""
 [runbook]
 name = "payments-api v1.2.3 to production"
 service = "payments-api"
@@ -63,7 +63,8 @@ action = { run = ["kubectl", "argo", "rollouts", "set", "weight", "payments-api"
   id = "canary-error-rate"
   title = "Error rate (canary)"
   source = "prometheus"
-  query = 'sum(rate(http_requests_total{status=~"5..",version="v1.2.3"}[5m])) / sum(rate(http_requests_total{version="v1.2.3"}[5m])) * 100'
+  query = 'sum(rate(http_requests_total{status=~"5..",version="v1.2.3"}[5m])) / """
+"""sum(rate(http_requests_total{version="v1.2.3"}[5m])) * 100'
   pass = "< 0.5"
   warn = "< 1.0"
   unit = "%"
@@ -72,7 +73,8 @@ action = { run = ["kubectl", "argo", "rollouts", "set", "weight", "payments-api"
   id = "canary-p99"
   title = "p99 latency"
   source = "prometheus"
-  query = 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{version="v1.2.3"}[5m]))) * 1000'
+  query = 'histogram_quantile(0.99, sum by (le) """
+"""(rate(http_request_duration_seconds_bucket{version="v1.2.3"}[5m]))) * 1000'
   pass = "< 300"
   unit = "ms"
 
@@ -80,7 +82,8 @@ action = { run = ["kubectl", "argo", "rollouts", "set", "weight", "payments-api"
   id = "cpu-saturation"
   title = "CPU saturation"
   source = "prometheus"
-  query = 'avg(rate(container_cpu_usage_seconds_total{pod=~"payments-api-.*"}[5m])) / avg(kube_pod_container_resource_limits{resource="cpu"}) * 100'
+  query = 'avg(rate(container_cpu_usage_seconds_total{pod=~"payments-api-.*"}[5m])) / """
+"""avg(kube_pod_container_resource_limits{resource="cpu"}) * 100'
   pass = "< 70"
   warn = "< 85"
   unit = "%"
@@ -160,7 +163,7 @@ unit = "ms"
 
 [rollback]
 run = ["kubectl", "argo", "rollouts", "abort", "payments-api", "-n", "payments"]
-"""
+""")
 
 
 def _events(rb_sha: str, variant: str) -> list[dict]:

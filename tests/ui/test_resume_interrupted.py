@@ -24,7 +24,8 @@ async def test_an_interrupted_rollback_is_shown_interrupted_and_r_runs_it_again(
     crashed.journal.close()  # as a kill -9 leaves it
     app = driver_app(runbook, folder, resume=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        gate = await wait_for(pilot, lambda: app.mission and "interrupted" in static_text(app.mission.query_one("#gate"))
+        gate = await wait_for(pilot,
+                              lambda: app.mission and "interrupted" in static_text(app.mission.query_one("#gate"))
                               and static_text(app.mission.query_one("#gate")), "the gate to say interrupted")
         assert "ROLLING BACK" not in gate
         assert of_type(folder, "action_finished")[0]["interrupted"] is True

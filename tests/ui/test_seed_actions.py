@@ -88,4 +88,5 @@ async def test_the_rollback_dialog_lets_the_lead_choose_a_plan_and_shows_its_ste
                                    "the rollback decision")
         await wait_for(pilot, lambda: len(of_type(folder, "action_finished")) == 2, "both steps")
     assert decisions[0]["plan"] == "switch-back"
-    assert [a["action"] for a in of_type(folder, "action_started")] == ["rollback:switch-back:1", "rollback:switch-back:2"]
+    assert [a["action"] for a in of_type(folder, "action_started")] == ["rollback:switch-back:1",
+                                                                        "rollback:switch-back:2"]

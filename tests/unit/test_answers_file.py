@@ -70,7 +70,8 @@ def test_a_non_utf8_answers_file_is_named(tmp_path):
 
 @pytest.mark.parametrize("text, expected", [
     ('[answers.smoke-test]\nby = "bob"\n',
-     "answers.smoke-test: the runbook has no manual item 'smoke-test' (its manual items: change-approved, smoke-tests)"),
+     "answers.smoke-test: the runbook has no manual item 'smoke-test' (its manual items: change-approved, "
+     "smoke-tests)"),
     ('[signoff.security]\nby = "carol"\n',
      "signoff.security: the runbook has no sign-off role 'security' (its roles: deployment-lead)"),
     ("answers = 5\n", "answers: expected a table"),

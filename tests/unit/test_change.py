@@ -136,5 +136,6 @@ def test_a_mistyped_change_field_is_named_with_its_line(tmp_path):
                    '[window]\ntimezon = "UTC"\n[[phase]]\nid = "p"\n')
     res = golive("lint", str(bad))
     assert res.returncode == 1
-    assert f"{bad}:5: runbook.change_type: expected 'standard', 'normal' or 'emergency', got 'urgent'" in res.stdout + res.stderr
+    assert (f"{bad}:5: runbook.change_type: expected 'standard', 'normal' or 'emergency', got "
+            "'urgent'") in res.stdout + res.stderr
     assert f"{bad}:7: window.timezon: unknown field 'timezon' (did you mean 'timezone'?)" in res.stdout + res.stderr

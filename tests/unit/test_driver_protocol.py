@@ -85,6 +85,7 @@ def test_every_command_the_screens_send_has_a_protocol_command_and_a_client_meth
         if name not in ("stop", "write_record"):
             assert callable(getattr(DriverClient, name)), name
     assert proto.check_command({"type": "command", "id": 1, "command": "fire_trigger",
-                                "args": {"trigger_id": "corruption", "reason": "seen in the ledger"}})[1] == "fire_trigger"
+                                "args": {"trigger_id": "corruption",
+                                         "reason": "seen in the ledger"}})[1] == "fire_trigger"
     with pytest.raises(proto.ProtocolError, match="'reason' is required"):
         proto.check_command({"type": "command", "id": 1, "command": "fire_trigger", "args": {"trigger_id": "x"}})

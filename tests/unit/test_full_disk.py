@@ -78,13 +78,15 @@ def test_a_disk_filling_mid_run_is_one_line_naming_the_journal_line_without_a_tr
 def test_a_run_starting_on_a_full_disk_names_the_file_it_could_not_write(tmp_path):
     res = run_on_a_full_disk(tmp_path, "driver.lock", 0)
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert res.stderr == f"golive: {tmp_path / 's' / 'driver.lock'}: cannot write the session lock: No space left on device\n"
+    assert res.stderr == (f"golive: {tmp_path / 's' / 'driver.lock'}: cannot write the session lock: No space left on "
+                          "device\n")
 
 
 def test_a_record_that_cannot_be_written_names_its_file(tmp_path):
     res = run_on_a_full_disk(tmp_path, "record.toml", 0)
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert res.stderr.strip().splitlines()[-1] == f"golive: {tmp_path / 's' / 'record.toml'}: cannot write: No space left on device"
+    assert res.stderr.strip().splitlines()[-1] == (f"golive: {tmp_path / 's' / 'record.toml'}: cannot write: No space "
+                                                   "left on device")
 
 
 def test_a_journal_with_an_unknown_event_type_is_refused_naming_its_line(tmp_path):

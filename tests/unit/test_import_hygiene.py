@@ -6,8 +6,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ["golive.console.runbook", "golive.console.engine", "golive.console.scheduler", "golive.console.journal", "golive.console.record",
-        "golive.console.session", "golive.console.reporter", "golive.console.cli", "golive.console.cmd_run", "golive.console.cmd_lint", "golive.checks",
+CORE = ["golive.console.runbook", "golive.console.engine", "golive.console.scheduler", "golive.console.journal",
+        "golive.console.record",
+        "golive.console.session", "golive.console.reporter", "golive.console.cli", "golive.console.cmd_run",
+        "golive.console.cmd_lint", "golive.checks",
         "golive.checks.command", "golive.checks.manual"]
 
 

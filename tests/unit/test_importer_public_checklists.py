@@ -126,7 +126,8 @@ def test_teei_staging_a_monitoring_script_is_one_manual_item_never_line_by_line_
     assert not any(_run_text(c).split()[0] in ("if", "else", "fi", "then", "sleep", "LOG_PID=$!") for c in commands)
     assert not any("pg_dump" in _run_text(c) or "journalctl -u teei-cockpit-astro -f" in _run_text(c)
                    for c in commands)
-    watching = [c for c in checks_of(result.runbook) if "journalctl -u teei-cockpit-astro -f &" in (c.description or "")]
+    watching = [c for c in checks_of(result.runbook)
+                if "journalctl -u teei-cockpit-astro -f &" in (c.description or "")]
     assert watching and all(c.source == "manual" for c in watching)
 
 
@@ -141,7 +142,8 @@ def test_teei_staging_health_curls_become_http_checks_and_their_echo_fallback_is
 
 def test_teei_prod_the_rollback_is_the_undo_and_a_watch_is_neither_an_action_nor_a_check():
     rb = imported("teei-prod-deploy-runbook.md").runbook
-    assert rb.rollback.run == ["kubectl", "rollout", "undo", "deployment/prod-teei-api-gateway", "-n", "teei-production"]
+    assert rb.rollback.run == ["kubectl", "rollout", "undo", "deployment/prod-teei-api-gateway", "-n",
+                               "teei-production"]
     deploy = next(p for p in rb.phases if p.action and "kubectl apply -f /tmp/production-manifests.yaml"
                   in p.action.display())
     assert any(c.source == "command" and c.run[:3] == ["kubectl", "rollout", "status"] for c in deploy.checks)
@@ -154,7 +156,8 @@ def test_teei_prod_the_rollback_is_the_undo_and_a_watch_is_neither_an_action_nor
 def test_teei_bad_deploy_the_undo_is_the_rollback_not_the_incident_note_above_it():
     result = imported("teei-bad-deploy-rollback.md")
     fired = {t.title: str(t.fire) for t in result.runbook.triggers}
-    assert fired == {"Sentry error spike (> 50 errors/minute)": "> 50", "SLO burn rate alert (> 14.4x in 1 hour)": "> 14.4"}
+    assert fired == {"Sentry error spike (> 50 errors/minute)": "> 50",
+                     "SLO burn rate alert (> 14.4x in 1 hour)": "> 14.4"}
     assert result.runbook.rollback.run[:3] == ["kubectl", "rollout", "undo"]
     assert "deployment/${service}" in result.text  # [service-name] is the runbook's service
     assert "/incident declare" not in result.runbook.rollback.display()
@@ -205,7 +208,8 @@ def test_agent_skills_box_drawn_checklists_are_read_as_the_lists_they_draw():
     assert (by_title["GET /api/users - 200 OK (67ms)"].source, by_title["GET /api/users - 200 OK (67ms)"].status) \
         == ("http", 200)
     assert by_title["POST /api/orders - 201 Created (134ms)"].source == "manual"  # a POST is never a check
-    assert {(t.title, str(t.fire)) for t in rb.triggers} == {("Error rate > 1%", "> 1"), ("P99 latency > 500ms", "> 500")}
+    assert {(t.title, str(t.fire)) for t in rb.triggers} == {("Error rate > 1%", "> 1"),
+                                                             ("P99 latency > 500ms", "> 500")}
     assert "Pod crash loops" in [c.title for c in rb.phases[-1].checks]
     # sample output in the box (pod names in columns) is not a checklist item
     assert not any("api-service-7b8c9" in t for t in by_title)

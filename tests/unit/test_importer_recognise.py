@@ -163,6 +163,7 @@ def test_a_box_drawn_checklist_in_a_plain_fence_is_read_as_its_ticks_and_bullets
 
     rb = import_checklist(
         "# X\n\n## Post\n\n```\n┌──────────────────────┐\n│  ✓ No alerts fired    │\n│  Auto-rollback triggers: │\n"
-        "│  • Error rate > 1%     │\n│  ✓ pod-1  v2  Running  (2m ago) │\n└──────────────────────┘\n```\n".encode()).runbook
+        "│  • Error rate > 1%     │\n│  ✓ pod-1  v2  Running  (2m ago) "
+        "│\n└──────────────────────┘\n```\n".encode()).runbook
     assert [c.source for c in rb.phases[0].checks] == ["alertmanager"]
     assert [str(t.fire) for t in rb.triggers] == ["> 1"]

@@ -145,7 +145,8 @@ def test_seed_002_curl_becomes_http_checks_and_read_only_commands_command_checks
     trivy = checks["no-new-vulnerabilities-introduced"]
     assert trivy.source == "command" and trivy.confirm and trivy.run[-2:] == ["--exit-code", "1"]
     migrate = checks["all-migrations-applied-successfully"]  # an unknown program is never a check
-    assert migrate.source == "manual" and './migrate -path migrations -database "$DB_URL" version' in migrate.description
+    assert migrate.source == "manual" and ('./migrate -path migrations -database "$DB_URL" '
+                                           'version') in migrate.description
 
 
 def test_seed_002_placeholders_become_variables_and_decision_points_are_not_checks():

@@ -22,14 +22,16 @@ def test_an_unknown_query_is_refused_so_nothing_unknown_looks_healthy():
 def test_the_new_version_has_no_data_before_it_takes_traffic():
     m = model()
     m.record()
-    q = 'sum(rate(http_requests_total{service="checkout",version="v2",code=~"5.."}[1m])) / sum(rate(http_requests_total{service="checkout",version="v2"}[1m])) * 100'
+    q = ('sum(rate(http_requests_total{service="checkout",version="v2",code=~"5.."}[1m])) / '
+         'sum(rate(http_requests_total{service="checkout",version="v2"}[1m])) * 100')
     assert recognise(m, q)(1000.0) is None
 
 
 def test_the_same_moment_gives_the_same_value_for_instant_and_range_queries():
     m = model(weight_source=lambda: 0.5)
     m.record()
-    q = 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout"}[1m]))) * 1000'
+    q = ('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="checkout"}[1m]))) * '
+         '1000')
     fn = recognise(m, q)
     assert fn(1010.0) == fn(1010.0) and 120 < fn(1010.0) < 250
 

@@ -14,7 +14,8 @@ from golive.console.runbook import PrometheusCheck, PrometheusTrigger
 
 
 def make(passes: str = "< 5", each: bool = True) -> PrometheusCheck:
-    return PrometheusCheck.model_validate({"id": "c", "source": "prometheus", "query": "q", "pass": passes, "each": each})
+    return PrometheusCheck.model_validate({"id": "c", "source": "prometheus", "query": "q", "pass": passes,
+                                           "each": each})
 
 
 SERIES = (('{a="1"}', 1.0), ('{a="2"}', 7.0), ('{a="3"}', 3.0))

@@ -93,7 +93,8 @@ def test_a_query_answering_with_a_secret_leaves_no_prefix_in_the_detail():
     from golive.checks.postgres import _as_number
 
     redact.register("pg-Answer-Secret-0c94e1")
-    assert _as_number("x" * 30 + "pg-Answer-Secret-0c94e1") == f"query returned text {'x' * 30 + '***'!r}, expected a number"
+    assert (_as_number("x" * 30 + "pg-Answer-Secret-0c94e1")
+            == f"query returned text {'x' * 30 + '***'!r}, expected a number")
 
 
 def test_an_echoed_credential_in_a_json_detail_leaves_no_prefix():

@@ -190,7 +190,8 @@ LINTED = [
     ("bad step field", HEAD + '\n[[rollback]]\nid = "a"\n  [[rollback.step]]\n  runn = ["x"]\n',
      "rollback[1].step[1].runn: unknown field 'runn' (did you mean 'run'?)"),
     ("manual verify", HEAD + '\n[[rollback]]\nid = "a"\n  [[rollback.step]]\n  run = ["x"]\n'
-     '  [[rollback.verify]]\n  id = "v"\n  source = "manual"\n', "rollback[1].verify[1].source: a rollback is verified"),
+     '  [[rollback.verify]]\n  id = "v"\n  source = "manual"\n',
+     "rollback[1].verify[1].source: a rollback is verified"),
     ("bad when", HEAD + 'when = "strategy is blue"\n', "phase[1].check[1].when: expected a condition like"),
     ("when on unknown variable", HEAD.replace('id = "canary"', 'id = "canary"\nwhen = "colour == blue"'),
      "rb.toml:14: phase[1].when: unknown variable 'colour'"),

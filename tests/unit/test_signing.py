@@ -185,7 +185,8 @@ def test_the_signing_core_and_its_commands_import_neither_textual_nor_cryptograp
         "print(sorted(m for m in ('textual', 'cryptography', 'rich') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60,
+                          check=True)
     assert done.stdout.strip() == "[]"
 
 
