@@ -15,11 +15,11 @@ from typing import Any, Callable
 
 from golive.checks.base import Sample
 from golive.console import events as ev
-from golive.console.units import format_age
 from golive.console.driver import protocol as proto
 from golive.console.engine import Refused
 from golive.console.session import Listener, replay_session
 from golive.console.state import HISTORY
+from golive.console.units import format_age
 
 CONNECT_WAIT = 10.0
 SNAPSHOT_LIMIT = 512 * 1024 * 1024   # the driver's lines are trusted; a day's snapshot is large, not endless
