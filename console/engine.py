@@ -569,8 +569,10 @@ class Engine(SeedSemantics):
                                                detail=f"held for {format_duration(now - ts.pending_since)}"))
         phase = self.active_phase()
         ps = st.active_phase
+        # a rollback decided or still awaiting the lead's answer stops the clock: a timeout must not write
+        # NO-GO over a release that a trigger asked to roll back while nobody has rolled it back
         if phase is not None and ps is not None and phase.timeout and ps.started is not None \
-                and now - ps.started >= phase.timeout and not st.rollback_decided:
+                and now - ps.started >= phase.timeout and not st.rollback_decided and st.rollback_request is None:
             reason = f"phase {phase.label} timed out after {format_duration(phase.timeout)}"
             out += [ev.PhaseEnded(at=now, phase=phase.id, status="timeout", reason=reason),
                     ev.Outcome(at=now, outcome=NO_GO, reason=reason)]

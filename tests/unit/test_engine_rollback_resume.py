@@ -73,6 +73,15 @@ def test_a_decided_rollback_outlasts_the_phase_timeout(engine: Engine, clock: Cl
     assert not any(isinstance(e, ev.Outcome) for e in engine.tick())
 
 
+def test_a_rollback_awaiting_the_leads_answer_outlasts_the_phase_timeout(engine: Engine, clock: Clock):
+    run_action(engine, clock)
+    fire_the_trigger(engine, clock)
+    clock.t += 3600
+    assert not any(isinstance(e, ev.Outcome) for e in engine.tick())
+    feed(engine, engine.cmd_decline_rollback("alice", "a known blip"))
+    assert any(isinstance(e, ev.Outcome) and e.outcome == "NO-GO" for e in engine.tick())
+
+
 def test_a_requested_rollback_keeps_the_next_phase_action_from_starting(clock: Clock):
     text = RUNBOOK.replace('[[phase]]\nid = "full"\n', '[[phase]]\nid = "full"\naction = { run = ["true"] }\n')
     eng = Engine(parse_runbook(text, "test.toml"), clock)
