@@ -5,11 +5,14 @@ Pure functions of the runbook, the state and ``now``; the CLI turns a refusal in
 
 from __future__ import annotations
 
+import os
+import pwd
 from datetime import datetime, timezone
 from typing import Any
 
 from golive.console import events as ev
 from golive.console.redact import redact_urls
+from golive.console.roles import refusal
 from golive.console.runbook import Runbook
 from golive.console.state import GoLiveState
 from golive.console.window import window_status
@@ -38,6 +41,13 @@ def start_event(runbook: Runbook, now: float, operator: str, emergency_reason: s
     if not status.open and not bypass_reason:
         raise ChangeRefused(f"{status.reason}; next allowed: {status.next_text()}; "
                             f'to start anyway: --bypass-window "reason" (journaled and marked in the record)')
+    if not status.open and runbook.window is not None and runbook.window.bypass_role:
+        # who bypasses is the Unix user running golive (the kernel's word, not --operator)
+        who = login_name()
+        why = refusal(runbook, runbook.window.bypass_role, who, operator="")
+        if why:
+            raise ChangeRefused(f"{status.reason}; --bypass-window refused: {why}")
+        operator = who
     if status.window is None and not (meta.change_id or meta.ticket or meta.change_type):
         return None
     window = "none" if status.window is None else ("open" if status.open else "bypassed")
@@ -46,6 +56,14 @@ def start_event(runbook: Runbook, now: float, operator: str, emergency_reason: s
         change_type=meta.change_type or "", emergency_reason=emergency_reason, window=window,
         window_detail=status.reason if window != "none" else "",
         bypass_reason=bypass_reason if window == "bypassed" else "", by=operator)
+
+
+def login_name() -> str:
+    """The login name of the Unix user this process runs as."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return str(os.getuid())
 
 
 def header_flags(state: GoLiveState) -> tuple[str, ...]:

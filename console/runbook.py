@@ -609,6 +609,9 @@ def _role_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
     for j, role in enumerate(rb.runbook.signoff):
         if rb.roles and role not in rb.roles:
             problems.append((("runbook", "signoff", j), f"unknown role {role!r} (bound in [roles]: {known})"))
+    bypass_role = rb.window.bypass_role if rb.window is not None else None
+    if bypass_role and bypass_role not in rb.roles:
+        problems.append((("window", "bypass_role"), f"unknown role {bypass_role!r} (bound in [roles]: {known})"))
 
 
 _SHELL_WORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in",

@@ -57,6 +57,8 @@ class Window(_Model):
     freeze: list[Freeze] = []
     # the environments this window binds ([runbook].environment); empty binds every environment
     environment: list[str] = []
+    # with [roles]: only a member of this role may start outside the window (--bypass-window)
+    bypass_role: str | None = None
 
     @field_validator("timezone")
     @classmethod

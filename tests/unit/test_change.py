@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
@@ -139,3 +140,38 @@ def test_a_mistyped_change_field_is_named_with_its_line(tmp_path):
     assert (f"{bad}:5: runbook.change_type: expected 'standard', 'normal' or 'emergency', got "
             "'urgent'") in res.stdout + res.stderr
     assert f"{bad}:7: window.timezon: unknown field 'timezon' (did you mean 'timezone'?)" in res.stdout + res.stderr
+
+
+def bypass_runbook(tmp_path: Path, users: list[str]) -> Path:
+    window, _ = frozen_today()
+    window += 'bypass_role = "change-manager"\n\n[roles.change-manager]\nusers = ' + json.dumps(users) + "\n"
+    return runbook(tmp_path, window=window)
+
+
+def test_a_bypass_bound_to_a_role_is_refused_to_someone_outside_it(tmp_path):
+    from golive.console.change import ChangeRefused, start_event
+    from golive.console.runbook import load_runbook
+
+    rb = load_runbook(bypass_runbook(tmp_path, ["carol"]))
+    try:
+        start_event(rb, time.time(), "alice", bypass_reason="payments outage INC-77")
+    except ChangeRefused as exc:
+        assert "--bypass-window refused" in str(exc) and "only change-manager: carol" in str(exc)
+    else:
+        raise AssertionError("a bypass outside the bound role was allowed")
+
+
+def test_a_bypass_bound_to_a_role_names_the_kernels_user_not_the_operator_flag(tmp_path):
+    from golive.console.change import login_name, start_event
+    from golive.console.runbook import load_runbook
+
+    rb = load_runbook(bypass_runbook(tmp_path, [login_name()]))
+    change = start_event(rb, time.time(), "someone-else", bypass_reason="payments outage INC-77")
+    assert change is not None and change.window == "bypassed" and change.by == login_name()
+
+
+def test_lint_names_an_unknown_bypass_role(tmp_path):
+    window, _ = frozen_today()
+    path = runbook(tmp_path, window=window + 'bypass_role = "nobody"\n\n[roles.ops]\nusers = ["dana"]\n')
+    res = golive("lint", str(path))
+    assert res.returncode == 1 and "window.bypass_role: unknown role 'nobody'" in res.stdout + res.stderr
