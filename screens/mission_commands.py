@@ -265,7 +265,13 @@ class MissionCommandsMixin:
             return
         record = (self.session.record_paths or (Path(self.session.folder) / "record.toml",))[0]
         try:
-            await asyncio.to_thread(sign_record, record, choice.role, self.key, name=choice.name)
+            if hasattr(self.session, "send_signature"):   # a driver seat: sign here, the driver checks and stores
+                from golive.console.driver.cosign import make_signature
+
+                made = await asyncio.to_thread(make_signature, record, choice.role, self.key, choice.name)
+                await self.session.send_signature(made)
+            else:
+                await asyncio.to_thread(sign_record, record, choice.role, self.key, name=choice.name)
         except Exception as exc:  # SigningError and friends: the sign-off stands, the signature can follow
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.say(f"signed off as {choice.role}, but the record was not signed: {first}", warning=True)
