@@ -294,7 +294,7 @@ class DriverClient:
                           "the person who signs logs in as themselves")
         await self._send("sign", role=role)
 
-    async def send_signature(self, signature: dict[str, str]) -> None:
+    async def signature(self, signature: dict[str, str]) -> None:
         """A role's SSHSIG made at this seat (driver.cosign.make_signature); the driver checks and stores it."""
         await self._send("signature", **signature)
 

@@ -40,7 +40,19 @@ def accept_signature(session: Any, record: Path, user: str, args: dict[str, Any]
         entry = attach_signature(record, role, args["signature"], name=args["name"], principal=args["principal"],
                                  signed_at=args["signed_at"])
     except (RecordInputError, SigningError, ValueError) as exc:
-        raise Refused(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise Refused(_first_line(exc)) from None
     except Exception as exc:   # sshsig's own parse errors: garbage is a refusal, never a stored signature
-        raise Refused(f"not an SSH signature for role {role}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise Refused(f"not an SSH signature for role {role}: {_first_line(exc)}") from None
     return {"role": entry["role"], "fingerprint": entry.get("fingerprint", "")}
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def ask_text(runbook: Any, user: str, missing: list[str]) -> str:
+    """What a seat is asked when the outcome is written: the missing roles its person is bound to ("" for none)."""
+    mine = [r for r in missing if (b := runbook.roles.get(r)) is not None and roles.is_member(user, b)]
+    if not mine:
+        return ""
+    return f"sign the record for {', '.join(mine)}: press s (signed at this seat with your SSH key or agent)"

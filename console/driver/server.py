@@ -296,7 +296,8 @@ class DriverServer:
         if seat.mode == "watch":
             raise Refused("read-only: golive watch cannot act; attach with golive attach to drive")
         outsider = roles.outsider_refusal(s.runbook, by, s.engine.state.operator)
-        if outsider and name not in ("tick", "approve", "sign", "signature", "fire_trigger"):   # those say who may instead
+        # tick, approve, sign, signature and fire_trigger say who may themselves
+        if outsider and name not in ("tick", "approve", "sign", "signature", "fire_trigger"):
             raise Refused(outsider)
         if name == "proceed":
             await s.proceed(by=by)

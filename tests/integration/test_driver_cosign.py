@@ -3,10 +3,12 @@ the SSHSIG `golive verify` accepts; wrong bytes, a role the seat's person may no
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import subprocess
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -113,7 +115,52 @@ def test_garbage_for_a_signature_is_refused_and_nothing_is_stored(ended):
     made["signature"] = "-----BEGIN SSH SIGNATURE-----\nbm90IGEgc2lnbmF0dXJl\n-----END SSH SIGNATURE-----\n"
     reply = _signature(seat, made)
     assert not reply["ok"]
-    assert "deployment-lead" in reply["refused"] and reply["refused"]
+    assert "does not cover the message for role deployment-lead" in reply["refused"]
     assert _signatures(record) == []
     assert _signature(seat, {**made, "signature": "\x00garbage"})["ok"] is False
     assert _signatures(record) == []
+
+
+def test_the_screens_sign_off_at_a_driver_seat_signs_here_and_the_driver_stores_it(tmp_path: Path, ssh_keygen: str,
+                                                                                      monkeypatch):
+    from golive.console import signing
+    from golive.console.driver.client import DriverClient
+    from golive.screens.mission_commands import MissionCommandsMixin
+    from golive.screens.signoff_modal import SignoffChoice
+
+    me = getpass.getuser()
+    folder = tmp_path / "session"
+    proc = start_driver(write_runbook(tmp_path, RUNBOOK.format(me=me)), folder)
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    key = make_key(keys, "lead", f"{me}@example.com")
+    said: list[str] = []
+
+    def written_here(*args, **kwargs):
+        raise AssertionError("a driver seat must not write record.toml itself")
+
+    monkeypatch.setattr(signing, "sign_record", written_here)
+
+    async def main() -> None:
+        client = DriverClient(folder)
+        run = asyncio.ensure_future(client.run())
+        try:
+            for _ in range(600):
+                if client._writer is not None:
+                    break
+                await asyncio.sleep(0.1)
+            await client.abort("not today")
+            screen = SimpleNamespace(session=client, key=str(key.path),
+                                     say=lambda text, warning=False: said.append(text))
+            await MissionCommandsMixin._sign(screen, SignoffChoice(role="deployment-lead", name=me))
+        finally:
+            client.stop()
+            await run
+
+    try:
+        asyncio.run(main())
+    finally:
+        stop(proc)
+    assert said == ["signed off as deployment-lead and signed the record"]
+    (entry,) = _signatures(folder / "record.toml")
+    assert (entry["role"], entry["name"], entry["principal"]) == ("deployment-lead", me, key.principal)
