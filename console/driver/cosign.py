@@ -36,6 +36,14 @@ def accept_signature(session: Any, record: Path, user: str, args: dict[str, Any]
     why = roles.refusal(session.runbook, role, user, session.engine.state.operator)
     if why:
         raise Refused(why)
+    binding = session.runbook.roles.get(role)
+    if binding is not None:
+        from golive.console.role_signers import principal_bound
+
+        if not principal_bound(args["principal"], {"users": list(binding.users), "groups": list(binding.groups)}):
+            # golive verify would mark it "not bound": refuse it now, while the signer is still at the seat
+            raise Refused(f"principal {args['principal']} is not bound to {role} (only {roles.describe(binding)}): "
+                          "sign with a key whose comment names your login")
     try:
         entry = attach_signature(record, role, args["signature"], name=args["name"], principal=args["principal"],
                                  signed_at=args["signed_at"])

@@ -109,6 +109,15 @@ def test_a_role_the_seats_person_may_not_sign_is_refused_with_who_may(ended):
     assert _signatures(record) == []
 
 
+def test_a_principal_not_bound_to_the_role_is_refused_before_golive_verify_would_reject_it(ended):
+    seat, record, key = ended
+    made = make_signature(record, "deployment-lead", key.path, "Lead Person")
+    reply = _signature(seat, {**made, "principal": "mallory@example.com"})
+    assert not reply["ok"]
+    assert reply["refused"].startswith("principal mallory@example.com is not bound to deployment-lead")
+    assert _signatures(record) == []
+
+
 def test_garbage_for_a_signature_is_refused_and_nothing_is_stored(ended):
     seat, record, key = ended
     made = make_signature(record, "deployment-lead", key.path, "Lead Person")
