@@ -13,9 +13,8 @@ from typing import Any, Callable
 
 import httpx
 
-from golive.checks import _httpauth as auth
+from golive.checks import http_transport as transport
 from golive.checks.base import Sample, SourceError
-from golive.console.units import format_duration
 
 OnLog = Callable[[str, str], None]
 
@@ -37,8 +36,8 @@ class AlertmanagerSource:
 
     def __init__(self, name: str, target: Any, *, on_log: OnLog | None = None,
                  clock: Callable[[], float] | None = None) -> None:
-        api = auth.open_api_target("alertmanager", name, target)
-        self._credentials, self.shown = api.credentials, api.shown
+        api = transport.open_api_target("alertmanager", name, target)
+        self._credentials, self._headers, self.shown = api.credentials, api.headers, api.shown
         self._url = api.base + "/api/v2/alerts"
         self._concurrency = target.concurrency
         self._target_timeout = target.timeout
@@ -56,7 +55,7 @@ class AlertmanagerSource:
         try:
             alerts = await asyncio.wait_for(self._alerts(list(getattr(check, "matchers", [])), timeout), timeout)
         except asyncio.TimeoutError:
-            return Sample.failed(check.id, at, f"no answer from {self.shown} within {format_duration(timeout)}")
+            return Sample.failed(check.id, at, transport.no_answer(self.shown, timeout))
         except SourceError as exc:
             return Sample.failed(check.id, at, str(exc))
         self._announce(check.id, alerts)
@@ -66,7 +65,7 @@ class AlertmanagerSource:
             ok = not alerts  # no threshold given: any matching alert firing is a failure
         detail = "no matching alert firing" if not names else "firing: " + ", ".join(names)
         return Sample(check_id=check.id, at=at, value=float(len(alerts)), ok=ok,
-                      detail=auth.scrub(detail, ()), extra={"alerts": names})
+                      detail=transport.scrub(detail, ()), extra={"alerts": names})
 
     async def close(self) -> None:
         if self._client is not None:
@@ -76,17 +75,18 @@ class AlertmanagerSource:
     async def _alerts(self, matchers: list[str], timeout: float) -> list[dict[str, Any]]:
         """Active, unsilenced, uninhibited alerts matching ``matchers``. Raises SourceError."""
         if self._client is None:
-            self._client = auth.make_client(self._credentials, concurrency=self._concurrency, timeout=timeout)
+            self._client = transport.make_client(self._credentials.verify, self._headers,
+                                                  concurrency=self._concurrency, timeout=timeout)
         params: list[tuple[str, Any]] = [("active", "true"), ("silenced", "false"), ("inhibited", "false")]
         params += [("filter", m) for m in matchers]
         try:
             response = await self._client.get(self._url, params=params, timeout=timeout)
         except httpx.HTTPError as exc:
-            raise SourceError(self._scrub(auth.describe_error(exc, self.shown, timeout))) from None
+            raise SourceError(self._scrub(transport.describe_error(exc, self.shown, timeout))) from None
         if response.status_code == 400:
             raise SourceError(self._scrub(f"Alertmanager refused the matchers {matchers}: {_reason(response.content)}"))
         if response.status_code != 200:
-            raise SourceError(auth.http_status_problem(response.status_code, response.reason_phrase, self.shown))
+            raise SourceError(transport.http_status_problem(response.status_code, response.reason_phrase, self.shown))
         try:
             alerts = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
@@ -110,7 +110,7 @@ class AlertmanagerSource:
                 del self._watchers[fingerprint]
 
     def _scrub(self, text: str) -> str:
-        return auth.scrub(text, self._credentials.secrets)
+        return transport.scrub(text, self._credentials.secrets)
 
 
 def _describe(alert: dict[str, Any], spaced: bool = False) -> str:

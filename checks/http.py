@@ -7,24 +7,20 @@ variables or files and never appear in a message.
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
-import re
 import ssl
 import time
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from golive.checks import http_conditions as cond
+from golive.checks import http_transport as transport
 from golive.checks.base import Sample, SourceError
-from golive.checks.http_credentials import read_credentials, ssl_context
+from golive.checks.http_credentials import basic_authorization, read_credentials, userinfo
 from golive.console import redact
-from golive.console.units import format_duration
 
 _BODY_LIMIT = 1 << 20  # a health answer is small; never hold a runaway body in memory
-_USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden
 
 
 def create(name: str, target: Any | None, *, on_change: Any = None, on_log: Any = None) -> "HttpSource":
@@ -45,19 +41,15 @@ class HttpSource:
         self.name = name
         self.target = target
         self._where = f"targets.http.{name}" if name else "http"
-        self._auth_headers, self._secrets = read_credentials(self._where, target)
-        self._ssl = ssl_context(self._where, target)
+        credentials = read_credentials(self._where, target)
+        self._auth_headers, self._secrets, self._ssl = credentials.headers, credentials.secrets, credentials.verify
         self._client: httpx.AsyncClient | None = None
 
     def _pool(self) -> httpx.AsyncClient:
         if self._client is None:
-            concurrency = getattr(self.target, "concurrency", 8)
-            self._client = httpx.AsyncClient(
-                headers=dict(getattr(self.target, "headers", {}) or {}),
-                verify=self._ssl,
-                limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-                follow_redirects=False,  # a redirect is an answer the runbook should expect by status
-            )
+            # the target's credential headers are not the pool's: they go to its own origin only
+            self._client = transport.make_client(self._ssl, dict(getattr(self.target, "headers", {}) or {}),
+                                                 concurrency=getattr(self.target, "concurrency", 8))
         return self._client
 
     async def sample(self, check: Any) -> Sample:
@@ -73,26 +65,27 @@ class HttpSource:
         timeout = _timeout(check, self.target)
         try:
             url = self._url(check)
+            userinfo_auth = _userinfo_authorization(url)
         except SourceError as exc:
-            return Sample.failed(check.id, at, str(exc))
-        shown = self._scrub(url)
+            return Sample.failed(check.id, at, self._scrub(str(exc)))
+        shown = self._scrub(transport.without_userinfo(url))  # the whole URL is a secret once registered
         try:
             async with asyncio.timeout(timeout):
-                return await self._request(check, url, at, timeout)
+                return await self._request(check, url, userinfo_auth, at, timeout)
         except TimeoutError:
-            return Sample.failed(check.id, at, f"no answer within {format_duration(timeout)} from {shown}")
+            return Sample.failed(check.id, at, transport.no_answer(shown, timeout))
         except cond.Unmeasurable as exc:
             return Sample.failed(check.id, at, self._scrub(str(exc)))
         except httpx.HTTPError as exc:
-            return Sample.failed(check.id, at, self._scrub(_describe(exc, shown, timeout)))
+            return Sample.failed(check.id, at, self._scrub(transport.describe_error(exc, shown, timeout)))
         except Exception as exc:  # fail closed: anything unexpected is an ERROR, not a crash
             return Sample.failed(check.id, at, self._scrub(f"{shown}: {type(exc).__name__}: {exc}"))
 
-    async def _request(self, check: Any, url: str, at: float, timeout: float) -> Sample:
+    async def _request(self, check: Any, url: str, userinfo_auth: str | None, at: float, timeout: float) -> Sample:
         headers = dict(self._auth_headers) if self._sends_credentials(url) else {}
-        url, userinfo_auth = _split_userinfo(url)
         if userinfo_auth:
             headers["Authorization"] = userinfo_auth
+            url = transport.without_userinfo(url)  # out of the URL httpx holds, which its request log prints
         headers.update(check.headers)
         started = time.perf_counter()
         async with self._pool().stream(check.method.upper(), url, headers=headers, timeout=timeout) as response:
@@ -150,7 +143,7 @@ class HttpSource:
 
     def _scrub(self, text: str) -> str:
         """One line, no userinfo in URLs, and no credential value anywhere (scrubbed before it is cut)."""
-        return redact.clip(_USERINFO.sub("", text), 300, self._secrets)
+        return transport.scrub(text, self._secrets)
 
     async def close(self) -> None:
         if self._client is not None:
@@ -189,62 +182,15 @@ def _summary(status: int, latency: float, ssl_object: Any, days_left: float | No
     return ", ".join(parts)
 
 
-def _describe(exc: httpx.HTTPError, shown: str, timeout: float) -> str:
-    """One line for a transport failure; names what failed, never a header or credential."""
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"timed out after {format_duration(timeout)} connecting to {shown}"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within {format_duration(timeout)} from {shown}"
-    verify = _cause(exc, ssl.SSLCertVerificationError)
-    if verify is not None:
-        return f"TLS certificate of {shown} rejected: {verify.verify_message or verify.reason}"
-    tls = _cause(exc, ssl.SSLError)
-    if tls is not None:
-        return f"TLS error with {shown}: {tls.reason or tls}"
-    if isinstance(exc, httpx.ConnectError):
-        reason = _cause(exc, OSError)
-        # asyncio words a refusal "Connect call failed (host, port)"; the errno says it plainly
-        text = (os.strerror(reason.errno) if reason is not None and reason.errno else str(exc)) or "connection failed"
-        return f"cannot connect to {shown}: {text}"
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError)):
-        return f"malformed HTTP answer from {shown}: {exc or type(exc).__name__}"
-    return f"{type(exc).__name__} from {shown}: {exc}"
-
-
-def _cause(exc: BaseException, kind: type, depth: int = 0) -> Any:
-    """The first exception of ``kind`` in the chain, looking inside exception groups too.
-
-    (anyio reports a refused connection as "All connection attempts failed" raised
-    from a group holding the ConnectionRefusedError that says what happened.)
-    """
-    node: BaseException | None = exc
-    while node is not None and depth < 10:
-        if isinstance(node, BaseExceptionGroup):
-            for inner in node.exceptions:
-                found = _cause(inner, kind, depth + 1)
-                if found is not None:
-                    return found
-        elif isinstance(node, kind) and not (kind is OSError and isinstance(node, OSError) and node.errno is None
-                                             and node.__cause__):
-            return node
-        node = node.__cause__ or node.__context__
-        depth += 1
-    return None
-
-
-def _split_userinfo(url: str) -> tuple[str, str | None]:
-    """The URL without ``user:password@``, and that pair as a Basic Authorization value.
-
-    Keeps the password out of the URL httpx holds, which its request log prints.
-    """
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, None
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user, _, password = userinfo.partition(":")
-    pair = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
-    redact.register_url(url)  # a server that echoes headers must not put the credential in a detail
-    return urlunsplit(parts._replace(netloc=host)), f"Basic {pair}"
+def _userinfo_authorization(url: str) -> str | None:
+    """The Basic value for a ``user:password@`` in a check's URL; a user without a password is refused."""
+    pair = userinfo(url)
+    if pair is None:
+        return None
+    user, password = pair
+    if password is None:
+        raise SourceError(f"url {redact.shown_url(url)}: a username is set but no password")
+    return basic_authorization(user, password)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

@@ -1,75 +1,107 @@
-"""Credentials and TLS settings of an HTTP target, read from environment variables and files only."""
+"""Credentials and TLS of an HTTP-speaking target (HTTP, Prometheus, Alertmanager), from variables and files only.
+
+One reader for all three: every value read is registered with ``golive.console.redact`` so no message,
+journal line or screen shows it; every error names the field path, never the value.
+"""
 
 from __future__ import annotations
 
 import base64
 import os
 import ssl
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from golive.checks.base import SourceError
 from golive.console import redact
 
 
-def read_credentials(where: str, target: Any | None) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Headers carrying the target's credentials, and the secret values to scrub from messages.
+@dataclass(frozen=True)
+class HttpCredentials:
+    """What a client sends for a target: credential headers (Authorization included) and its TLS context."""
 
+    headers: dict[str, str]
+    verify: ssl.SSLContext
+    secrets: tuple[str, ...]
+
+
+def read_credentials(where: str, target: Any | None, url: str | None = None) -> HttpCredentials:
+    """Read every credential a target names, so a missing one fails at start, not mid-go-live.
+
+    Args:
+        where: the target's path in the runbook, e.g. ``targets.prometheus.main``.
+        target: an ``HttpAuth`` model (headers_env, bearer_token_env/_file, username with
+            password_env/_file, ca_file, insecure_skip_verify), or None for no target.
+        url: the target's URL; a ``user:password@`` written in it is used when no username is set.
     Raises:
-        SourceError: a named variable is unset or empty, a file unreadable, or a pair incomplete.
+        SourceError: a variable unset or empty, a file unreadable or empty, a username without a
+            password (never sent as an empty one), or two kinds of credential at once.
     """
-    if target is None:
-        return {}, ()
     headers: dict[str, str] = {}
     secrets: list[str] = []
-    for header, var in (target.headers_env or {}).items():
-        headers[header] = _secret_from(where, f"headers_env.{header}", var, None, None)
+    for header, env in (getattr(target, "headers_env", None) or {}).items():
+        headers[header] = _env(f"{where}.headers_env.{header}", env)
         secrets.append(headers[header])
-    if target.bearer_token_env or target.bearer_token_file:
-        token = _secret_from(
-            where, "bearer_token_env", target.bearer_token_env, "bearer_token_file", target.bearer_token_file
-        )
-        headers["Authorization"] = f"Bearer {token}"
+    token = _secret(where, "bearer_token", target)
+    user = getattr(target, "username", None)
+    password = _secret(where, "password", target)
+    if password is not None and user is None:
+        raise SourceError(f"{where}.username: a password is set but no username")
+    if user is not None and password is None:
+        raise SourceError(f"{where}.username: a username is set but no password_env or password_file")
+    pair = userinfo(url) if url else None
+    if pair is not None:
+        if pair[1] is None:
+            raise SourceError(f"{where}.url: a username is set but no password")
+        secrets.append(pair[1])
+        if user is None:
+            user, password = pair
+    if token is not None and user is not None:
+        raise SourceError(f"{where}: bearer_token_* and username/password are exclusive: set one")
+    if token is not None:
         secrets.append(token)
-    if target.username is not None or target.password_env or target.password_file:
-        if target.username is None:
-            raise SourceError(f"{where}: password_env/password_file needs username")
-        if not (target.password_env or target.password_file):
-            raise SourceError(f"{where}: username needs password_env or password_file")
-        password = _secret_from(where, "password_env", target.password_env, "password_file", target.password_file)
-        pair = base64.b64encode(f"{target.username}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {pair}"
-        secrets.extend([password, pair])
+        headers["Authorization"] = f"Bearer {token}"
+    elif user is not None and password is not None:
+        headers["Authorization"] = basic_authorization(user, password)
+        secrets += [password, headers["Authorization"].removeprefix("Basic ")]
     redact.register(*secrets)
-    # short values (a tenant id "7") would blank out unrelated text; only scrub real secrets
-    # longest first, so a token inside a longer value does not leave that value half-replaced
-    return headers, tuple(sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+    return HttpCredentials(headers=headers, verify=ssl_context(where, target), secrets=tuple(s for s in secrets if s))
 
 
-def _secret_from(where: str, env_field: str, env: str | None, file_field: str | None, path: str | None) -> str:
-    """A credential from the variable ``env`` or the file ``path``; errors name the field, never the value."""
-    if env:
-        value = os.environ.get(env)
-        if not value:
-            raise SourceError(f"{where}: {env_field} names {env}, which is {'empty' if value == '' else 'not set'}")
-        return value
-    try:
-        with open(path or "", encoding="utf-8") as fh:
-            value = fh.read().strip()
-    except OSError as exc:
-        raise SourceError(f"{where}: {file_field} {path}: cannot read ({exc.strerror or type(exc).__name__})") from None
-    if not value:
-        raise SourceError(f"{where}: {file_field} {path} is empty")
-    return value
+def userinfo(url: str) -> tuple[str, str | None] | None:
+    """The decoded ``(user, password)`` written in a URL (password None for ``user@``), or None without one.
+
+    A user without a password is refused by every caller, as a ``username`` field without one is.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return None
+    redact.register_url(url)  # as written and decoded: a server that echoes it must not put it in a detail
+    user, colon, password = parts.netloc.rpartition("@")[0].partition(":")
+    return unquote(user), (unquote(password) if colon else None)
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """The ``Basic …`` value for a pair; registered as a secret before anyone can print it."""
+    encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    redact.register(password, encoded)
+    return f"Basic {encoded}"
 
 
 def ssl_context(where: str, target: Any | None) -> ssl.SSLContext:
-    """The client TLS context: the target's CA file, or the system store; no verification only when asked."""
+    """The one TLS policy: the target's CA file, else the system store (certifi where it is empty).
+
+    ``insecure_skip_verify`` still negotiates TLS (so tls_min and cert_days can be judged) but
+    trusts any certificate. Raises SourceError when the CA file cannot be loaded.
+    """
     ca_file = getattr(target, "ca_file", None)
     try:
-        ctx = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+        ctx = ssl.create_default_context(cafile=os.path.expanduser(ca_file)) if ca_file else \
+            ssl.create_default_context()
     except (OSError, ssl.SSLError) as exc:
         reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
-        raise SourceError(f"{where}: ca_file {ca_file}: cannot load ({reason})") from None
+        raise SourceError(f"{where}.ca_file: cannot read {ca_file}: {reason}") from None
     if not ca_file and not ctx.cert_store_stats().get("x509_ca"):
         try:
             import certifi  # a container without a system store still verifies public servers
@@ -81,3 +113,33 @@ def ssl_context(where: str, target: Any | None) -> ssl.SSLContext:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
     return ctx
+
+
+def _env(field: str, name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise SourceError(f"{field}: {name} is {'empty' if value == '' else 'not set'}")
+    return value
+
+
+def _secret(where: str, stem: str, target: Any | None) -> str | None:
+    """The value of ``<stem>_env`` or ``<stem>_file`` (not both), or None when neither is set."""
+    env_name = getattr(target, f"{stem}_env", None)
+    path = getattr(target, f"{stem}_file", None)
+    if env_name and path:
+        raise SourceError(f"{where}.{stem}_env: {stem}_env and {stem}_file are exclusive: set one")
+    if env_name:
+        return _env(f"{where}.{stem}_env", env_name)
+    if not path:
+        return None
+    field = f"{where}.{stem}_file"
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as f:
+            value = f.read().strip()
+    except OSError as exc:
+        raise SourceError(f"{field}: cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+    except UnicodeDecodeError:
+        raise SourceError(f"{field}: {path} is not UTF-8 text") from None
+    if not value:
+        raise SourceError(f"{field}: {path} is empty")
+    return value

@@ -13,7 +13,7 @@ import dataclasses
 import os
 import re
 from typing import Any, Iterable
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 MASK = "***"
 MIN_LENGTH = 4  # shorter values (a tenant id "7") would blank out unrelated text
@@ -58,6 +58,18 @@ REGISTRY = SecretRegistry()
 def redact_urls(text: str) -> str:
     """``https://user:pw@host/x`` → ``https://host/x`` wherever a URL appears in ``text``."""
     return _USERINFO.sub(lambda m: m.group("scheme"), text)
+
+
+def shown_url(url: str) -> str:
+    """A server's URL as a person may see it: no user, no password, no query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    try:
+        port = parts.port
+    except ValueError:  # "host:abc": shown without the port rather than not at all
+        port = None
+    return urlunsplit((parts.scheme, host + (f":{port}" if port else ""), parts.path, "", ""))
 
 
 def scrub(text: str, extra: Iterable[str] = ()) -> str:

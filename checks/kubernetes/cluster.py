@@ -10,11 +10,10 @@ import os
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from golive.checks.base import Sample, SourceError
 from golive.checks.kubernetes.pods import judge, parse_time, selector_matches
-from golive.console.redact import clip, register
+from golive.console.redact import clip, register, scrub, shown_url
 
 FIRST_LIST_WAIT = 10.0
 # Warning events already this old when first listed are history, not news for the log
@@ -27,14 +26,6 @@ _CLIENT_IMPORT = threading.Lock()
 def _one_line(text: object, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return clip(text, limit)
-
-
-def _without_credentials(url: str) -> str:
-    """The API server URL as shown: no user, no password, no query."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    return urlunsplit((parts.scheme, host + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
 
 
 class _Namespace:
@@ -196,7 +187,7 @@ class ClusterFollower:
             except Exception as exc:  # the loaders raise many types; all mean "cannot configure"
                 raise SourceError(self._scrub(f"{where}: {_one_line(exc, 200)}")) from None
             cfg = api.configuration
-            self._server = _without_credentials(cfg.host)
+            self._server = shown_url(cfg.host)
             for value in list((cfg.api_key or {}).values()) + [cfg.password or ""]:
                 if value:
                     self._secrets += [value, value.split(" ", 1)[-1]]
@@ -205,10 +196,7 @@ class ClusterFollower:
             self._api = api
 
     def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return text
+        return scrub(text, [s for s in self._secrets if len(s) >= 4])
 
     def _describe(self, exc: BaseException) -> str:
         from golive.checks.kubernetes.watch import describe_error

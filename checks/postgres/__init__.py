@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import decimal
 import os
-import re
 import time
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -22,7 +21,6 @@ from golive.checks.postgres.lag import replication_lag
 from golive.console import redact
 from golive.console.units import format_duration
 
-_USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last "@": an unencoded one in a password is still hidden
 # lost connections: the pool's idle connections are dead too, so replace them all
 _CONNECTION_LOST = (OSError, asyncpg.exceptions.ConnectionDoesNotExistError,
                     asyncpg.exceptions.AdminShutdownError, asyncpg.exceptions.CannotConnectNowError,
@@ -128,9 +126,7 @@ class PostgresSource:
 
     def _scrub(self, text: str) -> str:
         """One line; no DSN, no password, no userinfo in any URL (scrubbed before it is cut)."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return redact.clip(_USERINFO.sub("", text), 300)
+        return redact.clip(text, 300, self._secrets)
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import httpx
 
-from golive.checks import _httpauth as auth
+from golive.checks import http_transport as transport
 from golive.checks.base import Sample, SourceError
 from golive.checks.prometheus.answer import (
     MalformedAnswer,
@@ -28,7 +28,6 @@ from golive.checks.prometheus.answer import (
     to_sample,
 )
 from golive.checks.prometheus.batch import compose, split
-from golive.console.units import format_duration
 
 WINDOW = 0.002  # seconds a query waits for others to share its request
 WINDOW_MAX = 4096  # a window this full is sent at once
@@ -69,8 +68,8 @@ class PrometheusSource:
     limits_own_concurrency = True
 
     def __init__(self, name: str, target: Any, *, clock: Callable[[], float] | None = None) -> None:
-        api = auth.open_api_target("prometheus", name, target)
-        self._credentials, self.shown = api.credentials, api.shown
+        api = transport.open_api_target("prometheus", name, target)
+        self._credentials, self._headers, self.shown = api.credentials, api.headers, api.shown
         self._base = api.base
         self._concurrency = target.concurrency
         self._target_timeout = target.timeout
@@ -95,8 +94,7 @@ class PrometheusSource:
         try:
             result = await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.TimeoutError:
-            return Sample.failed(check.id, self._clock(),
-                                 f"no answer from {self.shown} within {format_duration(timeout)}")
+            return Sample.failed(check.id, self._clock(), transport.no_answer(self.shown, timeout))
         return to_sample(check, result)
 
     async def query_range(self, query: str, start: float, end: float, step: float) -> list[tuple[float, float]]:
@@ -245,7 +243,8 @@ class PrometheusSource:
     async def _post(self, path: str, form: dict[str, str], timeout: float) -> dict[str, Any]:
         """The answer's data. Raises PrometheusError, or _Failure with one secret-free line."""
         if self._client is None:
-            self._client = auth.make_client(self._credentials, concurrency=self._concurrency, timeout=timeout)
+            self._client = transport.make_client(self._credentials.verify, self._headers,
+                                                  concurrency=self._concurrency, timeout=timeout)
             self._slots = asyncio.Semaphore(self._concurrency)
         assert self._slots is not None
         async with self._slots:
@@ -254,19 +253,19 @@ class PrometheusSource:
                 response = await self._client.post(self._base + path, content=_form_body(form),
                                                    headers=_FORM_HEADERS, timeout=timeout)
             except httpx.HTTPError as exc:
-                raise _Failure(self._scrub(auth.describe_error(exc, self.shown, timeout))) from None
+                raise _Failure(self._scrub(transport.describe_error(exc, self.shown, timeout))) from None
         status = response.status_code
         if status in (401, 403) or status >= 500 and status != 503:
-            raise _Failure(auth.http_status_problem(status, response.reason_phrase, self.shown))
+            raise _Failure(transport.http_status_problem(status, response.reason_phrase, self.shown))
         try:
             # Prometheus explains a query's failure in the JSON body of a 400, 422 or 503
             data = parse_answer(response.content)
         except MalformedAnswer as exc:
             if status != 200:
-                raise _Failure(auth.http_status_problem(status, response.reason_phrase, self.shown)) from None
+                raise _Failure(transport.http_status_problem(status, response.reason_phrase, self.shown)) from None
             raise _Failure(f"malformed answer from {self.shown}: {exc}") from None
         if status != 200:
-            raise _Failure(auth.http_status_problem(status, response.reason_phrase, self.shown))
+            raise _Failure(transport.http_status_problem(status, response.reason_phrase, self.shown))
         return data
 
     def _timeout(self, check_timeout: float) -> float:
@@ -275,7 +274,7 @@ class PrometheusSource:
         return check_timeout
 
     def _scrub(self, text: str) -> str:
-        return auth.scrub(text, self._credentials.secrets)
+        return transport.scrub(text, self._credentials.secrets)
 
 
 def _num(value: float) -> str:

@@ -139,6 +139,6 @@ async def test_credential_errors_name_the_field_and_never_a_value(tmp_path, monk
         messages.append(str(raised.value))
     assert messages == [
         f"targets.postgres.db: dsn_file {dsn_file} does not hold a postgresql:// URL",
-        "targets.http.api: password_env names GOLIVE_TEST_EMPTY, which is empty",
-        f"targets.http.api: bearer_token_file {tmp_path / 'absent'}: cannot read (No such file or directory)",
+        "targets.http.api.password_env: GOLIVE_TEST_EMPTY is empty",
+        f"targets.http.api.bearer_token_file: cannot read {tmp_path / 'absent'}: No such file or directory",
     ]

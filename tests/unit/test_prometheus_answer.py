@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from golive.checks._httpauth import bare_url, scrub, shown_url
+from golive.checks.http_transport import bare_url, scrub
 from golive.checks.prometheus import _form_body
 from golive.checks.prometheus.answer import MalformedAnswer, PrometheusError, QueryResult, parse_answer, to_sample
 from golive.checks.prometheus.batch import TAG, compose, split
+from golive.console.redact import shown_url
 from golive.console.runbook import PrometheusCheck, PrometheusTrigger
 
 
