@@ -12,7 +12,8 @@ import time
 from typing import Any
 
 from golive.checks.base import Sample, SourceError
-from golive.checks.kubernetes.pods import judge, parse_time, selector_matches
+from golive.checks.kubernetes.pods import judge, parse_time
+from golive.checks.kubernetes.selectors import selector_matches
 from golive.console.redact import clip, register, scrub, shown_url
 
 FIRST_LIST_WAIT = 10.0

@@ -6,11 +6,11 @@ omits when zero are read as zero.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import partial
-from typing import Any, Callable
+from typing import Any
+
+from golive.checks.kubernetes.selectors import parse_label_selector, selector_matches
 
 # waiting/terminated reasons that mean a pod is failing, not merely starting
 BAD_REASONS = frozenset({
@@ -34,68 +34,6 @@ def parse_time(timestamp: str | None) -> float | None:
         return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
     except ValueError:
         return None
-
-
-_REQUIREMENT = re.compile(r"^\s*(!?)([\w./-]+)\s*(?:(==|=|!=)\s*([\w./-]*)|\s+(in|notin)\s+\(([^)]*)\))?\s*$")
-
-
-def _equals(labels: dict, key: str, value: str, negate: bool) -> bool:
-    return (labels.get(key) == value) != negate
-
-
-def _member(labels: dict, key: str, choices: set[str], negate: bool) -> bool:
-    return (labels.get(key) in choices) != negate
-
-
-def _exists(labels: dict, key: str, negate: bool) -> bool:
-    return (key in labels) != negate
-
-
-def parse_selector(text: str) -> Callable[[dict], bool]:
-    """A predicate on a labels dict for a label selector string (``app=x,track!=canary,tier in (a,b)``).
-
-    Raises:
-        ValueError: a requirement does not parse; the message quotes it.
-    """
-    parts, depth, current = [], 0, ""
-    for ch in text:
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    parts.append(current)
-    tests: list[Callable[[dict], bool]] = []
-    for part in (p for p in parts if p.strip()):
-        m = _REQUIREMENT.match(part)
-        if not m or (m.group(1) and (m.group(3) or m.group(5))):
-            raise ValueError(f"cannot parse label selector requirement {part.strip()!r}")
-        negate, key, eq, value, set_op, values = m.groups()
-        if eq:
-            tests.append(partial(_equals, key=key, value=value, negate=eq == "!="))
-        elif set_op:
-            choices = {v.strip() for v in values.split(",")}
-            tests.append(partial(_member, key=key, choices=choices, negate=set_op == "notin"))
-        else:
-            tests.append(partial(_exists, key=key, negate=bool(negate)))
-    return lambda labels: all(t(labels or {}) for t in tests)
-
-
-def selector_matches(selector: dict | None, labels: dict | None) -> bool:
-    """Whether a workload's LabelSelector object selects these labels (an empty one selects nothing)."""
-    if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        return False
-    labels = labels or {}
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for e in selector.get("matchExpressions") or []:
-        key, op, values = e.get("key"), e.get("operator"), set(e.get("values") or [])
-        present = key in labels
-        if (op == "In" and labels.get(key) not in values) or (op == "NotIn" and present and labels[key] in values) \
-                or (op == "Exists" and not present) or (op == "DoesNotExist" and present):
-            return False
-    return True
 
 
 def is_terminating(pod: dict) -> bool:
@@ -221,7 +159,7 @@ def judge(check: Any, namespace: str, deploy: dict | None, pods: list[dict], now
     if name and deploy is None:
         return Verdict(False, 0, f"deployment {name} not found in namespace {namespace}")
     if check.selector:
-        matches = parse_selector(check.selector)
+        matches = parse_label_selector(check.selector)
         chosen = [p for p in pods if matches(p.get("metadata", {}).get("labels") or {})]
     else:
         if deploy is None:  # the source refuses a check with neither deployment nor selector

@@ -6,6 +6,8 @@ import asyncio
 import json
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -160,6 +162,20 @@ def test_lists_honour_label_and_field_selectors(kube_payments):
 
     assert len(canary) == 1 and len(stable) == 2 and len(running) == 3
     assert [p["metadata"]["name"] for p in one] == [canary[0]["metadata"]["name"]]
+
+
+def test_a_label_selector_the_source_cannot_parse_is_refused_by_the_sandbox_in_the_same_words(kube_payments):
+    from golive.checks.kubernetes.selectors import SelectorError, parse_label_selector
+
+    bad = "app=api,!track=canary"
+    with pytest.raises(SelectorError) as refused:
+        parse_label_selector(bad)
+    url = f"{kube_payments.url}/api/v1/namespaces/{NAMESPACE}/pods?labelSelector={urllib.parse.quote(bad)}"
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        _get_json(url)
+    assert answer.value.code == 400
+    assert json.load(answer.value)["message"] == str(refused.value) == \
+        "cannot parse label selector requirement '!track=canary'"
 
 
 def test_the_official_asyncio_client_lists_watches_and_gets_410_for_old_versions(kube_payments, kubeconfig):

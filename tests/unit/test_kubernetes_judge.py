@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from golive.checks.kubernetes.pods import image_tag, judge, parse_selector, pod_problem, rollout_status
+from golive.checks.kubernetes.pods import image_tag, judge, pod_problem, rollout_status
+from golive.checks.kubernetes.selectors import parse_label_selector
 from golive.console.runbook import KubernetesCheck
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,18 +78,18 @@ def test_image_tags_are_read_from_any_reference_form():
 
 
 def test_label_selectors_parse_equality_set_and_existence_requirements():
-    matches = parse_selector("app=api, track!=canary, tier in (web,edge), !legacy")
+    matches = parse_label_selector("app=api, track!=canary, tier in (web,edge), !legacy")
 
     assert matches({"app": "api", "tier": "web"}) is True
     assert matches({"app": "api", "tier": "web", "track": "canary"}) is False
     assert matches({"app": "api", "tier": "db"}) is False
     assert matches({"app": "api", "tier": "edge", "legacy": "yes"}) is False
     with pytest.raises(ValueError, match="cannot parse"):
-        parse_selector("app=api,=oops")
+        parse_label_selector("app=api,=oops")
 
 
 def test_label_selectors_parse_notin_double_equals_and_plain_existence():
-    matches = parse_selector("app==api,track notin (canary, shadow),tier")
+    matches = parse_label_selector("app==api,track notin (canary, shadow),tier")
 
     assert matches({"app": "api", "tier": "web"}) is True
     assert matches({"app": "api", "tier": "web", "track": "shadow"}) is False
