@@ -240,10 +240,6 @@ class Heartbeat(Event):
     type: ClassVar[str] = "heartbeat"
 
 
-def event_from_dict(data: dict[str, Any]) -> Event:
-    return Event.from_dict(data)
-
-
 # ---------------------------------------------------------------- change management (console/change.py)
 
 @dataclass(frozen=True)

@@ -165,10 +165,6 @@ class CheckBase(Model):
     def label(self) -> str:
         return self.title or self.id
 
-    @property
-    def is_manual(self) -> bool:
-        return self.source == "manual"  # type: ignore[attr-defined]
-
     def request_key(self) -> tuple:
         """What makes two checks the same request on one target (for sharing)."""
         return (self.source, self.target, self.id)  # type: ignore[attr-defined]
@@ -445,10 +441,6 @@ class Runbook(Model):
         if plan_id is None:
             return plans[0] if plans else None
         return next((p for p in plans if p.id == plan_id), None)
-
-    @property
-    def uses_kubernetes(self) -> bool:
-        return bool(self.targets.kubernetes) or any(c.source == "kubernetes" for _, c in self.iter_checks())
 
 
 # ---------------------------------------------------------------- loading
