@@ -66,7 +66,9 @@ def read_credentials(where: str, target: Any | None, url: str | None = None) -> 
         headers["Authorization"] = basic_authorization(user, password)
         secrets += [password, headers["Authorization"].removeprefix("Basic ")]
     redact.register(*secrets)
-    return HttpCredentials(headers=headers, verify=ssl_context(where, target), secrets=tuple(s for s in secrets if s))
+    # as the registry does: a short value (a tenant id "7") would blank out unrelated text, a port or a status
+    kept = tuple(s for s in secrets if len(s) >= redact.MIN_LENGTH)
+    return HttpCredentials(headers=headers, verify=ssl_context(where, target), secrets=kept)
 
 
 def userinfo(url: str) -> tuple[str, str | None] | None:

@@ -9,7 +9,7 @@ import pytest
 
 from golive.checks.base import SourceError
 from golive.checks.http_credentials import read_credentials, userinfo
-from golive.checks.http_transport import bare_url, describe_error, without_userinfo
+from golive.checks.http_transport import bare_url, describe_error, scrub, without_userinfo
 from golive.console.redact import shown_url
 from golive.console.runbook import PrometheusTarget
 
@@ -55,3 +55,15 @@ def test_a_server_that_hangs_up_without_answering_is_worded_as_such():
 def test_a_connect_timeout_says_it_was_connecting_and_a_read_timeout_that_no_answer_came():
     assert describe_error(httpx.ConnectTimeout("x"), "http://h:1", 2.0) == "timed out after 2s connecting to http://h:1"
     assert describe_error(httpx.ReadTimeout("x"), "http://h:1", 2.0) == "no answer from http://h:1 within 2s"
+
+
+def test_a_short_header_value_is_sent_but_not_scrubbed_so_it_cannot_blank_out_a_port_or_a_status(monkeypatch):
+    monkeypatch.setenv("GOLIVE_UNIT_TENANT", "7")
+    monkeypatch.setenv("GOLIVE_UNIT_TOKEN", "tok-unit-5ecret-77")
+    target = PrometheusTarget(url="http://127.0.0.1:9077", headers_env={"X-Scope-OrgID": "GOLIVE_UNIT_TENANT"},
+                              bearer_token_env="GOLIVE_UNIT_TOKEN")
+    credentials = read_credentials("targets.prometheus.main", target, target.url)
+    assert credentials.headers == {"X-Scope-OrgID": "7", "Authorization": "Bearer tok-unit-5ecret-77"}
+    assert credentials.secrets == ("tok-unit-5ecret-77",)
+    assert scrub("HTTP 507 from http://127.0.0.1:9077 tok-unit-5ecret-77", credentials.secrets) == \
+        "HTTP 507 from http://127.0.0.1:9077 ***"
