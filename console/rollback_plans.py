@@ -136,9 +136,10 @@ def markdown_lines(record: dict[str, Any], row: Any) -> list[str]:
     return lines
 
 
-def asks_confirm(step: Any) -> bool:
-    """A plan step written with ``confirm = true`` waits for its own confirmation before it runs."""
-    return bool(step.confirm) and "confirm" in step.model_fields_set
+def asks_confirm(runbook: Any, step: Any) -> bool:
+    """A [[rollback]] plan's step written with ``confirm = true`` waits for its own confirmation before it runs
+    (a single [rollback] table's confirm is the rollback dialog's, as before)."""
+    return isinstance(runbook.rollback, list) and bool(step.confirm) and "confirm" in step.model_fields_set
 
 
 def step_confirmed(engine: Any, name: str) -> bool:
@@ -154,7 +155,8 @@ def awaiting_confirm(engine: Any) -> tuple[str, str] | None:
         name = step_name(engine.runbook, plan, i)
         if step_done(engine, name):
             continue
-        return (name, step.display()) if asks_confirm(step) and not step_confirmed(engine, name) else None
+        waits = asks_confirm(engine.runbook, step) and not step_confirmed(engine, name)
+        return (name, step.display()) if waits else None
     return None
 
 

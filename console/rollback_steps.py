@@ -14,7 +14,7 @@ WAIT_EVERY = 0.05
 async def await_confirm(session: Any, name: str, step: Any) -> bool:
     """True once the step may run (confirmed, or needs none); False when the go-live ended meanwhile."""
     engine = session.engine
-    if not asks_confirm(step) or step_confirmed(engine, name):
+    if not asks_confirm(engine.runbook, step) or step_confirmed(engine, name):
         return True
     if session.headless:
         session.submit(engine.cmd_confirm_step(name, "golive (headless)", "confirmed by the headless run"))

@@ -158,3 +158,16 @@ def test_a_resumed_plan_does_not_rerun_a_done_step_and_still_asks_for_the_unconf
     resumed = asyncio.run(go())
     assert resumed.engine.state.outcome == "ROLLED BACK"
     assert ran(resumed) == ["rollback:undo:1", "rollback:undo:2"]
+
+
+def test_a_single_rollback_table_with_confirm_is_confirmed_by_the_rollback_dialog_alone(tmp_path):
+    from golive.console.rollback_plans import asks_confirm
+
+    path = tmp_path / "single.toml"
+    path.write_text(PLAN.split("[[rollback]]")[0].replace('plan = "undo"\n', "")
+                    + '[rollback]\nrun = ["true"]\nconfirm = true\n')
+    runbook = load_runbook(path)
+    assert not asks_confirm(runbook, runbook.rollback_plan().steps[0])
+    (tmp_path / "rb.toml").write_text(PLAN)
+    plan = load_runbook(tmp_path / "rb.toml")
+    assert [asks_confirm(plan, s) for s in plan.rollback_plan().steps] == [False, True]
