@@ -250,6 +250,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
             self.viewed = self.runbook.phase_index(event.phase)
         elif isinstance(event, ev.Outcome):
             self.say(f"{event.outcome}" + (f" — {event.reason}" if event.reason else ""))
+            self.ask_to_cosign()
         # A person's action shows at once; machine events (verdicts, triggers) join the once-a-second pass, so a
         # burst of them costs one frame. A follower reads them up to 0.3 s late, so it waits half a second at most.
         if event.human and not self._refresh_scheduled:

@@ -275,6 +275,16 @@ class MissionCommandsMixin:
         self.app.push_screen(SignoffModal(st.outcome, missing, self.session.operator, self.signing_key_note()),
                              chosen)
 
+    def ask_to_cosign(self) -> None:
+        """At a driver seat, the outcome asks this seat's person to sign the roles they are bound to."""
+        if self.session.read_only or not hasattr(self.session, "signature"):
+            return
+        from golive.console.driver.cosign import ask_text
+
+        ask = ask_text(self.runbook, self.session.operator, self.engine.missing_signoffs())
+        if ask:
+            self.say(ask)
+
     async def _sign(self, choice: Any) -> None:
         """Journal the sign-off, then add the role's SSH signature to record.toml when a key is at hand."""
         await self.session.sign(choice.role, choice.name)
@@ -288,7 +298,13 @@ class MissionCommandsMixin:
             return
         record = (self.session.record_paths or (Path(self.session.folder) / "record.toml",))[0]
         try:
-            await asyncio.to_thread(sign_record, record, choice.role, self.key, name=choice.name)
+            if hasattr(self.session, "signature"):   # a driver seat: sign here, the driver checks and stores
+                from golive.console.driver.cosign import make_signature
+
+                made = await asyncio.to_thread(make_signature, record, choice.role, self.key, choice.name)
+                await self.session.signature(made)
+            else:
+                await asyncio.to_thread(sign_record, record, choice.role, self.key, name=choice.name)
         except Exception as exc:  # SigningError and friends: the sign-off stands, the signature can follow
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.say(f"signed off as {choice.role}, but the record was not signed: {first}", warning=True)

@@ -294,6 +294,10 @@ class DriverClient:
                           "the person who signs logs in as themselves")
         await self._send("sign", role=role)
 
+    async def signature(self, signature: dict[str, str]) -> None:
+        """A role's SSHSIG made at this seat (driver.cosign.make_signature); the driver checks and stores it."""
+        await self._send("signature", **signature)
+
     async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
         await self._send("approve", role=role, note=note)
 

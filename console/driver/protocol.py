@@ -26,6 +26,7 @@ COMMANDS: dict[str, dict[str, type]] = {
     "tick": {"check_id": str, "checked": bool, "note": str},
     "note": {"text": str},
     "sign": {"role": str},
+    "signature": {"role": str, "signature": str, "name": str, "principal": str, "signed_at": str},
     "abort": {"reason": str},
     "approve": {"role": str, "note": str},
     "rollback": {"reason": str, "trigger": str, "plan": str},
@@ -37,7 +38,9 @@ COMMANDS: dict[str, dict[str, type]] = {
     "stop": {},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {"override": ("reason",), "tick": ("check_id",), "note": ("text",),
-                                        "sign": ("role",), "abort": ("reason",), "decline_rollback": ("reason",),
+                                        "sign": ("role",),
+                                        "signature": ("role", "signature", "name", "principal", "signed_at"),
+                                        "abort": ("reason",), "decline_rollback": ("reason",),
                                         "fire_trigger": ("trigger_id", "reason"), "resume_paused": ("note",)}
 
 

@@ -296,7 +296,8 @@ class DriverServer:
         if seat.mode == "watch":
             raise Refused("read-only: golive watch cannot act; attach with golive attach to drive")
         outsider = roles.outsider_refusal(s.runbook, by, s.engine.state.operator)
-        if outsider and name not in ("tick", "approve", "sign", "fire_trigger"):   # those say who may instead
+        # tick, approve, sign, signature and fire_trigger say who may themselves
+        if outsider and name not in ("tick", "approve", "sign", "signature", "fire_trigger"):
             raise Refused(outsider)
         if name == "proceed":
             await s.proceed(by=by)
@@ -308,6 +309,11 @@ class DriverServer:
             await s.note(a["text"], by=by)
         elif name == "sign":
             await s.sign(a["role"], by)
+        elif name == "signature":   # a co-signer's SSHSIG, made at its seat: checked, then stored as golive sign does
+            from golive.console.driver.cosign import accept_signature
+
+            record = (s.record_paths or (self.folder / "record.toml",))[0]
+            return await asyncio.to_thread(accept_signature, s, record, by, a)
         elif name == "approve":
             await s.approve(a.get("role", ""), a.get("note", ""), by=by)
         elif name == "abort":
