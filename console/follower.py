@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from golive.checks.base import Sample
 from golive.console import events as ev
 from golive.console.driver_lock import driver_alive
 from golive.console.engine import Refused
 from golive.console.journal import JOURNAL_NAME, JournalError, JournalFollower
-from golive.console.session import HEARTBEAT_EVERY, Listener, default_operator, replay_session
+from golive.console.session import HEARTBEAT_EVERY, Listener, Listeners, default_operator, replay_session
 from golive.console.units import format_age
 
 POLL_EVERY = 0.3   # seconds between reads of the journal: every change shows within a second
@@ -22,7 +22,7 @@ POLL_EVERY = 0.3   # seconds between reads of the journal: every change shows wi
 SILENT_AFTER = 3 * HEARTBEAT_EVERY
 
 
-class Follower:
+class Follower(Listeners):
     """Follows a session folder's journal; ``engine.state`` is the same fold the driver has."""
 
     read_only = True
@@ -54,13 +54,6 @@ class Follower:
         self._stop: asyncio.Event | None = None
 
     # ------------------------------------------------------------------ reading
-
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _notify(self, kind: str, payload: Any) -> None:
-        for listener in list(self._listeners):
-            listener(kind, payload)
 
     def _apply(self, event: ev.Event, journaled: bool = True) -> None:
         if journaled:

@@ -51,7 +51,20 @@ def default_operator() -> str:
         return "unknown"
 
 
-class Session(SeedReactions):
+class Listeners:
+    """Who hears a session's changes: the driver, the journal follower and a driver seat share this fan-out."""
+
+    _listeners: list[Listener]
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, kind: str, payload: Any) -> None:
+        for listener in list(self._listeners):
+            listener(kind, payload)
+
+
+class Session(Listeners, SeedReactions):
     """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
 
     read_only = False
@@ -136,13 +149,6 @@ class Session(SeedReactions):
         return session
 
     # ------------------------------------------------------------------ events
-
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _notify(self, kind: str, payload: Any) -> None:
-        for listener in list(self._listeners):
-            listener(kind, payload)
 
     def submit(self, events: list[ev.Event]) -> None:
         """Journal (fsync'd when human), fold, tell listeners, then react — in that order."""

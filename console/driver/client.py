@@ -17,7 +17,7 @@ from golive.checks.base import Sample
 from golive.console import events as ev
 from golive.console.driver import protocol as proto
 from golive.console.engine import Refused
-from golive.console.session import Listener, replay_session
+from golive.console.session import Listener, Listeners, replay_session
 from golive.console.state import HISTORY
 from golive.console.units import format_age
 
@@ -74,7 +74,7 @@ def query_status(folder: Path, timeout: float = 2.0) -> dict[str, Any]:
     return status
 
 
-class DriverClient:
+class DriverClient(Listeners):
     """One seat: ``engine.state`` mirrors the driver's; ``subscribe`` hears events, samples and output."""
 
     headless = False
@@ -111,13 +111,6 @@ class DriverClient:
         self._stop: asyncio.Event | None = None
 
     # ------------------------------------------------------------------ reading
-
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _notify(self, kind: str, payload: Any) -> None:
-        for listener in list(self._listeners):
-            listener(kind, payload)
 
     def _fold_snapshot(self, snap: dict[str, Any]) -> None:
         if snap.get("type") != "snapshot":

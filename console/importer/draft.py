@@ -85,7 +85,8 @@ class Summary:
         if todo:
             out.append("to fill in: " + "; ".join(todo))
         if self.kept:
-            out.append(f"{self.kept} blocks, tables and lists not imported: kept as comments where they were")
+            what = "block, table or list" if self.kept == 1 else "blocks, tables and lists"
+            out.append(f"{self.kept} {what} not imported: kept as comments where they were")
         if self.repaired or self.dropped:
             text = f"repaired {self.repaired} characters damaged by a wrong encoding"
             if self.dropped:

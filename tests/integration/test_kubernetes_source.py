@@ -152,7 +152,10 @@ def test_a_410_gone_after_the_history_was_compacted_makes_it_list_again(kube_pay
             kube_payments.sim.settle()
             kube_payments.store.compact()
             kube_payments.start_server()
-            after = await eventually(source, check, lambda s: s.ok is True)
+            # the deployment and the pods are followed by two informers that come back on their own
+            # backoffs: wait until the pods, too, show the new image
+            after = await eventually(source, check, lambda s: s.ok is True and bool(s.extra.get("pods")) and all(
+                row["image_tag"] == "v1.2.3" for row in s.extra["pods"]))
             return after, source.watch_status(NAMESPACE)
         finally:
             await source.close()
