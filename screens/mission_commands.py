@@ -146,6 +146,10 @@ class MissionCommandsMixin:
         step, command = waiting
 
         def chosen(ok: bool | None) -> None:
+            if awaiting_confirm(self.engine) != waiting:   # another seat confirmed it while this one asked
+                by = [d["by"] for d in self.engine.state.decisions if d.get("step") == step]
+                self.say(f"rollback step {step} no longer waits" + (f": {by[-1]} confirmed it" if by else ""))
+                return
             if not ok:
                 self.say(f"rollback step {step} waits for its confirmation: r asks again", warning=True)
                 return
