@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import socket
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -65,3 +67,12 @@ class Source(Protocol):
     async def sample(self, check: Any) -> Sample: ...
 
     async def close(self) -> None: ...
+
+
+def os_reason(error: OSError) -> str:
+    """What the operating system said, in its words and lower case: "connection refused", "no route to host"."""
+    if isinstance(error, socket.gaierror) and error.strerror:
+        return error.strerror.lower()  # its errno is a resolver code os.strerror does not know
+    if error.errno:
+        return os.strerror(error.errno).lower()  # asyncio's message repeats the address
+    return (error.strerror or type(error).__name__).lower()

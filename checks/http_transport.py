@@ -3,8 +3,6 @@ without their credentials, and one wording of every transport failure (refused, 
 
 from __future__ import annotations
 
-import os
-import socket
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from golive.checks.base import SourceError
+from golive.checks.base import SourceError, os_reason
 from golive.checks.http_credentials import HttpCredentials, read_credentials
 from golive.console import redact
 from golive.console.units import format_duration
@@ -122,12 +120,8 @@ def open_api_target(kind: str, name: str, target: Any) -> ApiTarget:
 def _reason(exc: BaseException, default: str) -> str:
     """What the operating system said, in its words: "connection refused", "name or service not known"."""
     cause = _cause(exc, OSError)
-    if isinstance(cause, socket.gaierror) and cause.strerror:
-        return cause.strerror.lower()  # its errno is a resolver code os.strerror does not know
-    if cause is not None and cause.errno:
-        return os.strerror(cause.errno).lower()  # asyncio's message repeats the address
-    if cause is not None and cause.strerror:
-        return cause.strerror.lower()
+    if cause is not None and (cause.errno or cause.strerror):
+        return os_reason(cause)
     text = str(exc)
     return "connection refused" if "refused" in text.lower() else (text or default)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 from typing import Any, Awaitable, Callable
 
 import aiohttp
 
+from golive.checks.base import os_reason
 from golive.console.redact import clip
 
 BACKOFF_START = 0.2
@@ -59,11 +59,7 @@ def describe_error(exc: BaseException, server: str) -> str:
         detail = f": {exc.message}" if exc.message and exc.message != exc.reason else ""
         return f"{exc.status} {exc.reason} from {where}{detail}"
     if isinstance(exc, aiohttp.ClientConnectorError):
-        error = exc.os_error
-        # asyncio words a refusal as "Connect call failed (addr)"; the errno says it plainly
-        code = getattr(error, "errno", None)
-        why = os.strerror(code) if code else (error.strerror or type(error).__name__)
-        return f"cannot reach {where}: {why.lower()}"
+        return f"cannot reach {where}: {os_reason(exc.os_error)}"
     if isinstance(exc, asyncio.TimeoutError):
         return f"timed out waiting for {where}"
     if isinstance(exc, aiohttp.ClientError):
