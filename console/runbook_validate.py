@@ -95,7 +95,26 @@ def semantic_checks(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
     if len(set(roles)) != len(roles):
         problems.append((("runbook", "signoff"), "a role is listed twice"))
     consistency.url_problems(rb, problems)
+    _credential_rules(rb, problems)
     _role_rules(rb, problems)
+
+
+def _credential_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:
+    """The credential combinations the HTTP sources refuse at start (``checks.http_credentials``), found by lint."""
+    for kind in ("prometheus", "alertmanager", "http"):
+        for name, target in getattr(rb.targets, kind).items():
+            loc = ("targets", kind, name)
+            for stem in ("bearer_token", "password"):
+                if getattr(target, f"{stem}_env") and getattr(target, f"{stem}_file"):
+                    problems.append((loc + (f"{stem}_env",), f"{stem}_env and {stem}_file are exclusive: set one"))
+            password = target.password_env or target.password_file
+            if target.username is not None and not password:
+                problems.append((loc + ("username",), "a username is set but no password_env or password_file "
+                                                      "(an empty password is never sent)"))
+            elif password and target.username is None:
+                problems.append((loc + ("username",), "a password is set but no username"))
+            if (target.bearer_token_env or target.bearer_token_file) and target.username is not None:
+                problems.append((loc, "bearer_token_* and username/password are exclusive: set one"))
 
 
 def _role_rules(rb: Runbook, problems: list[tuple[tuple, str]]) -> None:

@@ -148,3 +148,17 @@ def test_thirty_variables_each_doubling_the_last_stop_at_the_cap_with_one_line()
     doubling = "".join(f'a{i} = "${{a{i - 1}}}${{a{i - 1}}}"\n' for i in range(1, 31))
     found = problems(HEAD + '[runbook.vars]\na0 = "xyzw"\n' + doubling + PHASE + 'title = "${a30}"\n')
     assert found == ["rb.toml:20: runbook.vars.a14: expands to more than 65536 characters"]
+
+
+def test_credentials_the_http_sources_would_refuse_at_start_are_lint_problems_naming_their_field():
+    text = HEAD + (
+        '\n[targets.prometheus.m]\nurl = "http://h:1"\nusername = "golive"\n'
+        '\n[targets.http.api]\nbase_url = "https://h"\npassword_env = "GOLIVE_PW"\n'
+        '\n[targets.alertmanager.am]\nurl = "http://h:2"\nbearer_token_env = "T"\nbearer_token_file = "/t"\n'
+    ) + PHASE + CHECK.format(id="c", pass_="< 1")
+    assert [p.split(": ", 1)[1] for p in problems(text)] == [
+        "targets.prometheus.m.username: a username is set but no password_env or password_file "
+        "(an empty password is never sent)",
+        "targets.alertmanager.am.bearer_token_env: bearer_token_env and bearer_token_file are exclusive: set one",
+        "targets.http.api.username: a password is set but no username",
+    ]
