@@ -137,3 +137,9 @@ def test_no_source_shows_the_password_of_its_url_when_tls_fails(https_servers):
     for kind, sample in samples.items():
         assert sample.error is not None and sample.error.startswith("TLS certificate of https://127.0.0.1:"), kind
         assert PASSWORD not in repr(sample) and "golive:" not in repr(sample), kind
+
+
+def test_a_missing_ca_file_is_worded_identically_by_every_http_source(tmp_path):
+    absent = tmp_path / "ca.pem"
+    errors = setup_errors("https://127.0.0.1:9", ca_file=str(absent))
+    assert set(errors.values()) == {f"targets.KIND.main.ca_file: cannot read {absent}: No such file or directory"}
