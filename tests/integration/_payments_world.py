@@ -96,14 +96,18 @@ def health_endpoints(folder: Path) -> Iterator[tuple[dict[str, str], str]]:
 
 def payments_database(cluster, name: str, password: str) -> str:
     """A new database on the primary with the service's schema_migrations (all clean); returns its reader DSN."""
-    cluster.sql(f"DROP DATABASE IF EXISTS {name}")
+    cluster.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     cluster.sql(f"CREATE DATABASE {name}")
-    cluster._run("psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", "-h", str(cluster.socket_dir), "-p",
-                 str(cluster.port), "-U", "postgres", "-d", name, "-c",
-                 "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);"
-                 "INSERT INTO schema_migrations VALUES (20261101, false), (20261124, false);"
-                 "GRANT SELECT ON schema_migrations TO golive_reader;")
+    sql_in(cluster, name, "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);"
+                          "INSERT INTO schema_migrations VALUES (20261101, false), (20261124, false);"
+                          "GRANT SELECT ON schema_migrations TO golive_reader;")
     return cluster.dsn(password).rsplit("/", 1)[0] + f"/{name}"
+
+
+def sql_in(cluster, database: str, text: str) -> None:
+    """Run SQL as the superuser in one database of the cluster."""
+    cluster._run("psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", "-h", str(cluster.socket_dir), "-p",
+                 str(cluster.port), "-U", "postgres", "-d", database, "-c", text)
 
 
 def start_run(tmp_path: Path, world, dsn: str, alertmanager_url: str, health: dict[str, str], ca_file: str,

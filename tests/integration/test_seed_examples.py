@@ -101,11 +101,12 @@ def payments_world(tmp_path, postgres_pair, alertmanager):
     from golive.sandbox.demo_payments import PaymentsWorld
     from tests.integration._payments_world import health_endpoints, payments_database
 
-    dsn = payments_database(postgres_pair.primary, f"payments_{tmp_path.name[-20:].replace('-', '_')}",
-                            postgres_pair.password)
+    database = f"payments_{tmp_path.name[-20:].replace('-', '_')}"
+    dsn = payments_database(postgres_pair.primary, database, postgres_pair.password)
     with PaymentsWorld(speed=20) as world, health_endpoints(tmp_path / "ca") as (health, ca_file):
         yield {"world": world, "dsn": dsn, "alertmanager_url": alertmanager.url, "health": health,
                "ca_file": ca_file}
+    postgres_pair.primary.sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def test_the_payments_canary_runs_its_steps_and_validation_against_real_servers_and_ends_go(tmp_path, payments_world):
@@ -145,3 +146,19 @@ def test_a_critical_alert_during_the_payments_soak_rolls_back_to_stable_and_is_v
     assert [a["action"] for a in steps] == ["rollback:abort-canary:1"] and steps[0]["exit_code"] == 0
     (plan,) = record["rollback"]
     assert plan["plan"] == "abort-canary" and {c["verdict"] for c in plan["verify"]} == {"PASS"}
+
+
+def test_a_dirty_migration_keeps_the_payments_validation_closed_until_it_times_out_no_go(tmp_path, payments_world,
+                                                                                        postgres_pair):
+    from tests.integration._payments_world import finish, sql_in, start_run
+
+    database = payments_world["dsn"].rsplit("/", 1)[1]
+    sql_in(postgres_pair.primary, database, "INSERT INTO schema_migrations VALUES (20261201, true)")
+    code, output, record = finish(*start_run(tmp_path, **payments_world, phase_timeout="30s"))
+    assert code == 1, output
+    assert record["record"]["outcome"] == "NO-GO"
+    status = {p["id"]: p["status"] for p in record["phase"]}
+    assert status["full"] == "passed" and status["validation"] == "timeout"
+    checks = {c["id"]: c for p in record["phase"] for c in p.get("check", [])}
+    assert checks["migrations-clean"]["verdict"] == "FAIL" and checks["migrations-clean"]["last"] == 1
+    assert checks["replication-lag"]["verdict"] == "PASS"   # only the migrations hold the gate
