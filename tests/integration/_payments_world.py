@@ -32,6 +32,9 @@ FAST = {"every": "250ms", "soak_every": "250ms", "hold": "2s", "full_hold": "1s"
         "scan_timeout": "20s", "soak_for": "4s", "soak_timeout": "90s", "trigger_for": "2s", "crash_for": "2s",
         "pool_for": "1s", "watch_for": "120s", "rollback_timeout": "60s"}
 
+# planted secrets (the Prometheus token and tenant): no file of the session and no output may show them
+SECRETS = ("prom-token-8c1d-golive-payments-secret", "tenant-7f3a-golive-secret")
+
 ANSWERS = """
 [answers.ci-green]
 by = "Dana Lead"
@@ -122,8 +125,8 @@ def start_run(tmp_path: Path, world, dsn: str, alertmanager_url: str, health: di
                  "trivy": str(trivy)}
     sets = [a for k, v in variables.items() for a in ("--set", f"{k}={v}")]
     folder = tmp_path / "session"
-    env = {**os.environ, "PAYMENTS_PG_DSN": dsn, "GOLIVE_PROM_TOKEN": "prom-token-not-checked-by-the-sandbox",
-           "GOLIVE_TENANT": "tenant-7f3a", "SSL_CERT_FILE": ca_file}
+    env = {**os.environ, "PAYMENTS_PG_DSN": dsn, "GOLIVE_PROM_TOKEN": SECRETS[0],
+           "GOLIVE_TENANT": SECRETS[1], "SSL_CERT_FILE": ca_file}
     proc = subprocess.Popen([sys.executable, "-m", "golive.console.cli", "run", "examples/payments-canary.toml",
                              "--headless", "--answers", str(answers), "--session-dir", str(folder), *sets],
                             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -111,7 +111,8 @@ def payments_world(tmp_path, postgres_pair, alertmanager):
     postgres_pair.primary.sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
-def test_the_payments_canary_runs_its_steps_and_validation_against_real_servers_and_ends_go(tmp_path, payments_world):
+def test_the_payments_canary_runs_its_steps_and_validation_against_real_servers_and_ends_go(tmp_path, payments_world,
+                                                                                         postgres_pair):
     from tests.integration._payments_world import finish, start_run
 
     code, output, record = finish(*start_run(tmp_path, **payments_world))
@@ -126,6 +127,12 @@ def test_the_payments_canary_runs_its_steps_and_validation_against_real_servers_
     weights = [a["argv"][5:7] for a in record["action"] if a["action"].startswith("phase:canary")]
     assert weights == [["payments-api", "5"], ["payments-api", "25"], ["payments-api", "50"]]
     assert all(a["exit_code"] == 0 for a in record["action"])
+    from tests.integration._payments_world import SECRETS
+
+    written = "".join(f.read_text(errors="replace") for f in (tmp_path / "session").iterdir() if f.is_file())
+    assert "journal" in " ".join(f.name for f in (tmp_path / "session").iterdir())
+    for secret in (*SECRETS, postgres_pair.password):
+        assert secret not in written and secret not in output
 
 
 def test_a_critical_alert_during_the_payments_soak_rolls_back_to_stable_and_is_verified(tmp_path, payments_world,
