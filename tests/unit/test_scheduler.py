@@ -92,7 +92,7 @@ def collect(rb, cks, source, seconds):
 
 
 def gaps(starts: list[float]) -> list[float]:
-    return [round(b - a, 6) for a, b in zip(starts, starts[1:])]
+    return [round(b - a, 6) for a, b in zip(starts, starts[1:], strict=False)]
 
 
 def test_identical_queries_on_one_target_share_one_request():
