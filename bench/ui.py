@@ -3,7 +3,8 @@ heavy state, with a plain Textual app under the same load as the baseline; print
 
 from __future__ import annotations
 
-# Usage: python bench/ui.py [--seconds 10]
+# Usage: python bench/ui.py [--seconds 10]        the steady and heavy states, and the baseline
+#        python bench/ui.py --first-frames 9      only the first frame, mission and baseline taken in turn, medians
 #
 # The measured app is the real mission screen (golive.screens.app.GoliveApp) over a synthetic session: a Follower of a
 # prepared journal that folds fresh samples for every check once a second, as a driver would.
@@ -16,6 +17,7 @@ import pty
 import random
 import select
 import shutil
+import statistics
 import struct
 import subprocess
 import sys
@@ -124,13 +126,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def child_env() -> dict[str, str]:
+    """The children's environment: both apps load their modules from bytecode, as an installed wheel does.
+
+    Under PYTHONDONTWRITEBYTECODE the checkout's modules would be compiled again at every start while Textual's come
+    from site-packages' .pyc, which charges Golive alone for the compiler; the cache goes to a folder of its own."""
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "PYTHONPATH": str(REPO),
+           "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "golive-bench-pycache")}
+    for name in ("COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
+    return env
+
+
 def measure(argv: list[str], marker: bytes, warmup: float, seconds: float) -> dict:
-    """Run argv in a 120×40 pseudo-terminal; returns first frame (s), CPU share and bytes/s after warm-up."""
+    """Run argv in a 120×40 pseudo-terminal; returns first frame (s), CPU share and bytes/s after warm-up.
+
+    With ``seconds`` 0 it returns at the first frame, with the CPU seconds the app took to draw it."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "PYTHONPATH": str(REPO)}
-    env.pop("COLUMNS", None)
-    env.pop("LINES", None)
+    env = child_env()
     started = time.monotonic()
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO,
                             start_new_session=True)
@@ -160,6 +174,8 @@ def measure(argv: list[str], marker: bytes, warmup: float, seconds: float) -> di
                 seen = (seen + data)[-4096:]
                 if marker in seen:
                     first_frame = time.monotonic() - started
+                    if seconds <= 0:
+                        return {"first_frame": first_frame, "cpu_seconds": cpu_seconds(proc.pid)}
         elapsed = time.monotonic() - window_start
         cpu = cpu_seconds(proc.pid) - cpu_start
         return {"first_frame": first_frame, "cpu": cpu / elapsed, "bytes_per_s": window_bytes / elapsed}
@@ -174,11 +190,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each steady-state window")
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds before the window starts")
     parser.add_argument("--child", nargs=3, metavar=("WHAT", "FOLDER", "SCALE"), help=argparse.SUPPRESS)
+    parser.add_argument("--first-frames", type=int, default=0, metavar="N",
+                        help="only the first frame: N runs of the mission screen and of the baseline, in turn")
     args = parser.parse_args()
     if args.child:
         what, folder, scale = args.child
         (run_mission_child if what == "mission" else run_session_child)(Path(folder), scale)
         return 0
+    if args.first_frames:
+        return first_frames(args.first_frames)
     rows = []
     for scale, (checks, pods) in SCALES.items():
         for what, name in (("mission", f"mission screen, {scale} ({checks} checks, {pods} pods)"),
@@ -198,6 +218,35 @@ def main() -> int:
     for name, r in rows:
         print(f"{name:60} {r['first_frame']:>10.2f}s {100 * r['cpu']:>7.1f}% {r['bytes_per_s'] / 1024:>8.1f}KB/s")
     print(f"terminal {COLUMNS}x{LINES}, TERM=xterm-256color, window {args.seconds:g}s after {args.warmup:g}s; {GOALS}")
+    return 0
+
+
+def first_frames(runs: int) -> int:
+    """The mission screen's first frame (steady scale) against the baseline's, taken in turn so that both see the
+    same load; the first run of each only fills the bytecode cache and is not counted."""
+    folder = Path(tempfile.mkdtemp(prefix="golive-bench-first-"))
+    try:
+        prepare_session(folder / "session", SCALES["steady"][0])
+        apps = {"mission": [sys.executable, str(Path(__file__).resolve()), "--child", "mission",
+                            str(folder / "session"), "steady"],
+                "plain": [sys.executable, str(REPO / "bench" / "plain_textual_app.py")]}
+        wall: dict[str, list[float]] = {"mission": [], "plain": []}
+        cpu: dict[str, list[float]] = {"mission": [], "plain": []}
+        for run in range(runs + 1):
+            for name, argv in apps.items():
+                first = measure(argv, MARKERS[name], 0, 0)
+                if run:
+                    wall[name].append(first["first_frame"])
+                    cpu[name].append(first["cpu_seconds"])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"{'first frame':30} {'wall, median':>12} {'CPU, median':>12}   wall of each run")
+    for name, label in (("mission", "mission screen, steady"), ("plain", "baseline: plain Textual app")):
+        values = " ".join(f"{t:.2f}" for t in wall[name])
+        print(f"{label:30} {statistics.median(wall[name]):>11.2f}s {statistics.median(cpu[name]):>11.2f}s   {values}")
+    ratios = [statistics.median(d["mission"]) / statistics.median(d["plain"]) for d in (wall, cpu)]
+    print(f"{'mission / baseline':30} {ratios[0]:>11.2f}x {ratios[1]:>11.2f}x   "
+          f"terminal {COLUMNS}x{LINES}, {runs} runs each, in turn")
     return 0
 
 

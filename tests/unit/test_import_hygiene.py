@@ -39,3 +39,14 @@ def test_a_headless_run_without_kubernetes_never_imports_the_client(tmp_path):
     )
     modules = _modules_after(code)
     assert "kubernetes" not in modules and "textual" not in modules
+
+
+def test_the_path_to_the_mission_screens_first_frame_imports_no_network_client_importer_or_signing():
+    # what a seat at a driver and a follower load before the screen draws; each of these costs start-up time and
+    # comes in only when a source, `golive import` or a signature needs it
+    modules = _modules_after("import golive.console.driver.process, golive.console.driver.client\n"
+                             "import golive.screens.app, golive.console.follower\n")
+    heavy = {"kubernetes", "httpx", "asyncpg", "aiohttp", "sshsig", "tomli_w", "golive.console.importer",
+             "golive.console.record", "golive.console.signing", "golive.console.ssh_keygen", "golive.sandbox"}
+    assert "golive.screens.mission" in modules
+    assert sorted(heavy & modules) == []
