@@ -4,7 +4,7 @@ heavy state, with a plain Textual app under the same load as the baseline; print
 from __future__ import annotations
 
 # Usage: python bench/ui.py [--seconds 10]        the steady and heavy states, and the baseline
-#        python bench/ui.py --first-frames 9      only the first frame, mission and baseline taken in turn, medians
+#        python bench/ui.py --first-frames 9      only the first frame (mission, golive run, baseline in turn), medians
 #
 # The measured app is the real mission screen (golive.screens.app.GoliveApp) over a synthetic session: a Follower of a
 # prepared journal that folds fresh samples for every check once a second, as a driver would.
@@ -17,6 +17,7 @@ import pty
 import random
 import select
 import shutil
+import signal
 import statistics
 import struct
 import subprocess
@@ -221,33 +222,69 @@ def main() -> int:
     return 0
 
 
+FIRST_FRAME_APPS = (("mission", "mission screen, steady"), ("run", "golive run (driver + seat)"),
+                    ("plain", "baseline: plain Textual app"))
+
+
 def first_frames(runs: int) -> int:
-    """The mission screen's first frame (steady scale) against the baseline's, taken in turn so that both see the
-    same load; the first run of each only fills the bytecode cache and is not counted."""
+    """The first frame of the mission screen (steady scale, in process), of `golive run` on the local example (a
+    driver process, then the screen as its seat) and of the baseline, taken in turn so that all see the same load;
+    the first run of each only fills the bytecode cache and is not counted. CPU is the screen's process alone."""
     folder = Path(tempfile.mkdtemp(prefix="golive-bench-first-"))
+    wall: dict[str, list[float]] = {name: [] for name, _ in FIRST_FRAME_APPS}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in FIRST_FRAME_APPS}
     try:
         prepare_session(folder / "session", SCALES["steady"][0])
-        apps = {"mission": [sys.executable, str(Path(__file__).resolve()), "--child", "mission",
-                            str(folder / "session"), "steady"],
-                "plain": [sys.executable, str(REPO / "bench" / "plain_textual_app.py")]}
-        wall: dict[str, list[float]] = {"mission": [], "plain": []}
-        cpu: dict[str, list[float]] = {"mission": [], "plain": []}
         for run in range(runs + 1):
-            for name, argv in apps.items():
-                first = measure(argv, MARKERS[name], 0, 0)
+            for name, _ in FIRST_FRAME_APPS:
+                first = first_frame_of(name, folder, run)
                 if run:
                     wall[name].append(first["first_frame"])
                     cpu[name].append(first["cpu_seconds"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"{'first frame':30} {'wall, median':>12} {'CPU, median':>12}   wall of each run")
-    for name, label in (("mission", "mission screen, steady"), ("plain", "baseline: plain Textual app")):
+    for name, label in FIRST_FRAME_APPS:
         values = " ".join(f"{t:.2f}" for t in wall[name])
         print(f"{label:30} {statistics.median(wall[name]):>11.2f}s {statistics.median(cpu[name]):>11.2f}s   {values}")
-    ratios = [statistics.median(d["mission"]) / statistics.median(d["plain"]) for d in (wall, cpu)]
-    print(f"{'mission / baseline':30} {ratios[0]:>11.2f}x {ratios[1]:>11.2f}x   "
-          f"terminal {COLUMNS}x{LINES}, {runs} runs each, in turn")
+    for name, label in (("mission", "mission / baseline"), ("run", "golive run / baseline")):
+        ratios = [statistics.median(d[name]) / statistics.median(d["plain"]) for d in (wall, cpu)]
+        print(f"{label:30} {ratios[0]:>11.2f}x {ratios[1]:>11.2f}x")
+    print(f"terminal {COLUMNS}x{LINES}, {runs} runs each, in turn")
     return 0
+
+
+def first_frame_of(name: str, folder: Path, run: int) -> dict:
+    if name == "mission":
+        argv = [sys.executable, str(Path(__file__).resolve()), "--child", "mission", str(folder / "session"), "steady"]
+        return measure(argv, MARKERS["mission"], 0, 0)
+    if name == "plain":
+        return measure([sys.executable, str(REPO / "bench" / "plain_textual_app.py")], MARKERS["plain"], 0, 0)
+    session = folder / f"run-{run}"
+    argv = [sys.executable, "-m", "golive.console.cli", "run", str(REPO / "examples" / "local-smoke.toml"),
+            "--session-dir", str(session)]
+    try:
+        return measure(argv, b"hello-service", 0, 0)
+    finally:
+        stop_driver(session)
+
+
+def stop_driver(session: Path) -> None:
+    """The driver outlives its screen by design: stop the one this run started."""
+    from golive.console.driver_lock import lock_holder
+
+    holder = lock_holder(session)
+    if holder is None:
+        return
+    pid = holder[0]
+    try:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            time.sleep(0.05)
+            os.kill(pid, 0)
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 if __name__ == "__main__":
