@@ -50,3 +50,19 @@ def test_the_path_to_the_mission_screens_first_frame_imports_no_network_client_i
              "golive.console.record", "golive.console.signing", "golive.console.ssh_keygen", "golive.sandbox"}
     assert "golive.screens.mission" in modules
     assert sorted(heavy & modules) == []
+
+
+def test_a_seat_loads_the_screen_while_its_driver_starts_not_after(tmp_path):
+    # two processes on two cores: the screen's imports overlap the driver's start instead of following it
+    code = (
+        "import argparse, sys\n"
+        "from golive.console.driver import process\n"
+        "seen = []\n"
+        "process.spawn = lambda args, folder: None\n"
+        "process.wait_ready = lambda proc, folder, offset: seen.append('golive.screens.app' in sys.modules) or 'x'\n"
+        f"args = argparse.Namespace(command='resume', session_dir={str(tmp_path)!r})\n"
+        "assert process.launch_and_attach(args, None) == 2\n"
+        "print('screen loaded while waiting:', seen)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "screen loaded while waiting: [True]" in out.stdout, out.stderr
