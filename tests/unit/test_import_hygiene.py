@@ -1,4 +1,5 @@
-"""The core runs without Textual, and without the Kubernetes client unless a runbook uses Kubernetes."""
+"""The core runs without Textual, and without the Kubernetes client unless a runbook uses Kubernetes; the way to the
+mission screen's first frame loads only what that frame needs, and a seat loads it while its driver starts."""
 
 import json
 import subprocess
