@@ -273,7 +273,12 @@ def stop_driver(session: Path) -> None:
     """The driver outlives its screen by design: stop the one this run started."""
     from golive.console.driver_lock import lock_holder
 
-    holder = lock_holder(session)
+    holder = None
+    for _ in range(40):   # a run that failed before its first frame may have a driver still taking the lock
+        holder = lock_holder(session)
+        if holder is not None:
+            break
+        time.sleep(0.05)
     if holder is None:
         return
     pid = holder[0]
