@@ -9,6 +9,7 @@ confirms a fired trigger's rollback, and signs off as the deployment lead once t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pwd
 import signal
@@ -123,22 +124,27 @@ def run_killed_at(runbook: Path, folder: Path, cut: int | None) -> tuple[list[tu
     """The whole go-live with the lead at a seat; with ``cut``, the driver is killed once, then resumed.
 
     Returns what the driver had acknowledged to the lead but the journal left by the kill lacks (must be
-    nothing), and the number of lines that journal held (None when the cut came too late to kill)."""
+    nothing), and the number of lines that journal held (None when the cut came after the lead was done)."""
     lead, driver, killed_at, lost = Lead(), start_driver(runbook, folder), None, []
     done = threading.Event()
     watcher = kill_after(driver, folder / "journal.jsonl", cut, done) if cut else None
     try:
         finished = asyncio.run(asyncio.wait_for(lead.drive(folder), DEADLINE))
+        done.set()   # from here on the watcher kills no more: whether it did is settled below
+        if watcher is not None:
+            watcher.join(5)
         if not finished:
             assert cut is not None, "the uninterrupted driver went away"
             driver.wait(30)
+        else:   # the lead is done: a kill may still have landed just after its sign-off was answered
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                driver.wait(0.2)
+        if driver.returncode is not None:
             assert driver.returncode == -signal.SIGKILL, f"the driver ended by itself ({driver.returncode})"
             left = read_journal(folder / "journal.jsonl").events
             killed_at, lost = len(left), missing(lead.acknowledged, left)
             driver = resume_driver(folder)
             assert asyncio.run(asyncio.wait_for(lead.drive(folder), DEADLINE)), "the resumed driver went away"
-        elif cut is not None and driver.poll() is not None:   # killed just as the last sign-off was answered
-            killed_at = len(read_journal(folder / "journal.jsonl").events)
     finally:
         done.set()
         if watcher is not None:
