@@ -18,6 +18,7 @@ class SeedReactions:
     _spawn: Any
     rollback: Any
     run_action: Any
+    _command: Any
 
     def _respond(self, trig: Any) -> None:
         """A fired trigger's response that the driver carries out: roll back (headless or auto), abort."""
@@ -61,8 +62,8 @@ class SeedReactions:
 
     async def fire_trigger(self, trigger_id: str, reason: str, by: str | None = None) -> None:
         """A person fires a manual trigger with a reason (fsync'd before anyone sees it)."""
-        self.submit(self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason))
+        await self._command(lambda: self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason))
 
     async def resume_paused(self, note: str, by: str | None = None) -> None:
         """Resume a paused go-live with a note."""
-        self.submit(self.engine.cmd_resume(by or self.operator, note))
+        await self._command(lambda: self.engine.cmd_resume(by or self.operator, note))
