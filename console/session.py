@@ -392,7 +392,7 @@ class Session(Listeners, SeedReactions, DiskPipeline):
     async def _run(self, name: str, action: Any, by: str):
         self.submit([ev.ActionStarted(at=self.clock(), action=name, argv=tuple(action.argv), shell=action.shell,
                                       dry_run=self.dry_run, by=by)])
-        await self._durable()   # an action runs only once the journal says, on disk, that it started
+        await self._durable(settle_all=False)   # an action runs only once the journal says, on disk, it started
         if self.dry_run:
             self.submit([ev.ActionFinished(at=self.clock(), action=name, dry_run=True,
                                            output_tail=f"dry run: would run {action.display()}")])

@@ -102,10 +102,12 @@ class DiskPipeline:
         while self._writer is not None and self._writer.pending:
             await settle(self._last_job)
 
-    async def _durable(self) -> None:
-        """Wait until what was submitted so far, and what it led to (a record), is on disk; raise its error."""
+    async def _durable(self, settle_all: bool = True) -> None:
+        """Wait until what was submitted so far is on disk and folded, and (``settle_all``) what it led to (a
+        record) too; raise its error."""
         error = await settle(self._last_job) if self._writer is not None else None
-        await self._settled()
+        if settle_all:
+            await self._settled()
         failure = error or self._failure
         if failure is not None:
             raise failure
