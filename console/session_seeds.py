@@ -19,6 +19,7 @@ class SeedReactions:
     rollback: Any
     run_action: Any
     _command: Any
+    _in_turn: Any   # decided once every event before it landed: a second abort is refused, not journaled
 
     def _respond(self, trig: Any) -> None:
         """A fired trigger's response that the driver carries out: roll back (headless or auto), abort."""
@@ -28,7 +29,7 @@ class SeedReactions:
         if trig.then == "rollback" and (self.headless or trig.auto):
             self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
         elif trig.then == "abort":
-            self.submit(self.engine.cmd_abort("golive", f"trigger {trig.label} fired"))
+            self._in_turn(lambda: self.engine.cmd_abort("golive", f"trigger {trig.label} fired"), lambda _exc: None)
 
     def _soak_broken(self) -> None:
         """A FAIL inside a soak ends it by the phase's on_fail: abort, or roll back by its plan."""
@@ -40,7 +41,7 @@ class SeedReactions:
         if phase.on_fail == "rollback":
             self._spawn(self.rollback("golive", reason=f"soak broken: {ps.soak_broken}", plan=phase.plan or ""))
         else:
-            self.submit(self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}"))
+            self._in_turn(lambda: self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}"), lambda _exc: None)
 
     def _headless_next_action(self) -> None:
         """Headless: a phase's next action runs when the one before it succeeded (and its time has come)."""
