@@ -4,6 +4,7 @@ runs on, and an event is folded, heard and reacted to only once its line is writ
 from __future__ import annotations
 
 import collections
+import contextvars
 import copy
 from pathlib import Path
 from typing import Any, Callable
@@ -64,13 +65,15 @@ class DiskPipeline:
             return
         stored, body = self.journal.stage(event.to_dict())
         self._journaled(event)
+        context = contextvars.copy_context()   # what it leads to is journaled with the same seat, as before
+
 
         def landed(_result: Any, error: BaseException | None) -> None:
             if error is not None:
                 self._fail(error)
                 return
             try:
-                land(event)
+                context.run(land, event)
             except Exception as exc:  # what submit's caller would have seen: the session stops with it
                 self._fail(exc)
 
@@ -100,7 +103,7 @@ class DiskPipeline:
     async def _settled(self) -> None:
         """Wait until nothing is in flight, so what the engine says includes every event submitted so far."""
         while self._writer is not None and self._writer.pending:
-            await settle(self._last_job)
+            await self._writer.drained()
 
     async def _durable(self, settle_all: bool = True) -> None:
         """Wait until what was submitted so far is on disk and folded, and (``settle_all``) what it led to (a

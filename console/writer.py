@@ -35,6 +35,7 @@ class DiskWriter:
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._finished: collections.deque[Job] = collections.deque()
         self._pending = 0   # submitted and not yet handed back by pump (loop side only)
+        self._drained: list[asyncio.Future] = []
         self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
 
@@ -80,8 +81,20 @@ class DiskWriter:
             # the error is the result, so an error nobody awaits is not "never retrieved"
             if fut is not None and not fut.done() and not fut.get_loop().is_closed():
                 fut.set_result(job.error)
-        if not self._pending and self.on_idle is not None:
-            self.on_idle()
+        if not self._pending:
+            waiting, self._drained = self._drained, []
+            for fut in waiting:
+                if not fut.done() and not fut.get_loop().is_closed():
+                    fut.set_result(None)
+            if self.on_idle is not None:
+                self.on_idle()
+
+    async def drained(self) -> None:
+        """Return once no job is in flight (at once when none is)."""
+        if self._pending:
+            fut = self.loop.create_future()
+            self._drained.append(fut)
+            await asyncio.shield(fut)
 
     def close(self) -> None:
         """Finish every queued job, stop the thread, and hand back what finished (blocks until then)."""
