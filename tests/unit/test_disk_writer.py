@@ -156,6 +156,7 @@ def test_no_journal_or_record_write_runs_on_the_loop_while_the_session_runs(tmp_
         await until(lambda: session.record_paths is not None, "the record")
         await session.sign("deployment-lead")
         assert await session.save_record() == session.record_paths
+        assert disk.threads and set(disk.threads) == {"golive-writer"}
         session.stop()
         await run
 
@@ -163,7 +164,6 @@ def test_no_journal_or_record_write_runs_on_the_loop_while_the_session_runs(tmp_
         asyncio.run(main())
     finally:
         session.close()
-    assert disk.threads and set(disk.threads) == {"golive-writer"}
     assert session.engine.state.outcome == "GO"
     record = tomllib.loads((tmp_path / "s" / "record.toml").read_text())
     # the sign-off's record was written behind its journal line, on the writer thread
@@ -262,3 +262,48 @@ def test_a_failing_job_hands_its_error_back_and_the_jobs_after_it_still_run():
         assert [type(e) for e in errors] == [OSError] and writer.pending == 0
 
     asyncio.run(main())
+
+
+def test_the_drivers_seats_hear_a_tick_and_its_reply_only_after_the_fsync_and_its_record_is_written_off_the_loop(
+        tmp_path, disk):
+    import json
+
+    from golive.console.driver.server import DriverServer
+
+    heard: list = []
+    session = start(tmp_path, heard)
+    server = DriverServer(session)
+    session.subscribe(server._hear)
+    sent: list[dict] = []
+
+    class Seat:
+        user, mode, name, pid = "tester", "seat", "seat-1", 1
+
+        def send(self, line: bytes) -> None:
+            sent.append(json.loads(line))
+
+    seat = Seat()
+    server.seats.append(seat)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        run = await running(session)
+        disk.held = True
+        reply = asyncio.ensure_future(server._command(seat, 1, "tick", {"check_id": "approved"}))  # type: ignore
+        await until(disk.entered.is_set, "the tick's fsync to start")
+        await asyncio.sleep(0.05)   # the driver's loop runs on meanwhile
+        assert not reply.done() and sent == []
+        disk.release.set()
+        await asyncio.wait_for(reply, WAIT)
+        assert [m["type"] for m in sent] == ["event", "reply"] and sent[0]["event"]["type"] == "tick"
+        assert sent[1]["ok"] is True
+        del disk.threads[:]
+        await server._command(seat, 2, "write_record", {})  # type: ignore[arg-type]
+        assert sent[-1]["ok"] is True and sent[-1]["paths"][0].endswith("record.toml")
+        assert disk.threads and set(disk.threads) == {"golive-writer"}
+        session.stop()
+        await run
+
+    try:
+        asyncio.run(main())
+    finally:
+        session.close()   # after the run, a draft is written in place: the loop is leaving anyway
