@@ -37,6 +37,7 @@ from golive.console.state import HISTORY
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
 TICK_EVERY = 0.25
+TASKS_END_WAIT = 5.0    # seconds a stopping run gives its cancelled tasks to end
 HEARTBEAT_EVERY = 5.0   # after this long with nothing journaled, a heartbeat line (at most ~2 MB a day)
 
 # The seat a command came from (set by the driver's socket server for the command's task); journaled with it.
@@ -455,8 +456,11 @@ class Session(Listeners, SeedReactions, DiskPipeline):
         finally:
             try:
                 await self._scheduler.close()
-                for task in list(self._tasks):
+                tasks = list(self._tasks)
+                for task in tasks:
                     task.cancel()
+                if tasks:   # let them end here (an action's process group killed), not in the loop's shutdown
+                    await asyncio.wait(tasks, timeout=TASKS_END_WAIT)
             finally:
                 self._stop_writer()
         if self._failure is not None:

@@ -67,7 +67,6 @@ class DiskPipeline:
         self._journaled(event)
         context = contextvars.copy_context()   # what it leads to is journaled with the same seat, as before
 
-
         def landed(_result: Any, error: BaseException | None) -> None:
             if error is not None:
                 self._fail(error)
@@ -196,12 +195,18 @@ class DiskPipeline:
         self._last_job = self._writer.submit(self._render_record, self._record_engine(), on_done=written)
 
     async def save_record(self) -> tuple[Path, Path]:
-        """Write the record off the loop and return its paths; raises OSError naming the file."""
+        """Write the record (a draft, asked for) off the loop and return its paths; raises OSError naming the
+        file — to the one who asked: unlike the outcome's record, a draft that fails does not stop the go-live."""
         await self._settled()
-        self._record_soon()
-        await self._durable()
-        assert self.record_paths is not None
-        return self.record_paths
+        if self._writer is None:
+            return self.write_record()
+        job = self._writer.submit(self._render_record, self._record_engine())
+        self._last_job = job
+        error = await settle(job)
+        if error is not None:
+            raise error
+        self.record_paths = job.result
+        return job.result
 
     def _record_engine(self) -> Any:
         # a decided record is rendered from the journal alone; a draft reads the live figures, copied here

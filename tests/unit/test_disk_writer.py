@@ -307,3 +307,36 @@ def test_the_drivers_seats_hear_a_tick_and_its_reply_only_after_the_fsync_and_it
         asyncio.run(main())
     finally:
         session.close()   # after the run, a draft is written in place: the loop is leaving anyway
+
+
+def test_a_draft_asked_for_that_cannot_be_written_is_refused_to_the_asker_and_the_go_live_goes_on(
+        tmp_path, disk, monkeypatch):
+    heard: list = []
+    session = start(tmp_path, heard)
+
+    import golive.console.record_file
+
+    full, write_atomic = [True], golive.console.record_file.write_atomic
+
+    def no_room(path, data):
+        if full[0]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        write_atomic(path, data)
+
+    monkeypatch.setattr(golive.console.record_file, "write_atomic", no_room)
+
+    async def main() -> None:
+        run = await running(session)
+        with pytest.raises(OSError, match="record.toml: cannot write: No space left on device"):
+            await session.save_record()
+        full[0] = False
+        await session.tick("approved")   # the session still runs and journals
+        assert session.engine.state.manual["approved"].checked is True
+        assert not run.done()
+        session.stop()
+        await run
+
+    try:
+        asyncio.run(main())
+    finally:
+        session.close()
