@@ -26,7 +26,6 @@ from golive.console import redact
 from golive.console.actions import run_action
 from golive.console.engine import Engine, Refused
 from golive.console.journal import Journal, JournalError, session_folder_name
-from golive.console.record import journal_anchor
 from golive.console.resume import carry_on
 from golive.console.runbook import Runbook, load_runbook
 from golive.console.scheduler import Scheduler, SourcePool
@@ -136,6 +135,9 @@ class Session(Listeners, SeedReactions, DiskPipeline):
         journal, replay = Journal.resume(Path(folder))
         try:
             runbook, engine, events = replay_session(Path(folder), replay.events, clock)
+            # the record and its signing modules stay off the path to the screen's first frame
+            from golive.console.record import journal_anchor
+
             anchor = journal_anchor(replay.events, replay.head) if engine.state.outcome else None
         except Exception:
             journal.close()
