@@ -360,7 +360,9 @@ class DriverServer:
         elif name == "run_action":
             await s.run_action(by)
         elif name == "write_record":
-            return {"paths": [str(p) for p in s.write_record()]}
+            save = getattr(s, "save_record", None)   # off the loop when the session has a disk writer
+            paths = await save() if save is not None else s.write_record()
+            return {"paths": [str(p) for p in paths]}
         elif name == "stop":
             s.stop()
         return None
