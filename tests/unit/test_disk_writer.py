@@ -279,7 +279,7 @@ def test_the_drivers_seats_hear_a_tick_and_its_reply_only_after_the_fsync_and_it
     class Seat:
         user, mode, name, pid = "tester", "seat", "seat-1", 1
 
-        def send(self, line: bytes) -> None:
+        def send(self, line: bytes, urgent: bool = True) -> None:
             sent.append(json.loads(line))
 
     seat = Seat()
