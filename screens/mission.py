@@ -409,7 +409,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
             return False
         st = self.engine.state
         running = st.outcome is None and st.active >= 0
-        if name in ("tick", "proceed", "override", "rollback", "note"):
+        if name in ("tick", "proceed", "override", "rollback", "note", "abort"):
             if name == "rollback":
                 return running and not st.rollback_running
             if name == "tick":

@@ -221,6 +221,19 @@ class MissionCommandsMixin:
                                          shell=action.shell or isinstance(action.run, str),
                                          dry_run=self.session.dry_run, title=action.title or ""), run)
 
+    def action_abort(self) -> None:
+        from golive.screens.abort_modal import AbortModal
+
+        if self._refused_here("abort"):
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.command("abort", lambda: self.session.abort(reason), done="aborted: the outcome is NO-GO")
+            else:
+                self.say("abort cancelled: the go-live goes on")
+        self.app.push_screen(AbortModal(self._phase_label() or "the go-live"), chosen)
+
     # ------------------------------------------------------------------ the end
 
     def signing_key_note(self) -> str:
