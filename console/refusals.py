@@ -193,13 +193,13 @@ def run_action(e: Any, by: str, now: float) -> Refusal | None:
         phase, st = e.active_phase(), e.state
         if phase.action is None:
             return Refusal(f"phase {phase.label} has no action")
+        if st.phases[st.active].action_done is not None:
+            return Refusal(f"the action of {phase.label} has already run")
         decided = _not_rolling_back(e)
         if decided:
             return decided
         if st.rollback_request:
             return Explained("a rollback is requested: confirm or decline it first")
-        if st.phases[st.active].action_done is not None:
-            return Refusal(f"the action of {phase.label} has already run")
         if any(a["action"].startswith("phase:") and "finished" not in a for a in st.actions):
             return Explained("the action is running")
         waiting = phase_rules.waiting_reason(e, phase, now)

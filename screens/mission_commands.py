@@ -14,23 +14,13 @@ from golive.screens.layouts import NarrowBody
 
 
 class MissionCommandsMixin:
-    """Mixed into MissionScreen; relies on its session, engine, panes, command(), refuse() and say()."""
+    """Mixed into MissionScreen; relies on its session, engine, panes, refused(), command(), refuse() and say().
+    Whether an action may run is ``refused(name)``'s business alone: the rule the footer and the palette read."""
 
     session: Any
     engine: Any
     runbook: Any
     _pending_pane: str | None = None   # the pane a Tab is moving the focus to, until it lands
-
-    def _refused_here(self, what: str) -> bool:
-        """True (after saying why) when the session is read-only or the go-live cannot take ``what`` now."""
-        if self.session.read_only:
-            self.refuse(what, "read-only: golive watch follows the journal; drive from the session's terminal")
-            return True
-        outcome = self.engine.state.outcome
-        if outcome is not None and what not in ("note", "sign off"):
-            self.refuse(what, f"the go-live has ended ({outcome})")
-            return True
-        return False
 
     def _phase_label(self) -> str:
         phase = self.engine.active_phase()
@@ -46,13 +36,9 @@ class MissionCommandsMixin:
             self.call_after_refresh(panes.checklist.focus)
             self.say("the checklist: move to the item, then space ticks it")
             return
-        check_id = panes.checklist.highlighted_check() if panes else None
-        if self.viewed != self.engine.state.active and not self.session.read_only:
-            self.refuse("tick", "only the active phase's items can be ticked (this is another phase)")
+        if self.refused("tick"):
             return
-        if check_id is None:
-            self.refuse("tick", "this phase has no manual items")
-            return
+        check_id = panes.checklist.highlighted_check()
         check = self.runbook.check(check_id)
         checked = self.engine.state.manual[check_id].checked if check.source == "manual" \
             else self.engine.state.checks[check_id].confirmed
@@ -62,7 +48,7 @@ class MissionCommandsMixin:
     def action_note(self) -> None:
         from golive.screens.note_modal import NoteModal
 
-        if self._refused_here("note"):
+        if self.refused("note"):
             return
 
         def chosen(text: str | None) -> None:
@@ -75,19 +61,14 @@ class MissionCommandsMixin:
     # ------------------------------------------------------------------ decisions
 
     def action_proceed(self) -> None:
-        from golive.screens.gate_reasons import action_pending
-
-        if action_pending(self.engine) and not self.session.read_only:
-            # The engine's refusal would list every check's ERROR; the lead needs the key that helps.
-            reasons = self.shown_gate(self.now()).reasons
-            self.refuse("proceed", "gate closed: " + "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else ""))
+        if self.refused("proceed"):
             return
         self.command("proceed", lambda: self.session.proceed(), done="proceeded")
 
     def action_override(self) -> None:
         from golive.screens.override_modal import OverrideModal
 
-        if self._refused_here("override"):
+        if self.refused("override"):
             return
         reasons = self.engine.gate(self.now()).reasons
 
@@ -99,10 +80,7 @@ class MissionCommandsMixin:
         self.app.push_screen(OverrideModal(self._phase_label(), reasons), chosen)
 
     def action_rollback(self) -> None:
-        if self._refused_here("rollback"):
-            return
-        if self.engine.state.rollback_running:
-            self.refuse("rollback", "a rollback is already running")
+        if self.refused("rollback"):
             return
         self.open_rollback(trigger=self.engine.state.rollback_request or "")
 
@@ -148,12 +126,9 @@ class MissionCommandsMixin:
     def action_fire(self) -> None:
         from golive.screens.fire_modal import FireModal
 
-        if self._refused_here("fire"):
+        if self.refused("fire"):
             return
         fireable = self._fireable()
-        if not fireable:
-            self.refuse("fire", "no trigger can be fired by hand now")
-            return
 
         def chosen(choice: Any) -> None:
             if choice is not None:
@@ -165,13 +140,10 @@ class MissionCommandsMixin:
         from golive.console.roles import awaited_text
         from golive.screens.approve_modal import ApproveModal
 
-        if self._refused_here("approve"):
+        if self.refused("approve"):
             return
         phase = self.engine.active_phase()
-        awaiting = awaited_text(self.runbook, self.engine.state, phase) if phase is not None else ""
-        if not awaiting:
-            self.refuse("approve", f"phase {self._phase_label()} awaits no approval")
-            return
+        awaiting = awaited_text(self.runbook, self.engine.state, phase)
 
         def chosen(note: str | None) -> None:
             if note is not None:
@@ -181,12 +153,9 @@ class MissionCommandsMixin:
     def action_resume(self) -> None:
         from golive.screens.note_modal import NoteModal
 
-        if self._refused_here("resume"):
+        if self.refused("resume"):
             return
         paused = self.engine.state.paused
-        if paused is None:
-            self.refuse("resume", "the go-live is not paused")
-            return
 
         def chosen(text: str | None) -> None:
             if text:
@@ -196,16 +165,9 @@ class MissionCommandsMixin:
     def action_run_action(self) -> None:
         from golive.screens.action_modal import ActionModal
 
-        if self._refused_here("action"):
+        if self.refused("run_action"):
             return
-        phase = self.engine.active_phase()
-        if phase is None or phase.action is None:
-            self.refuse("action", f"phase {self._phase_label()} has no action")
-            return
-        st = self.engine.state.active_phase
-        if st is not None and st.action_done is not None:
-            self.refuse("action", f"the action of {phase.label} has already run")
-            return
+        phase, st = self.engine.active_phase(), self.engine.state.active_phase
         # a phase with several actions runs them in order: confirm the next one, not the first
         action = phase.all_actions[min(st.actions_done, len(phase.all_actions) - 1)] if st is not None else phase.action
 
@@ -224,7 +186,7 @@ class MissionCommandsMixin:
     def action_abort(self) -> None:
         from golive.screens.abort_modal import AbortModal
 
-        if self._refused_here("abort"):
+        if self.refused("abort"):
             return
 
         def chosen(reason: str | None) -> None:
@@ -246,16 +208,9 @@ class MissionCommandsMixin:
     def action_sign(self) -> None:
         from golive.screens.signoff_modal import SignoffModal
 
-        if self._refused_here("sign off"):
+        if self.refused("sign"):
             return
-        st = self.engine.state
-        if st.outcome is None:
-            self.refuse("sign off", "sign-off opens when the go-live has an outcome")
-            return
-        missing = self.engine.missing_signoffs()
-        if not missing:
-            self.refuse("sign off", "every role has signed off")
-            return
+        st, missing = self.engine.state, self.engine.missing_signoffs()
 
         def chosen(choice: Any) -> None:
             if choice is not None:
@@ -316,10 +271,9 @@ class MissionCommandsMixin:
 
     def action_active_phase(self) -> None:
         """Esc after looking at another phase: back to the one being driven (and follow it again)."""
-        active = self.engine.state.active
-        if active < 0 or self.viewed == active:
+        if self.refused("active_phase"):
             return
-        self.view_phase(active, True)
+        self.view_phase(self.engine.state.active, True)
         self.say(f"back to the active phase: {self._phase_label()}")
 
     def action_next_pane(self) -> None:
@@ -353,8 +307,7 @@ class MissionCommandsMixin:
         self.app.action_command_palette()
 
     def action_detach(self) -> None:
-        if not hasattr(self.session, "after_screen"):
-            self.refuse("detach", "no driver to leave running: this screen drives the session itself")
+        if self.refused("detach"):
             return
         self.app.run_worker(self.app.shutdown(), exit_on_error=False)
 
