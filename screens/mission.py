@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-# It reads the engine's state and sends commands through the session's narrow interface; a command shows as
-# done only when the session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh
-# the panes an event touches once per batch; samples, sparklines and clocks once a second.
+# It reads the engine's state and sends commands through one interface (console/seat.py, which the live session,
+# the journal follower and a driver seat implement); a command shows as done only when the session returns (the
+# journal is fsync'd by then). Redraws are coalesced: events refresh the panes an event touches once per batch;
+# samples, sparklines and clocks once a second.
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -18,6 +19,7 @@ from golive.console import events as ev
 from golive.console.change import change_label, header_flags
 from golive.console.engine import Refused
 from golive.console.refusals import Explained, Refusal, fireable
+from golive.console.seat import Seat
 from golive.console.state import Gate
 from golive.screens import keymap
 from golive.screens.actions import BY_NAME
@@ -56,7 +58,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
     COMMANDS = {mission_commands}
     AUTO_FOCUS = None   # _focus_checks picks the pane; Textual's first-focusable guess (the tab bar) raced it
 
-    def __init__(self, session: Any, *, feed: SessionFeed | None = None, key: Any = None):
+    def __init__(self, session: Seat, *, feed: SessionFeed | None = None, key: Any = None):
         super().__init__()
         self.session, self.engine, self.runbook = session, session.engine, session.runbook
         self.feed = feed or SessionFeed()

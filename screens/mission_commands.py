@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from golive.console.seat import Seat
 from golive.screens.layouts import NarrowBody
 
 # The dialogs are imported when first opened: the first frame comes sooner without them.
@@ -17,7 +18,7 @@ class MissionCommandsMixin:
     """Mixed into MissionScreen; relies on its session, engine, panes, refused(), command(), refuse() and say().
     Whether an action may run is ``refused(name)``'s business alone: the rule the footer and the palette read."""
 
-    session: Any
+    session: Seat
     engine: Any
     runbook: Any
     _pending_pane: str | None = None   # the pane a Tab is moving the focus to, until it lands
