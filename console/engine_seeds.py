@@ -96,6 +96,14 @@ class SeedSemantics:
         self._check("resume", by=by, now=now, note=note)
         return trigger_scope.cmd_resume(self, by, note, now)
 
+    def cmd_confirm_step(self, step: str, by: str, note: str = "", now: float | None = None) -> list[ev.Event]:
+        """Confirm a rollback plan's step written with ``confirm = true``: it runs only after this decision."""
+        from golive.console.rollback_plans import cmd_confirm_step
+
+        now = self.clock() if now is None else now
+        self._check("confirm_step", by=by, now=now, step=step)
+        return cmd_confirm_step(self, step, by, note, now)
+
     def cmd_fire_trigger(self, trigger_id: str, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
         """A person fires a manual trigger, with a reason; its response follows as for any trigger."""
         now = self.clock() if now is None else now

@@ -178,6 +178,9 @@ class Follower(Listeners):
     async def resume_paused(self, note: str, by: str | None = None) -> None:
         self._refuse("resume")
 
+    async def confirm_step(self, step: str, note: str = "", by: str | None = None) -> None:
+        self._refuse("confirm a rollback step")
+
     async def run_action(self, by: str | None = None) -> None:
         self._refuse("run actions")
 

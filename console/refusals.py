@@ -248,8 +248,21 @@ def resume(e: Any, by: str, now: float, note: str | None = None) -> Refusal | No
                   lambda: _written(note, "resuming a paused go-live needs a written note"))
 
 
+def confirm_step(e: Any, by: str, now: float, step: str | None = None) -> Refusal | None:
+    from golive.console.rollback_plans import awaiting_confirm
+
+    def waiting() -> Refusal | None:
+        asked = awaiting_confirm(e)
+        if asked is None:
+            return Refusal("no rollback step is waiting for a confirmation")
+        if step is not None and asked[0] != step:
+            return Explained(f"rollback step {step} is not waiting for a confirmation")
+        return None
+    return _first(lambda: _running(e), waiting)
+
+
 RULES: dict[str, Callable[..., Refusal | None]] = {
     "proceed": proceed, "override": override, "rollback": rollback, "decline_rollback": decline_rollback,
     "abort": abort, "tick": tick, "note": note, "sign": sign, "approve": approve, "run_action": run_action,
-    "fire": fire, "resume": resume,
+    "fire": fire, "resume": resume, "confirm_step": confirm_step,
 }
