@@ -21,7 +21,7 @@ from golive.console.engine import Refused
 from golive.console.refusals import Explained, Refusal, fireable
 from golive.console.seat import Seat
 from golive.console.state import Gate
-from golive.screens import keymap
+from golive.screens import keymap, mission_panes
 from golive.screens.actions import BY_NAME
 from golive.screens.check_cells import value_is_old
 from golive.screens.checklist import tickable_checks
@@ -146,21 +146,9 @@ class MissionScreen(MissionCommandsMixin, Screen):
             return
         now = self.now()
         self._refresh_status(now)
-        p, palette = self.panes, self.palette
-        p.phases.show(self.engine.state, now)
-        if p.phases.highlighted != self.viewed:
-            p.phases.highlighted = self.viewed
-        p.checks.show(self.viewed, now, palette)
-        p.checklist.show(self.viewed, palette)
-        shown = p.detail.check_id
-        if shown is None or self.runbook.phase_of(shown) is not self.runbook.phases[self.viewed]:
-            shown = p.checks.cursor_key() or p.checklist.cursor_key()
-        p.detail.show(shown, now)
-        p.sparklines.show(self.viewed, palette)
-        p.triggers.show(now)
-        p.pods.show(self.engine.state, palette)
-        p.log.sync(self.engine.state, palette)
-        self._set_titles()
+        p = self.panes
+        mission_panes.draw(self, mission_panes.Pass(now, self.palette, frozenset({"all"})))
+        self.set_titles()
         phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
         if phase is not None and (self.focused is p.checks and not phase.automated_checks
                                   or self.focused is p.checklist and not tickable_checks(self.engine, self.viewed)):
@@ -197,7 +185,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
             facts["observing"] = "" if session.read_only else observing_text(self.engine)
         return facts
 
-    def _set_titles(self) -> None:
+    def set_titles(self) -> None:
         p = self.panes
         phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
         label = phase.label if phase else ""
@@ -219,8 +207,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
         self._after_events(status=False)   # the status follows right here
         now = self.now()
         self._refresh_status(now)
-        p, palette, st = self.panes, self.palette, self.engine.state
-        p.phases.show(st, now)
+        st = self.engine.state
         dirty, pods_changed = self.feed.take()
         if self.viewed == st.active:   # holds grow with time in the active phase only
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
@@ -228,14 +215,8 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if 0 <= self.viewed < len(self.runbook.phases):   # and so does the age of an old value
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
                       if value_is_old(c, self.engine.live(c.id), now)}
-        if dirty:
-            p.checks.show(self.viewed, now, palette, only=dirty)
-        p.detail.show(None, now)
-        p.triggers.show(now)
-        p.sparklines.show(self.viewed, palette)
-        if pods_changed:
-            p.pods.show(st, palette)
-            self._set_titles()
+        touched = {"second"} | ({"checks"} if dirty else set()) | ({"pods"} if pods_changed else set())
+        mission_panes.draw(self, mission_panes.Pass(now, self.palette, frozenset(touched), frozenset(dirty)))
 
     # ------------------------------------------------------------------ what the session says
 
@@ -281,17 +262,11 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if "all" in touched or self.panes is None:
             self.refresh_all()
         else:
-            now, p, palette = self.now(), self.panes, self.palette
+            now = self.now()
             if status:
                 self._refresh_status(now)
-            if checks:
-                p.checks.show(self.viewed, now, palette, only=checks)
-            if "checklist" in touched:
-                p.checklist.show(self.viewed, palette)
-            if "triggers" in touched:
-                p.triggers.show(now)
-            p.detail.show(None, now)
-            p.log.sync(self.engine.state, palette)
+            touched |= {"events"} | ({"checks"} if checks else set())
+            mission_panes.draw(self, mission_panes.Pass(now, self.palette, frozenset(touched), frozenset(checks)))
         self._maybe_ask_rollback()
 
     def on_samples_arrived(self, message: SamplesArrived) -> None:
