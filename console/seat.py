@@ -61,5 +61,9 @@ class Seat(SeatCommands, Protocol):
 
     def close(self) -> None: ...
 
+    def view(self, now: float | None = None) -> Any: ...   # console.view.SessionView
+
+    def subscribe(self, listener: Callable[[str, Any], None]) -> None: ...
+
 
 COMMANDS = tuple(name for name in SeatCommands.__dict__ if not name.startswith("_") and name != "write_record")

@@ -6,7 +6,6 @@ from __future__ import annotations
 # the journal follower and a driver seat implement); a command shows as done only when the session returns (the
 # journal is fsync'd by then). Redraws are coalesced: events refresh the panes an event touches once per batch;
 # samples, sparklines and clocks once a second.
-from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from textual import on
@@ -20,6 +19,7 @@ from golive.console.change import change_label, header_flags
 from golive.console.engine import Refused
 from golive.console.seat import Seat
 from golive.console.state import Gate
+from golive.console.view import SessionView
 from golive.screens import keymap, mission_panes
 from golive.screens.check_cells import value_is_old
 from golive.screens.checklist import tickable_checks
@@ -57,6 +57,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         self.feed = feed or SessionFeed()
         self.key = key
         self.viewed = max(0, self.engine.state.active)
+        self.shown: SessionView = session.view()   # what the header and gate line show; new with every pass
         self.follow_active = True
         self.wide: bool | None = None
         self.panes: Panes | None = None
@@ -148,44 +149,41 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
             self.call_after_refresh(self._focus_checks)   # a new phase emptied the focused table: j/k must move
 
     def _refresh_status(self, now: float) -> None:
-        st, rb = self.engine.state, self.runbook
-        gate = self.shown_gate(now)
-        phase = self.engine.active_phase()
-        started = st.started or now
+        """Header, gate line and footer, from one snapshot of the session (console/view.py)."""
+        view = self.shown = self.session.view(now)
+        gate = Gate(view.gate.open, shown_reasons(self.engine, list(view.gate.reasons), view.read_only))
+        phase = view.active_phase
+        started = view.started or now
         self.query_one(MissionHeader).show(
-            service=rb.meta.service, version=rb.meta.version, environment=rb.meta.environment,
-            phase_no=st.active + 1, phases=len(rb.phases), phase_title=phase.label if phase else "",
-            since_start=(st.finished or now) - started, state_word=overall_state(st, gate.open),
-            change=change_label(rb), flags=header_flags(st))
-        trigger_label = ""
-        if st.rollback_request:
-            trigger_label = rb.check(st.rollback_request).label
+            service=view.service, version=view.version, environment=view.environment,
+            phase_no=view.active + 1, phases=len(view.phases), phase_title=phase.label if phase else "",
+            since_start=(view.finished or now) - started, state_word=overall_state(view, gate.open),
+            change=change_label(self.runbook), flags=header_flags(view))
+        trigger = view.triggers.get(view.rollback_request or "")
+        trigger_label = trigger.label if trigger is not None else ""
         bar = self.query_one(GateBar)
-        bar.show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label, room=bar.room,
-                              **self._outcome_facts(now)))
+        bar.show(gate_content(gate, view, list(view.missing_signoffs), trigger_label, room=bar.room,
+                              **self._outcome_facts(view)))
         self.query_one(KeyFooter).show(self.action_available)
 
-    def _outcome_facts(self, now: float) -> dict[str, Any]:
+    def _outcome_facts(self, view: SessionView) -> dict[str, Any]:
         """For the gate line: read-only or not, a follower's gone driver, the record's path and what the driver
         still observes once the go-live has its outcome."""
-        session, st = self.session, self.engine.state
-        problem = getattr(session, "driver_problem", None)
-        facts: dict[str, Any] = {"read_only": session.read_only, "banner": problem(now) if problem else ""}
-        if st.outcome is not None:
-            paths = session.record_paths
-            record = paths[0] if paths else Path(session.folder) / "record.toml"
+        facts: dict[str, Any] = {"read_only": view.read_only, "banner": view.driver_problem}
+        if view.outcome is not None:
+            paths = view.record_paths
+            record = paths[0] if paths else view.folder / "record.toml"
             facts["record"] = str(record) if paths or record.is_file() else ""
-            facts["observing"] = "" if session.read_only else observing_text(self.engine)
+            facts["observing"] = "" if view.read_only else observing_text(self.engine)
         return facts
 
     def set_titles(self) -> None:
-        p = self.panes
-        phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
+        p, view = self.panes, self.shown
+        phase = view.phases[self.viewed] if 0 <= self.viewed < len(view.phases) else None
         label = phase.label if phase else ""
-        suffix = "" if self.viewed == self.engine.state.active else " (not the active phase)"
+        suffix = "" if self.viewed == view.active else " (not the active phase)"
         if self.wide:
-            bad = sum(1 for rows in self.engine.state.pods.values() for pod in rows
-                      if pod.get("status") not in ("Running", "Succeeded", "Completed"))
+            bad = view.pods_in_trouble()
             titles = ((p.checks, f"Checks · {label}{suffix}"), (p.checklist, f"Checklist · {label}"),
                       (p.pods, f"Pods · {bad} in trouble" if bad else "Pods"))
             for widget, title in titles:

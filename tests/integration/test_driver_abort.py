@@ -32,8 +32,9 @@ async def test_x_at_a_driver_seat_aborts_through_the_driver_journaled_as_the_sea
             await wait_for(pilot, lambda: isinstance(app.screen, AbortModal), "the abort dialog")
             app.screen.query_one(Input).value = "the payment provider is down"
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.session.engine.state.outcome == "NO-GO", "the outcome at the seat",
+            await wait_for(pilot, lambda: app.session.view().outcome == "NO-GO", "the outcome at the seat",
                            deadline=60)
+            assert app.session.view().phases[0].status == "aborted"
         def decided() -> list[dict]:
             events = [e for e in journal(folder) if e["type"] in ("decision", "outcome")]
             return events if any(e["type"] == "outcome" for e in events) else []
