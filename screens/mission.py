@@ -195,9 +195,9 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         second's burst of samples costs one redraw, and values are on screen within a second."""
         if self.panes is None:
             return
-        self._after_events(status=False)   # the status follows right here
         now = self.now()
-        self._refresh_status(now)
+        self._refresh_status(now)   # first: the panes of the events pass draw from this snapshot
+        self._after_events(status=False)
         st = self.engine.state
         dirty, pods_changed = self.feed.take()
         if self.viewed == st.active:   # holds grow with time in the active phase only

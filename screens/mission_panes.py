@@ -5,7 +5,8 @@ from __future__ import annotations
 
 # Three passes redraw panes: "all" (a layout, a phase shown, a decision), "events" (the batch of events since the
 # last pass: only what they touched) and "second" (clocks, holds, sparklines, the samples of the last second).
-# A row names the touches it answers to; the drawing reads what the screen shows now.
+# A row names the touches it answers to. Panes that draw from the snapshot read ``screen.shown`` (console/view.py),
+# taken just before the pass; the others still read the engine.
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,7 +33,7 @@ class PaneRow:
 
 
 def _phases(screen: Any, pane: Any, p: Pass) -> None:
-    pane.show(screen.engine.state, p.now)
+    pane.show(screen.shown, p.now)
     if p.full and pane.highlighted != screen.viewed:
         pane.highlighted = screen.viewed
 
@@ -68,13 +69,13 @@ def _triggers(screen: Any, pane: Any, p: Pass) -> None:
 
 
 def _pods(screen: Any, pane: Any, p: Pass) -> None:
-    pane.show(screen.engine.state, p.palette)
+    pane.show(screen.shown, p.palette)
     if not p.full:
         screen.set_titles()   # the pods title counts the pods in trouble
 
 
 def _log(screen: Any, pane: Any, p: Pass) -> None:
-    pane.sync(screen.engine.state, p.palette)
+    pane.sync(screen.shown, p.palette)
 
 
 # In drawing order: the detail line follows the check and checklist cursors, so it comes after both.
