@@ -57,7 +57,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         self.feed = feed or SessionFeed()
         self.key = key
         self.viewed = max(0, self.engine.state.active)
-        self.shown: SessionView = session.view()   # what the header and gate line show; new with every pass
+        self.shown: Any = None   # the SessionView the header and gate line show, taken anew by every pass
         self.follow_active = True
         self.wide: bool | None = None
         self.panes: Panes | None = None
