@@ -41,8 +41,8 @@ class MissionCommandsMixin:
             return
         check_id = panes.checklist.highlighted_check()
         check = self.runbook.check(check_id)
-        checked = self.engine.state.manual[check_id].checked if check.source == "manual" \
-            else self.engine.state.checks[check_id].confirmed
+        view = self.session.view()
+        checked = view.manual[check_id].checked if check.source == "manual" else view.checks[check_id].confirmed
         verb = "unticked" if checked else "ticked"
         self.command("tick", lambda: self.session.tick(check_id, not checked), done=f"{verb}: {check.label}")
 

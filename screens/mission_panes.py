@@ -46,7 +46,7 @@ def _checks(screen: Any, pane: Any, p: Pass) -> None:
 
 
 def _checklist(screen: Any, pane: Any, p: Pass) -> None:
-    pane.show(screen.viewed, p.palette)
+    pane.show(screen.shown, screen.viewed, p.palette)
 
 
 def _detail(screen: Any, pane: Any, p: Pass) -> None:
