@@ -55,6 +55,7 @@ class TriggerView(NamedTuple):
     state: str
     value: float | None
     detail: str
+    pending_since: float | None
     fired_at: float | None
     fired_by: str
 
@@ -86,7 +87,9 @@ class SessionView:
     rollback_request: str | None
     rollback_running: bool
     rollback_decided: bool
+    decisions: tuple[Mapping[str, Any], ...]
     # the evidence
+    proven: float                 # ``at``, or the last moment the journal proves (a follower counts no further)
     checks: Mapping[str, CheckView]
     manual: Mapping[str, ManualView]
     triggers: Mapping[str, TriggerView]
@@ -112,12 +115,20 @@ def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def take_view(seat: Any, now: float | None = None) -> SessionView:
-    """The snapshot of ``seat`` (anything with ``engine``, ``runbook``, ``read_only``, … — console/seat.py)."""
-    engine, rb = seat.engine, seat.runbook
-    st = engine.state
+    """The snapshot of ``seat`` (anything with ``engine``, ``read_only``, ``operator``, … — console/seat.py)."""
     now = seat.clock() if now is None else now
-    labels = {c.id: c for _, c in rb.iter_checks()} | {t.id: t for t in rb.triggers}
     problem = getattr(seat, "driver_problem", None)
+    return engine_view(seat.engine, now, read_only=bool(seat.read_only), dry_run=bool(seat.dry_run),
+                       operator=seat.operator, folder=Path(seat.folder), record_paths=seat.record_paths,
+                       driver_problem=problem(now) if problem else "")
+
+
+def engine_view(engine: Any, now: float, *, read_only: bool = False, dry_run: bool = False, operator: str = "",
+                folder: Path = Path("."), record_paths: tuple[Path, Path] | None = None,
+                driver_problem: str = "") -> SessionView:
+    """The snapshot of ``engine``'s state at ``now``; the seat's own facts are given."""
+    rb, st = engine.runbook, engine.state
+    labels = {c.id: c for _, c in rb.iter_checks()} | {t.id: t for t in rb.triggers}
 
     def check_view(cs: Any) -> CheckView:
         check = labels.get(cs.id)
@@ -127,8 +138,8 @@ def take_view(seat: Any, now: float | None = None) -> SessionView:
                          value_at=live.value_at, detail=live.detail, last_at=live.last_at, confirmed=cs.confirmed)
 
     return SessionView(
-        at=now, read_only=bool(seat.read_only), dry_run=bool(seat.dry_run), operator=seat.operator,
-        folder=Path(seat.folder), record_paths=seat.record_paths, driver_problem=problem(now) if problem else "",
+        at=now, read_only=read_only, dry_run=dry_run, operator=operator, folder=folder, record_paths=record_paths,
+        driver_problem=driver_problem,
         name=rb.meta.name, service=rb.meta.service, version=rb.meta.version, environment=rb.meta.environment,
         started=st.started, finished=st.finished, change=_frozen(st.change or {}),
         notify_failures=tuple(_frozen(f) for f in st.notify_failures),
@@ -137,14 +148,16 @@ def take_view(seat: Any, now: float | None = None) -> SessionView:
         active=st.active, gate=_gate(engine, now),
         paused=_frozen(st.paused) if st.paused is not None else None,
         rollback_request=st.rollback_request, rollback_running=st.rollback_running,
-        rollback_decided=st.rollback_decided,
+        rollback_decided=st.rollback_decided, decisions=tuple(_frozen(d) for d in st.decisions),
+        proven=engine.proven(now),
         checks=MappingProxyType({cid: check_view(cs) for cid, cs in st.checks.items()}),
         manual=MappingProxyType({mid: ManualView(id=mid, label=labels[mid].label if mid in labels else mid,
                                                  phase=ms.phase, checked=ms.checked, by=ms.by, at=ms.at,
                                                  note=ms.note) for mid, ms in st.manual.items()}),
         triggers=MappingProxyType({tid: TriggerView(id=tid, label=labels[tid].label if tid in labels else tid,
                                                     state=ts.state, value=ts.value, detail=ts.detail,
-                                                    fired_at=ts.fired_at, fired_by=ts.fired_by)
+                                                    pending_since=ts.pending_since, fired_at=ts.fired_at,
+                                                    fired_by=ts.fired_by)
                                    for tid, ts in st.triggers.items()}),
         pods=MappingProxyType({cid: tuple(_frozen(p) for p in rows) for cid, rows in st.pods.items()}),
         outcome=st.outcome, outcome_reason=st.outcome_reason,

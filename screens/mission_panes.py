@@ -65,7 +65,7 @@ def _sparklines(screen: Any, pane: Any, p: Pass) -> None:
 
 
 def _triggers(screen: Any, pane: Any, p: Pass) -> None:
-    pane.show(p.now)
+    pane.show(screen.shown, p.now)
 
 
 def _pods(screen: Any, pane: Any, p: Pass) -> None:
