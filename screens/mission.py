@@ -58,6 +58,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         self.key = key
         self.viewed = max(0, self.engine.state.active)
         self.shown: Any = None   # the SessionView the header and gate line show, taken anew by every pass
+        self._trigger_ids = {t.id for t in self.runbook.triggers}
         self.follow_active = True
         self.wide: bool | None = None
         self.panes: Panes | None = None
@@ -198,14 +199,14 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         now = self.now()
         self._refresh_status(now)   # first: the panes of the events pass draw from this snapshot
         self._after_events(status=False)
-        st = self.engine.state
+        view = self.shown
         dirty, pods_changed = self.feed.take()
-        if self.viewed == st.active:   # holds grow with time in the active phase only
+        if self.viewed == view.active:   # holds grow with time in the active phase only
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
-                      if st.checks[c.id].verdict == "PASS"}
+                      if view.checks[c.id].verdict == "PASS"}
         if 0 <= self.viewed < len(self.runbook.phases):   # and so does the age of an old value
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
-                      if value_is_old(c, self.engine.live(c.id), now)}
+                      if value_is_old(c, view.checks[c.id], now)}
         touched = {"second"} | ({"checks"} if dirty else set()) | ({"pods"} if pods_changed else set())
         mission_panes.draw(self, mission_panes.Pass(now, self.palette, frozenset(touched), frozenset(dirty)))
 
@@ -216,7 +217,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         event = message.event
         if isinstance(event, ev.Verdict):
             self._touched_checks.add(event.check)
-            if event.check in self.engine.state.triggers:
+            if event.check in self._trigger_ids:
                 self._touched.add("triggers")
         elif isinstance(event, ev.Tick):
             self._touched.add("checklist")

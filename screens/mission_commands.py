@@ -81,11 +81,12 @@ class MissionCommandsMixin:
         self.app.push_screen(OverrideModal(self._phase_label(), reasons), chosen)
 
     def action_rollback(self) -> None:
-        if self.engine.state.rollback_running and self.open_step_confirm():
+        view = self.session.view()
+        if view.rollback_running and self.open_step_confirm():
             return   # r again: a step that waits for its confirmation asks again
         if self.refused("rollback"):
             return
-        self.open_rollback(trigger=self.engine.state.rollback_request or "")
+        self.open_rollback(trigger=view.rollback_request or "")
 
     def open_rollback(self, trigger: str = "") -> None:
         from golive.screens.rollback_modal import RollbackModal
@@ -127,7 +128,7 @@ class MissionCommandsMixin:
 
         def chosen(ok: bool | None) -> None:
             if awaiting_confirm(self.engine) != waiting:   # another seat confirmed it while this one asked
-                by = [d["by"] for d in self.engine.state.decisions if d.get("step") == step]
+                by = [d["by"] for d in self.session.view().decisions if d.get("step") == step]
                 self.say(f"rollback step {step} no longer waits" + (f": {by[-1]} confirmed it" if by else ""))
                 return
             if not ok:
@@ -184,7 +185,7 @@ class MissionCommandsMixin:
 
         if self.refused("resume"):
             return
-        paused = self.engine.state.paused
+        paused = self.session.view().paused
 
         def chosen(text: str | None) -> None:
             if text:
@@ -239,14 +240,15 @@ class MissionCommandsMixin:
 
         if self.refused("sign"):
             return
-        st, missing = self.engine.state, self.engine.missing_signoffs()
+        view = self.session.view()
+        outcome, missing = view.outcome, list(view.missing_signoffs)
 
         def chosen(choice: Any) -> None:
             if choice is not None:
                 self.command("sign off", lambda: self._sign(choice))
             else:
                 self.say("sign-off cancelled: nothing signed")
-        self.app.push_screen(SignoffModal(st.outcome, missing, self.session.operator, self.signing_key_note()),
+        self.app.push_screen(SignoffModal(outcome, missing, self.session.operator, self.signing_key_note()),
                              chosen)
 
     def ask_to_cosign(self) -> None:
@@ -255,7 +257,7 @@ class MissionCommandsMixin:
             return
         from golive.console.driver.cosign import ask_text
 
-        ask = ask_text(self.runbook, self.session.operator, self.engine.missing_signoffs())
+        ask = ask_text(self.runbook, self.session.operator, list(self.session.view().missing_signoffs))
         if ask:
             self.say(ask)
 
@@ -302,7 +304,7 @@ class MissionCommandsMixin:
         """Esc after looking at another phase: back to the one being driven (and follow it again)."""
         if self.refused("active_phase"):
             return
-        self.view_phase(self.engine.state.active, True)
+        self.view_phase(self.session.view().active, True)
         self.say(f"back to the active phase: {self._phase_label()}")
 
     def action_next_pane(self) -> None:
@@ -351,4 +353,4 @@ class MissionCommandsMixin:
             else:
                 self.say("quit cancelled")
         self.app.push_screen(QuitModal(str(self.session.folder), read_only=self.session.read_only,
-                                       outcome=self.engine.state.outcome), chosen)
+                                       outcome=self.session.view().outcome), chosen)
