@@ -6,9 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from golive.screens.dialog import Dialog, quiet_input
-
-MIN_REASON = 3   # as for an override: a reason a reader of the record can act on
+from golive.screens.dialog import Dialog, Judge, accept, quiet_input
 
 
 class AbortModal(Dialog[str]):
@@ -16,9 +14,9 @@ class AbortModal(Dialog[str]):
 
     ENTER = "aborts the go-live (NO-GO)"
 
-    def __init__(self, phase_label: str):
+    def __init__(self, phase_label: str, judge: Judge = accept):
         super().__init__()
-        self.phase_label = phase_label
+        self.phase_label, self.judge = phase_label, judge
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -34,8 +32,9 @@ class AbortModal(Dialog[str]):
 
     def submit(self) -> None:
         reason = self.query_one("#abort-reason", Input).value.strip()
-        if len(reason) < MIN_REASON:
-            self.query_one("#problem", Static).update("an abort needs a written reason")
+        problem = self.judge(reason)
+        if problem:
+            self.query_one("#problem", Static).update(problem)
             self.query_one("#abort-reason", Input).focus()
             return
         self.dismiss(reason)

@@ -20,6 +20,7 @@ class MissionCommandsMixin:
 
     session: Seat
     engine: Any
+    why_not: Any
     runbook: Any
     _pending_pane: str | None = None   # the pane a Tab is moving the focus to, until it lands
 
@@ -57,7 +58,8 @@ class MissionCommandsMixin:
                 self.command("note", lambda: self.session.note(text), done="note saved")
             else:
                 self.say("note cancelled: nothing saved")
-        self.app.push_screen(NoteModal(self._phase_label() or "the go-live"), chosen)
+        self.app.push_screen(NoteModal(self._phase_label() or "the go-live",
+                                       judge=lambda text: self.why_not("note", text=text)), chosen)
 
     # ------------------------------------------------------------------ decisions
 
@@ -78,7 +80,8 @@ class MissionCommandsMixin:
                 self.command("override", lambda: self.session.override(reason), done="overridden: proceeded")
             else:
                 self.say("override cancelled: the gate stays closed")
-        self.app.push_screen(OverrideModal(self._phase_label(), reasons), chosen)
+        self.app.push_screen(OverrideModal(self._phase_label(), reasons,
+                                           judge=lambda reason: self.why_not("override", reason=reason)), chosen)
 
     def action_rollback(self) -> None:
         view = self.session.view()
@@ -151,7 +154,8 @@ class MissionCommandsMixin:
                 return
             self.command("decline rollback", lambda: self.session.decline_rollback(reason),
                          done=f"rollback declined: {label}")
-        self.app.push_screen(DeclineModal(label), chosen)
+        self.app.push_screen(DeclineModal(label, judge=lambda reason: self.why_not("decline_rollback", reason=reason)),
+                             chosen)
 
     def action_fire(self) -> None:
         from golive.screens.fire_modal import FireModal
@@ -164,7 +168,8 @@ class MissionCommandsMixin:
             if choice is not None:
                 self.command("fire", lambda: self.session.fire_trigger(choice.trigger, choice.reason),
                              done=f"fired: {self.runbook.check(choice.trigger).label}")
-        self.app.push_screen(FireModal(fireable), chosen)
+        self.app.push_screen(FireModal(fireable, judge=lambda trigger, reason: self.why_not(
+            "fire", trigger_id=trigger, reason=reason)), chosen)
 
     def action_approve(self) -> None:
         from golive.console.roles import awaited_text
@@ -190,7 +195,8 @@ class MissionCommandsMixin:
         def chosen(text: str | None) -> None:
             if text:
                 self.command("resume", lambda: self.session.resume_paused(text), done="resumed")
-        self.app.push_screen(NoteModal(f"resume after {paused['reason']}: why is it safe?"), chosen)
+        self.app.push_screen(NoteModal(f"resume after {paused['reason']}: why is it safe?",
+                                       judge=lambda text: self.why_not("resume", note=text)), chosen)
 
     def action_run_action(self) -> None:
         from golive.screens.action_modal import ActionModal
@@ -224,7 +230,8 @@ class MissionCommandsMixin:
                 self.command("abort", lambda: self.session.abort(reason), done="aborted: the outcome is NO-GO")
             else:
                 self.say("abort cancelled: the go-live goes on")
-        self.app.push_screen(AbortModal(self._phase_label() or "the go-live"), chosen)
+        self.app.push_screen(AbortModal(self._phase_label() or "the go-live",
+                                        judge=lambda reason: self.why_not("abort", reason=reason)), chosen)
 
     # ------------------------------------------------------------------ the end
 

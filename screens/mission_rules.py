@@ -61,6 +61,10 @@ class MissionRulesMixin:
             return Refusal("this phase has no manual items")
         return self.engine.why_not("tick", by=by, now=now, check_id=check_id)
 
+    def why_not(self, command: str, **args: Any) -> str | None:
+        """The engine's rule for ``command`` with what a dialog has so far (Engine.why_not), as this seat's person."""
+        return self.engine.why_not(command, by=self.session.operator, now=self.now(), **args)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Textual asks before a key runs and for what is on offer: True works now; None is on offer but refused
         (pressing it says why); False is not on offer now. The footer shows the first two."""
