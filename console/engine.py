@@ -604,11 +604,6 @@ class Engine(SeedSemantics):
         if why:
             raise Refused(str(why))
 
-    def _running(self) -> None:
-        why = refusals._running(self)
-        if why:
-            raise Refused(str(why))
-
     def cmd_start(self, now: float, **meta: Any) -> list[ev.Event]:
         return [ev.SessionStarted(at=now, **meta)] + phase_rules.enter_events(self, 0, now, overridden=False)
 

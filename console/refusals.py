@@ -32,7 +32,7 @@ def refusal(engine: Any, command: str, *, by: str = "", now: float | None = None
     return rule(engine, by, engine.clock() if now is None else now, **args)
 
 
-def _running(e: Any) -> Refusal | None:
+def running(e: Any) -> Refusal | None:
     if e.state.outcome is not None:
         return Refusal(f"the go-live has ended ({e.state.outcome})")
     if e.active_phase() is None:
@@ -72,7 +72,7 @@ def proceed(e: Any, by: str, now: float) -> Refusal | None:
         if shut.open:
             return None
         return Explained("gate closed: " + "; ".join(shut.reasons[:3]) + (" …" if len(shut.reasons) > 3 else ""))
-    return _first(lambda: _running(e), lambda: _not_rolling_back(e), gate)
+    return _first(lambda: running(e), lambda: _not_rolling_back(e), gate)
 
 
 def override(e: Any, by: str, now: float, reason: str | None = None) -> Refusal | None:
@@ -80,7 +80,7 @@ def override(e: Any, by: str, now: float, reason: str | None = None) -> Refusal 
         if e.state.paused is not None:
             return Explained(f"{trigger_scope.pause_reason(e.state)} before anything proceeds")
         return None
-    return _first(lambda: _running(e), lambda: _not_rolling_back(e),
+    return _first(lambda: running(e), lambda: _not_rolling_back(e),
                   lambda: _written(reason, "an override needs a written reason"), paused)
 
 
@@ -94,18 +94,18 @@ def rollback(e: Any, by: str, now: float, trigger: str = "", plan: str | None = 
         if chosen and e.runbook.rollback_plan(chosen) is None:
             return Explained(f"no rollback plan {chosen!r}")
         return None
-    return _first(lambda: _running(e), state)
+    return _first(lambda: running(e), state)
 
 
 def decline_rollback(e: Any, by: str, now: float, reason: str | None = None) -> Refusal | None:
     def requested() -> Refusal | None:
         return None if e.state.rollback_request else Refusal("no rollback is requested")
-    return _first(lambda: _running(e), requested,
+    return _first(lambda: running(e), requested,
                   lambda: _written(reason, "declining a rollback needs a written reason"))
 
 
 def abort(e: Any, by: str, now: float, reason: str | None = None) -> Refusal | None:
-    return _first(lambda: _running(e), lambda: _written(reason, "an abort needs a written reason"))
+    return _first(lambda: running(e), lambda: _written(reason, "an abort needs a written reason"))
 
 
 def tick(e: Any, by: str, now: float, check_id: str | None = None) -> Refusal | None:
@@ -117,7 +117,7 @@ def tick(e: Any, by: str, now: float, check_id: str | None = None) -> Refusal | 
         if check_id not in ids:
             return Explained(f"{check_id} is not a manual item of the active phase ({phase.id})")
         return _may_act(e, getattr(e.runbook.check(check_id), "role", None), by)
-    return _first(lambda: _running(e), item)
+    return _first(lambda: running(e), item)
 
 
 def note(e: Any, by: str, now: float, text: str | None = None, kind: str | None = None) -> Refusal | None:
@@ -177,7 +177,7 @@ def approve(e: Any, by: str, now: float, role: str = "") -> Refusal | None:
         if not chosen:
             return Explained(f"phase {phase.label} has every approval it needs")
         return _first(lambda: _may_act(e, chosen, by), lambda: _approved(e, by, phase, chosen))
-    return _first(lambda: _running(e), approval)
+    return _first(lambda: running(e), approval)
 
 
 def _approved(e: Any, by: str, phase: Any, role: str) -> Refusal | None:
@@ -204,7 +204,7 @@ def run_action(e: Any, by: str, now: float) -> Refusal | None:
             return Explained("the action is running")
         waiting = phase_rules.waiting_reason(e, phase, now)
         return Explained(f"{phase.label}: {waiting}") if waiting else None
-    return _first(lambda: _running(e), action)
+    return _first(lambda: running(e), action)
 
 
 def fireable(e: Any, now: float) -> list[Any]:
@@ -224,7 +224,7 @@ def fire(e: Any, by: str, now: float, trigger_id: str | None = None, reason: str
         if trig is None or trigger_id not in e.state.triggers:
             return Explained(f"no trigger {trigger_id!r}")
         return _first(lambda: _may_act(e, getattr(trig, "role", None), by), lambda: _fire(e, trig, now, reason))
-    return _first(lambda: _running(e), trigger)
+    return _first(lambda: running(e), trigger)
 
 
 def _fire(e: Any, trig: Any, now: float, reason: str | None) -> Refusal | None:
@@ -244,7 +244,7 @@ def _fire(e: Any, trig: Any, now: float, reason: str | None) -> Refusal | None:
 def resume(e: Any, by: str, now: float, note: str | None = None) -> Refusal | None:
     def paused() -> Refusal | None:
         return None if e.state.paused is not None else Refusal("the go-live is not paused")
-    return _first(lambda: _running(e), paused,
+    return _first(lambda: running(e), paused,
                   lambda: _written(note, "resuming a paused go-live needs a written note"))
 
 
@@ -258,7 +258,7 @@ def confirm_step(e: Any, by: str, now: float, step: str | None = None) -> Refusa
         if step is not None and asked[0] != step:
             return Explained(f"rollback step {step} is not waiting for a confirmation")
         return None
-    return _first(lambda: _running(e), waiting)
+    return _first(lambda: running(e), waiting)
 
 
 RULES: dict[str, Callable[..., Refusal | None]] = {
