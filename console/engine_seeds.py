@@ -20,8 +20,7 @@ class SeedSemantics:
     clock: Any
     _windows: dict[str, Any]
     _baseline_parent: dict[str, str]
-    _running: Any
-    _may_act: Any
+    _check: Any
     active_phase: Any
 
     def _seed_init(self) -> None:
@@ -94,7 +93,7 @@ class SeedSemantics:
     def cmd_resume(self, by: str, note: str, now: float | None = None) -> list[ev.Event]:
         """Resume a paused go-live; refused without a written note."""
         now = self.clock() if now is None else now
-        self._running()
+        self._check("resume", by=by, now=now, note=note)
         return trigger_scope.cmd_resume(self, by, note, now)
 
     def cmd_confirm_step(self, step: str, by: str, note: str = "", now: float | None = None) -> list[ev.Event]:
@@ -102,15 +101,11 @@ class SeedSemantics:
         from golive.console.rollback_plans import cmd_confirm_step
 
         now = self.clock() if now is None else now
-        self._running()
+        self._check("confirm_step", by=by, now=now, step=step)
         return cmd_confirm_step(self, step, by, note, now)
 
     def cmd_fire_trigger(self, trigger_id: str, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
         """A person fires a manual trigger, with a reason; its response follows as for any trigger."""
         now = self.clock() if now is None else now
-        self._running()
-        try:
-            self._may_act(getattr(self.runbook.check(trigger_id), "role", None), by)   # [roles]: its members only
-        except KeyError:
-            pass   # cmd_fire names the unknown trigger
+        self._check("fire", by=by, now=now, trigger_id=trigger_id, reason=reason)   # [roles]: its members only
         return trigger_scope.cmd_fire(self, trigger_id, by, reason, now)

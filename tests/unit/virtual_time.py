@@ -37,6 +37,9 @@ class _JumpingSelector(selectors.DefaultSelector):
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
     """``time()`` is ``now``, which moves only when every task waits for a timer."""
 
+    # a jump would not wait for a session's disk writer thread: on this loop it writes in place (golive.console.writer)
+    disk_writes_inline = True
+
     def __init__(self) -> None:
         selector = _JumpingSelector()
         super().__init__(selector)
