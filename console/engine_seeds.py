@@ -9,6 +9,7 @@ from typing import Any
 from golive.checks.base import Sample
 from golive.console import derived, phase_rules, trigger_scope
 from golive.console import events as ev
+from golive.console.judging import judge, trigger_condition
 from golive.console.state import ERROR, CheckState
 
 
@@ -17,7 +18,6 @@ class SeedSemantics:
 
     runbook: Any
     state: Any
-    clock: Any
     _windows: dict[str, Any]
     _baseline_parent: dict[str, str]
     _running: Any
@@ -71,7 +71,6 @@ class SeedSemantics:
     def _judge_derived(self, check: Any, cs: CheckState, sample: Sample) -> tuple[str, str, float | None]:
         """judge(), with a baseline bound to its relative target and a window's figure in place of the value;
         returns (verdict, detail, the value judged)."""
-        from golive.console.engine import judge  # engine imports this module: import at call time
         bound, blind = derived.bound(check, cs, sample.at)
         if bound is None:
             return ERROR, blind, sample.value  # an unreadable baseline makes the comparison unknown, never a pass
@@ -83,7 +82,6 @@ class SeedSemantics:
         return verdict, (f"{detail}; {note}" if detail and note else detail or note), windowed.value
 
     def _trigger_condition(self, trig: Any, sample: Sample) -> bool | None:
-        from golive.console.engine import trigger_condition
         bound, _ = derived.bound(trig, self.state.checks[trig.id], sample.at)
         return None if bound is None else trigger_condition(bound, sample)
 
@@ -91,15 +89,13 @@ class SeedSemantics:
         """The journal name of the action cmd_action returns: ``phase:<id>``, then ``phase:<id>#2`` …"""
         return phase_rules.action_name(self.active_phase(), self.state.phases[self.state.active].actions_done)
 
-    def cmd_resume(self, by: str, note: str, now: float | None = None) -> list[ev.Event]:
+    def cmd_resume(self, by: str, note: str, *, now: float) -> list[ev.Event]:
         """Resume a paused go-live; refused without a written note."""
-        now = self.clock() if now is None else now
         self._running()
         return trigger_scope.cmd_resume(self, by, note, now)
 
-    def cmd_fire_trigger(self, trigger_id: str, by: str, reason: str, now: float | None = None) -> list[ev.Event]:
+    def cmd_fire_trigger(self, trigger_id: str, by: str, reason: str, *, now: float) -> list[ev.Event]:
         """A person fires a manual trigger, with a reason; its response follows as for any trigger."""
-        now = self.clock() if now is None else now
         self._running()
         try:
             self._may_act(getattr(self.runbook.check(trigger_id), "role", None), by)   # [roles]: its members only

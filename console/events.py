@@ -301,3 +301,13 @@ class Approval(Event):
     by: str = ""
     note: str = ""
     seat: str = ""                      # the driver seat it came from ("" in one-process runs)
+
+
+@dataclass(frozen=True)
+class Sampled(Event):
+    """One sample the driver took, as an event: the fold applies its figures, pods, baseline, window and
+    judgement. Never journaled (the journal keeps what samples cause, and periodic summaries), never sent
+    to listeners as an event (they hear the sample itself)."""
+
+    type: ClassVar[str] = "sample"
+    sample: Any = None

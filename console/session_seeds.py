@@ -18,6 +18,7 @@ class SeedReactions:
     _spawn: Any
     rollback: Any
     run_action: Any
+    clock: Any
 
     def _respond(self, trig: Any) -> None:
         """A fired trigger's response that the driver carries out: roll back (headless or auto), abort."""
@@ -27,7 +28,7 @@ class SeedReactions:
         if trig.then == "rollback" and (self.headless or trig.auto):
             self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
         elif trig.then == "abort":
-            self.submit(self.engine.cmd_abort("golive", f"trigger {trig.label} fired"))
+            self.submit(self.engine.cmd_abort("golive", f"trigger {trig.label} fired", now=self.clock()))
 
     def _soak_broken(self) -> None:
         """A FAIL inside a soak ends it by the phase's on_fail: abort, or roll back by its plan."""
@@ -39,7 +40,7 @@ class SeedReactions:
         if phase.on_fail == "rollback":
             self._spawn(self.rollback("golive", reason=f"soak broken: {ps.soak_broken}", plan=phase.plan or ""))
         else:
-            self.submit(self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}"))
+            self.submit(self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}", now=self.clock()))
 
     def _headless_next_action(self) -> None:
         """Headless: a phase's next action runs when the one before it succeeded (and its time has come)."""
@@ -61,8 +62,8 @@ class SeedReactions:
 
     async def fire_trigger(self, trigger_id: str, reason: str, by: str | None = None) -> None:
         """A person fires a manual trigger with a reason (fsync'd before anyone sees it)."""
-        self.submit(self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason))
+        self.submit(self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason, now=self.clock()))
 
     async def resume_paused(self, note: str, by: str | None = None) -> None:
         """Resume a paused go-live with a note."""
-        self.submit(self.engine.cmd_resume(by or self.operator, note))
+        self.submit(self.engine.cmd_resume(by or self.operator, note, now=self.clock()))

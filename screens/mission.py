@@ -185,7 +185,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
             paths = session.record_paths
             record = paths[0] if paths else Path(session.folder) / "record.toml"
             facts["record"] = str(record) if paths or record.is_file() else ""
-            facts["observing"] = "" if session.read_only else observing_text(self.engine)
+            facts["observing"] = "" if session.read_only else observing_text(self.engine, now)
         return facts
 
     def _set_titles(self) -> None:
