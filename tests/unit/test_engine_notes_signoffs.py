@@ -10,7 +10,6 @@ from golive.console.engine import Engine, Refused
 from golive.console.runbook import parse_runbook
 from tests.unit.test_engine import RUNBOOK, Clock, feed
 
-
 clock = Clock()
 
 

@@ -125,7 +125,8 @@ def test_the_gate_names_every_role_still_awaited_and_who_may_give_it():
     eng = started()
     feed(eng, eng.cmd_tick("pentest", "alice", now=clock()))
     feed(eng, eng.cmd_tick("smoke", "dana", now=clock()))
-    assert eng.gate(clock()).reasons == ["awaiting approval: security (alice or secops), product 0 of 2 (pat or quinn or rae)"]
+    assert eng.gate(clock()).reasons == \
+        ["awaiting approval: security (alice or secops), product 0 of 2 (pat or quinn or rae)"]
     feed(eng, eng.cmd_approve("bob", note="pentest report read", now=clock()))
     assert eng.gate(clock()).reasons == ["awaiting approval: product 0 of 2 (pat or quinn or rae)"]
     assert eng.state.approvals[0] == {"at": Clock.t, "phase": "canary", "role": "security", "by": "bob",
