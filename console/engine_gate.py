@@ -92,10 +92,11 @@ class GateRules:
                 continue
             cs = st.checks[check.id]
             if cs.verdict != PASS:
-                why = cs.detail
-                if cs.verdict in (WARN, FAIL) and cs.value is not None and getattr(check, "pass_", None):
+                # the journaled verdict's figures, not the latest sample's: a follower's gate says the same
+                why = cs.verdict_detail
+                if cs.verdict in (WARN, FAIL) and cs.verdict_value is not None and getattr(check, "pass_", None):
                     unit = f" {check.unit}" if check.unit else ""
-                    why = f"{format_number(cs.value)}{unit}, needs {check.pass_}" + (f"; {why}" if why else "")
+                    why = f"{format_number(cs.verdict_value)}{unit}, needs {check.pass_}" + (f"; {why}" if why else "")
                 reasons.append(f"{check.label}: {cs.verdict}" + (f" — {why}" if why else ""))
             elif not self.is_held(check.id, now) and phase.duration is None:
                 held, hold = self.hold_progress(check.id, now)

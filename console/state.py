@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 PENDING, PASS, WARN, FAIL, ERROR = "PENDING", "PASS", "WARN", "FAIL", "ERROR"
@@ -39,6 +39,9 @@ class CheckState:
     baseline_at: float | None = None
     baseline_error: str = ""            # why the baseline cannot be read now ("" when it can)
     skipped: str = ""                   # why the check does not apply (its `when`), "" when it does
+    # as the journal has them (the last verdict event): what the gate says, alike for a driver and a follower
+    verdict_value: float | None = None
+    verdict_detail: str = ""
 
     def record_value(self, at: float, value: float | None) -> None:
         self.count += 1
@@ -143,3 +146,32 @@ class GoLiveState:
         if 0 <= self.active < len(self.phases):
             return self.phases[self.active]
         return None
+
+
+# What only samples write: the live figures a driver shows between journaled events. The journal keeps what
+# samples cause (verdicts, trigger states) and periodic summaries, so a replay or a follower has the rest.
+LIVE_CHECK_FIELDS = frozenset({"value", "value_at", "detail", "last_at", "min", "max", "count", "errors", "history",
+                               "series", "baseline", "baseline_at", "baseline_error"})
+LIVE_TRIGGER_FIELDS = frozenset({"clear_since"})
+LIVE_STATE_FIELDS = frozenset({"pods"})
+
+
+def canonical(state: GoLiveState, live: bool = True) -> dict[str, Any]:
+    """The state as plain data, for comparing two folds; ``live=False`` leaves out what only samples write."""
+    def plain(obj: Any, drop: frozenset[str]) -> dict[str, Any]:
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if live or f.name not in drop}
+
+    out = plain(state, LIVE_STATE_FIELDS)
+    out["checks"] = {k: plain(v, LIVE_CHECK_FIELDS) for k, v in state.checks.items()}
+    out["triggers"] = {k: plain(v, LIVE_TRIGGER_FIELDS) for k, v in state.triggers.items()}
+    out["phases"] = [plain(p, frozenset()) for p in state.phases]
+    out["manual"] = {k: plain(v, frozenset()) for k, v in state.manual.items()}
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple, deque)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
