@@ -88,7 +88,7 @@ def _key(key: str) -> str:
 
 
 def check_answers(answers: Answers, runbook: Any, path: str | Path) -> None:
-    """Refuse answers the runbook cannot use: an unknown or automated check, an unknown role.
+    """Refuse answers the runbook cannot use: an unknown or automated check, an unknown role or approval.
 
     Raises:
         ValueError: one line naming the file and the field.
@@ -104,6 +104,11 @@ def check_answers(answers: Answers, runbook: Any, path: str | Path) -> None:
         if role not in roles:
             raise ValueError(f"{path}: signoff.{_key(role)}: the runbook has no sign-off role {_shown(role)} "
                              f"(its roles: {', '.join(roles) or 'none'})")
+    awaited = list(dict.fromkeys(role for phase in runbook.phases for role in phase.approve))
+    for role in answers.approve:
+        if role not in awaited:
+            raise ValueError(f"{path}: approve.{_key(role)}: no phase of the runbook awaits an approval by role "
+                             f"{_shown(role)} (approvals awaited: {', '.join(awaited) or 'none'})")
 
 
 def unanswered(runbook: Any, answers: Answers | None, done: frozenset[str] | set[str] = frozenset()) -> list[str]:

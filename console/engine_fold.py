@@ -142,7 +142,7 @@ class Fold:
     def _on_decision(self, e: ev.Decision) -> None:
         st = self.state
         st.decisions.append({"at": e.at, "kind": e.kind, "phase": e.phase, "by": e.by,
-                             "reason": e.reason, "trigger": e.trigger})
+                             "reason": e.reason, "trigger": e.trigger, **({"step": e.step} if e.step else {})})
         if e.kind == "rollback":
             st.rollback_request = None
             st.rollback_running, st.rollback_decided = True, True

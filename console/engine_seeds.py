@@ -94,6 +94,13 @@ class SeedSemantics:
         self._running()
         return trigger_scope.cmd_resume(self, by, note, now)
 
+    def cmd_confirm_step(self, step: str, by: str, note: str = "", *, now: float) -> list[ev.Event]:
+        """Confirm a rollback plan's step written with ``confirm = true``: it runs only after this decision."""
+        from golive.console.rollback_plans import cmd_confirm_step
+
+        self._running()
+        return cmd_confirm_step(self, step, by, note, now)
+
     def cmd_fire_trigger(self, trigger_id: str, by: str, reason: str, *, now: float) -> list[ev.Event]:
         """A person fires a manual trigger, with a reason; its response follows as for any trigger."""
         self._running()

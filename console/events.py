@@ -146,7 +146,8 @@ class Note(Event):
 
 @dataclass(frozen=True)
 class Decision(Event):
-    """kind: proceed | override | rollback | decline_rollback | abort | resume (after a pause, with a note)"""
+    """kind: proceed | override | rollback | decline_rollback | abort | resume (after a pause, with a note)
+    | confirm_step (a rollback step with confirm = true, before it runs)"""
 
     type: ClassVar[str] = "decision"
     human: ClassVar[bool] = True
@@ -156,6 +157,7 @@ class Decision(Event):
     reason: str = ""
     trigger: str = ""
     plan: str = ""              # a rollback: the [[rollback]] plan it runs
+    step: str = ""              # confirm_step: the rollback step (rollback:<plan>:<n>) confirmed to run
     seat: str = ""                      # the driver seat it came from ("" in one-process runs)
 
 

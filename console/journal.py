@@ -161,7 +161,10 @@ def _close(*fds: int) -> None:
 def _driven_by(folder: Path, fd: int) -> JournalLocked:
     """The error naming who holds the session (driver.lock holds "pid host since")."""
     holder = os.pread(fd, 512, 0).decode("utf-8", "replace").split()
-    watch = f"follow it read-only with: golive watch {shlex.quote(str(folder))}"
+    quoted = shlex.quote(str(folder))
+    watch = f"follow it read-only with: golive watch {quoted}"
+    if (Path(folder) / "driver.sock").exists():  # a driver answers there: a seat can attach and act
+        watch = f"attach to it with: golive attach {quoted}, or {watch}"
     if len(holder) == 3:
         pid, host, since = holder
         return JournalLocked(f"session {folder} is being driven by pid {pid} on {host} since {since}; {watch}")

@@ -255,3 +255,19 @@ def _gather_kubeconfig(path: str | None) -> None:
             user = entry.get("user") if isinstance(entry, dict) else None
             if isinstance(user, dict):
                 REGISTRY.add(*(str(user[k]) for k in _KUBE_SECRETS if user.get(k)))
+
+
+class ScrubbingStream:
+    """A text stream that scrubs every write: the driver's stdout and stderr (driver.log) go through it,
+    so a traceback or a library's warning that quotes a secret reaches the log masked."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(scrub(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding … as the wrapped stream
+        return getattr(self._inner, name)
+

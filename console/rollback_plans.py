@@ -134,3 +134,38 @@ def markdown_lines(record: dict[str, Any], row: Any) -> list[str]:
                       "| Check | Value | Target | Status |", "|---|---|---|---|"]
             lines += [row(c) for c in plan["verify"]]
     return lines
+
+
+def asks_confirm(runbook: Any, step: Any) -> bool:
+    """A [[rollback]] plan's step written with ``confirm = true`` waits for its own confirmation before it runs
+    (a single [rollback] table's confirm is the rollback dialog's, as before)."""
+    return isinstance(runbook.rollback, list) and bool(step.confirm) and "confirm" in step.model_fields_set
+
+
+def step_confirmed(engine: Any, name: str) -> bool:
+    return any(d["kind"] == "confirm_step" and d.get("step") == name for d in engine.state.decisions)
+
+
+def awaiting_confirm(engine: Any) -> tuple[str, str] | None:
+    """(step name, its command) of the next plan step that waits for confirmation, or None."""
+    plan = active_plan(engine)
+    if plan is None or not engine.state.rollback_running or engine.state.outcome is not None:
+        return None
+    for i, step in enumerate(plan.steps):
+        name = step_name(engine.runbook, plan, i)
+        if step_done(engine, name):
+            continue
+        waits = asks_confirm(engine.runbook, step) and not step_confirmed(engine, name)
+        return (name, step.display()) if waits else None
+    return None
+
+
+def cmd_confirm_step(engine: Any, name: str, by: str, note: str, now: float) -> list[ev.Event]:
+    """Confirm the rollback step that waits for it; refused for any other step."""
+    from golive.console.engine import Refused  # the engine imports this module: import at call time
+
+    waiting = awaiting_confirm(engine)
+    if waiting is None or waiting[0] != name:
+        raise Refused(f"rollback step {name} is not waiting for a confirmation")
+    return [ev.Decision(at=now, kind="confirm_step", phase=engine.active_phase().id, by=by,
+                        reason=note or f"confirmed {waiting[1]}", plan=engine.state.rollback_plan or "", step=name)]

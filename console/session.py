@@ -365,12 +365,15 @@ class Session(Listeners, SeedReactions):
     async def _perform_rollback(self, by: str) -> None:
         """Run the decided plan's steps (those not yet done, after a resume), then write its outcome."""
         from golive.console.rollback_plans import active_plan, step_done, step_name
+        from golive.console.rollback_steps import await_confirm
 
         chosen = active_plan(self.engine)
         result = None
         for i, step in enumerate(chosen.steps if chosen is not None else []):
             if step_done(self.engine, step_name(self.runbook, chosen, i)):
                 continue
+            if not await await_confirm(self, step_name(self.runbook, chosen, i), step):
+                break
             result = await self._run(step_name(self.runbook, chosen, i), step, by)
             if self.engine.state.outcome is not None or result is not None and result.exit_code != 0:
                 break

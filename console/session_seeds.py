@@ -67,3 +67,7 @@ class SeedReactions:
     async def resume_paused(self, note: str, by: str | None = None) -> None:
         """Resume a paused go-live with a note."""
         self.submit(self.engine.cmd_resume(by or self.operator, note, now=self.clock()))
+
+    async def confirm_step(self, step: str, note: str = "", by: str | None = None) -> None:
+        """Confirm the rollback step (``confirm = true``) that waits for it; it runs right after."""
+        self.submit(self.engine.cmd_confirm_step(step, by or self.operator, note, now=self.clock()))

@@ -93,6 +93,10 @@ class GoliveApp(App[int]):
         elif kind == "output":
             action, line = payload
             screen.post_message(ActionOutput(action, line))
+        elif kind == "confirm_step":
+            from golive.screens.messages import StepAwaitsConfirm
+
+            screen.post_message(StepAwaitsConfirm(*payload))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -35,6 +35,14 @@ class ActionOutput(Message):
 
 
 @dataclass
+class StepAwaitsConfirm(Message):
+    """A rollback step written with ``confirm = true`` waits for the lead (the screen reads which from the state)."""
+
+    step: str
+    command: str
+
+
+@dataclass
 class SessionFeed:
     """What the listener collected since the screen last looked: checks with new samples, pods changed."""
 

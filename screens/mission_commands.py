@@ -102,7 +102,8 @@ class MissionCommandsMixin:
         if self._refused_here("rollback"):
             return
         if self.engine.state.rollback_running:
-            self.refuse("rollback", "a rollback is already running")
+            if not self.open_step_confirm():   # r again: a step that waits for its confirmation asks again
+                self.refuse("rollback", "a rollback is already running")
             return
         self.open_rollback(trigger=self.engine.state.rollback_request or "")
 
@@ -130,6 +131,32 @@ class MissionCommandsMixin:
                                            plans=plan_choices(self.runbook) if isinstance(self.runbook.rollback, list)
                                            else None, plan=plan.id if plan is not None else ""),
                              chosen)
+
+    def on_step_awaits_confirm(self, message: Any) -> None:
+        self.open_step_confirm()
+
+    def open_step_confirm(self) -> bool:
+        """Ask the lead to confirm the rollback step that waits for it (its argv shown); False when none waits."""
+        from golive.console.rollback_plans import awaiting_confirm
+        from golive.screens.step_modal import StepConfirmModal
+
+        waiting = awaiting_confirm(self.engine)
+        if waiting is None or self.session.read_only or isinstance(self.app.screen, StepConfirmModal):
+            return False
+        step, command = waiting
+
+        def chosen(ok: bool | None) -> None:
+            if awaiting_confirm(self.engine) != waiting:   # another seat confirmed it while this one asked
+                by = [d["by"] for d in self.engine.state.decisions if d.get("step") == step]
+                self.say(f"rollback step {step} no longer waits" + (f": {by[-1]} confirmed it" if by else ""))
+                return
+            if not ok:
+                self.say(f"rollback step {step} waits for its confirmation: r asks again", warning=True)
+                return
+            self.command("confirm step", lambda: self.session.confirm_step(step),
+                         done=f"rollback step {step} confirmed")
+        self.app.push_screen(StepConfirmModal(step, command), chosen)
+        return True
 
     def open_decline(self, trigger: str) -> None:
         """Esc on a trigger's rollback request: ask why (required), then journal the decline."""

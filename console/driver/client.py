@@ -17,6 +17,7 @@ from golive.checks.base import Sample
 from golive.console import events as ev
 from golive.console.driver import protocol as proto
 from golive.console.engine import Refused
+from golive.console.rollback_plans import awaiting_confirm
 from golive.console.session import Listener, Listeners, replay_session
 from golive.console.state import HISTORY
 from golive.console.units import format_age
@@ -156,6 +157,8 @@ class DriverClient(Listeners):
             self._notify("sample", sample)
         elif kind == "output":
             self._notify("output", (msg.get("action", ""), msg.get("line", "")))
+        elif kind == "confirm_step":
+            self._notify("confirm_step", (msg.get("step", ""), msg.get("command", "")))
         elif kind == "history":
             cs = self.engine.state.checks.get(msg.get("check"))
             if cs is not None:
@@ -170,8 +173,16 @@ class DriverClient(Listeners):
             self._fold_snapshot(msg)
             self._notify("event", ev.Log(at=self.clock(), source="golive", level="info",
                                          text="caught up with the driver (fresh snapshot)"))
+            self._ask_if_a_step_waits()
         elif kind == "error":
             self._gone(f"the driver dropped this seat: {msg.get('error')}")
+
+    def _ask_if_a_step_waits(self) -> None:
+        """A seat that attaches (or catches up) while a rollback step waits for its confirmation asks at once:
+        the driver asked before this seat could hear it."""
+        waiting = awaiting_confirm(self.engine)
+        if waiting is not None:
+            self._notify("confirm_step", waiting)
 
     def driver_problem(self, now: float) -> str:
         """The gate line's banner: empty while attached; once the driver is gone, what happened."""
@@ -202,6 +213,7 @@ class DriverClient(Listeners):
             reader.feed_data(bytes(self._buffer))   # lines that came with the snapshot
             self._buffer.clear()
         stopping = asyncio.ensure_future(self._stop.wait())
+        self._ask_if_a_step_waits()
         try:
             while not self._stop.is_set():
                 reading = asyncio.ensure_future(reader.readline())
@@ -311,6 +323,9 @@ class DriverClient(Listeners):
 
     async def resume_paused(self, note: str, by: str | None = None) -> None:
         await self._send("resume_paused", note=note)
+
+    async def confirm_step(self, step: str, note: str = "", by: str | None = None) -> None:
+        await self._send("confirm_step", step=step, note=note)
 
     def write_record(self) -> tuple[Path, Path]:
         """The driver writes it (it holds the journal); the paths are where it lands."""

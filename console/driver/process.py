@@ -124,7 +124,10 @@ def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, r
 def main(argv: list[str]) -> int:
     """The driver process's entry: the spec is the parent's parsed arguments, as JSON."""
     from golive.console.cmd_run import run
+    from golive.console.redact import ScrubbingStream
 
+    # driver.log is a file people read and attach to tickets: nothing the driver prints may carry a secret
+    sys.stdout, sys.stderr = ScrubbingStream(sys.stdout), ScrubbingStream(sys.stderr)
     spec = json.loads(argv[0])
     for name in ("session_dir", "answers", "key"):   # the parser's Path arguments, sent as text
         if spec.get(name) is not None:

@@ -2,7 +2,8 @@
 validation and message shapes."""
 
 # Client → driver: hello (mode seat | watch | status), then command lines. Driver → client: hello, snapshot,
-# then event / sample / output / history changes and reply lines; one error line before a drop.
+# then event / sample / output / history changes, confirm_step questions and reply lines; one error line before
+# a drop.
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ COMMANDS: dict[str, dict[str, type]] = {
     "rollback": {"reason": str, "trigger": str, "plan": str},
     "fire_trigger": {"trigger_id": str, "reason": str},
     "resume_paused": {"note": str},
+    "confirm_step": {"step": str, "note": str},
     "decline_rollback": {"reason": str},
     "run_action": {},
     "write_record": {},
@@ -41,7 +43,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {"override": ("reason",), "tick": ("check
                                         "sign": ("role",),
                                         "signature": ("role", "signature", "name", "principal", "signed_at"),
                                         "abort": ("reason",), "decline_rollback": ("reason",),
-                                        "fire_trigger": ("trigger_id", "reason"), "resume_paused": ("note",)}
+                                        "fire_trigger": ("trigger_id", "reason"), "resume_paused": ("note",),
+                                        "confirm_step": ("step",)}
 
 
 class ProtocolError(ValueError):

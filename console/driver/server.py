@@ -206,6 +206,8 @@ class DriverServer:
         elif kind == "history":
             cs = self.session.engine.state.checks.get(payload)
             message = {"type": "history", "check": payload, "points": proto.clean(list(cs.history) if cs else [])}
+        elif kind == "confirm_step":   # a rollback step with confirm = true waits: each seat's screen asks
+            message = {"type": "confirm_step", "step": payload[0], "command": payload[1]}
         else:
             return
         try:
@@ -324,6 +326,8 @@ class DriverServer:
             await s.fire_trigger(a["trigger_id"], a["reason"], by=by)
         elif name == "resume_paused":
             await s.resume_paused(a["note"], by=by)
+        elif name == "confirm_step":   # who may: as for rollback (the lead or a role member, never an outsider)
+            await s.confirm_step(a["step"], a.get("note", ""), by=by)
         elif name == "decline_rollback":
             await s.decline_rollback(a["reason"], by=by)
         elif name == "run_action":

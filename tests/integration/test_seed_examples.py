@@ -52,7 +52,9 @@ def test_the_blue_green_bad_path_switches_back_and_is_rolled_back_only_once_veri
     steps = [a for a in record["action"] if a["action"].startswith("rollback:")]
     assert [a["action"] for a in steps] == ["rollback:switch-back:1"] and steps[0]["exit_code"] == 0
     assert '"color":"blue"' in " ".join(steps[0]["argv"])
-    assert record["decision"][-1]["kind"] == "rollback"
+    # the plan's step is written with confirm = true: the headless run confirms it after the decision
+    assert [d["kind"] for d in record["decision"][-2:]] == ["rollback", "confirm_step"]
+    assert record["decision"][-1]["by"] == "golive (headless)"
     fired = {t["id"]: t for t in record["trigger"]}["green-errors"]
     assert "fired_at" in fired and fired["plan"] == "switch-back" and fired["during"] == ["switch", "validation"]
     (plan,) = record["rollback"]

@@ -74,6 +74,8 @@ def test_a_non_utf8_answers_file_is_named(tmp_path):
      "smoke-tests)"),
     ('[signoff.security]\nby = "carol"\n',
      "signoff.security: the runbook has no sign-off role 'security' (its roles: deployment-lead)"),
+    ('[approve.security]\nby = "carol"\n',
+     "approve.security: no phase of the runbook awaits an approval by role 'security' (approvals awaited: none)"),
     ("answers = 5\n", "answers: expected a table"),
 ])
 def test_answers_the_runbook_cannot_use_are_refused_before_the_run(tmp_path, text, expected):

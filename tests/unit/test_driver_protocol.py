@@ -89,3 +89,20 @@ def test_every_command_the_screens_send_has_a_protocol_command_and_a_client_meth
                                          "reason": "seen in the ledger"}})[1] == "fire_trigger"
     with pytest.raises(proto.ProtocolError, match="'reason' is required"):
         proto.check_command({"type": "command", "id": 1, "command": "fire_trigger", "args": {"trigger_id": "x"}})
+
+
+def test_every_command_a_session_takes_from_a_person_travels_to_the_driver_with_the_same_arguments():
+    import inspect
+
+    from golive.console.driver.client import DriverClient
+    from golive.console.session_seeds import SeedReactions
+
+    for name, method in inspect.getmembers(SeedReactions, inspect.iscoroutinefunction):
+        assert name in proto.COMMANDS, name
+        here = set(inspect.signature(method).parameters) - {"self", "by"}
+        assert here == set(proto.COMMANDS[name]), name
+        assert set(inspect.signature(getattr(DriverClient, name)).parameters) == here | {"self", "by"}, name
+    assert proto.check_command({"type": "command", "id": 1, "command": "confirm_step",
+                                "args": {"step": "rollback:switch-back:2"}})[1] == "confirm_step"
+    with pytest.raises(proto.ProtocolError, match="'step' is required"):
+        proto.check_command({"type": "command", "id": 1, "command": "confirm_step", "args": {"note": "go"}})

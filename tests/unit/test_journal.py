@@ -171,6 +171,16 @@ def test_a_second_driver_of_a_locked_session_is_refused_and_told_to_watch(tmp_pa
     Journal.resume(folder)[0].close()  # closing released it
 
 
+def test_a_session_held_by_a_driver_with_a_socket_is_offered_to_attach(tmp_path):
+    folder = tmp_path / "s"
+    with Journal.create(folder):
+        (folder / "driver.sock").touch()  # where a driver process answers its seats
+        with pytest.raises(JournalLocked) as caught:
+            Journal.resume(folder)
+    assert str(caught.value).endswith(
+        f"attach to it with: golive attach {folder}, or follow it read-only with: golive watch {folder}")
+
+
 def test_an_event_with_nan_is_refused_and_the_journal_stays_usable(tmp_path):
     with Journal.create(tmp_path / "s") as journal:
         nan = Verdict(at=T0, check="canary-error-rate", verdict="ERROR", value=float("nan")).to_dict()

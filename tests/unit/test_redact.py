@@ -111,3 +111,19 @@ def test_a_notify_webhook_url_is_gathered_as_a_secret(monkeypatch):
         '[runbook]\nname = "r"\nservice = "s"\nversion = "1"\n[[phase]]\nid = "p"\n'
         '[[notify]]\nid = "room"\nkind = "slack"\nurl_env = "GOLIVE_U_HOOK"\non = ["outcome"]\n'))
     assert redact.scrub("posting to https://hooks.example.com/services/T0/B0/hook-Secret-91fe") == "posting to ***"
+
+
+def test_the_driver_log_stream_masks_a_secret_in_a_print_and_in_a_traceback():
+    import io
+    import traceback
+
+    redact.register("driver-log-Secret-77")
+    log = io.StringIO()
+    stream = redact.ScrubbingStream(log)
+    print("connecting with driver-log-Secret-77", file=stream, flush=True)
+    try:
+        raise RuntimeError("bad token driver-log-Secret-77")
+    except RuntimeError as exc:
+        traceback.print_exception(exc, file=stream)
+    assert "driver-log-Secret-77" not in log.getvalue()
+    assert "connecting with ***" in log.getvalue() and "RuntimeError: bad token ***" in log.getvalue()
