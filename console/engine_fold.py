@@ -50,7 +50,6 @@ class Fold:
         for check_id, cs in self.state.checks.items():
             if check_id not in self.state.triggers and cs.verdict != PENDING:
                 cs.verdict, cs.pass_since, cs.detail = PENDING, None, "not sampled since the resume"
-                cs.verdict_value, cs.verdict_detail = None, cs.detail
         for ts in self.state.triggers.values():
             if ts.state in ("pending", "error"):
                 ts.state, ts.pending_since, ts.condition = "armed", None, False
@@ -83,7 +82,6 @@ class Fold:
         elif e.verdict != PASS:
             cs.pass_since = None
         cs.verdict, cs.since, cs.detail = e.verdict, e.at, e.detail
-        cs.verdict_value, cs.verdict_detail = e.value, e.detail
         if e.value is not None:
             cs.value, cs.value_at = e.value, e.at
         phase_rules.on_verdict(self, e)

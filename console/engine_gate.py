@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from golive.console import events as ev
-from golive.console import phase_rules, roles, trigger_scope
-from golive.console.state import FAIL, NO_GO, PASS, WARN, Gate
-from golive.console.units import format_duration, format_number
+from golive.console import phase_rules, roles, trigger_scope, wording
+from golive.console.state import NO_GO, PASS, Blocker, Gate
 
 NOTE_KINDS = ("note", "anomaly", "lesson")
 
@@ -65,67 +64,73 @@ class GateRules:
         return self.hold_start(check_id) is not None and held >= hold
 
     def gate(self, now: float) -> Gate:
-        """Open when every required check is HELD, every manual item confirmed, the action done."""
+        """Open when every required check is HELD, every manual item confirmed, the action done; its reasons
+        are ``blockers`` (data, alike for a driver and a follower) put into words by console.wording."""
+        blockers = self.blockers(now)
+        return Gate(not blockers, [wording.blocker_text(self, b) for b in blockers], blockers)
+
+    def blockers(self, now: float) -> list[Blocker]:
+        """Why the gate is closed, in order: rollback, triggers, pause and time, approvals, action, checks."""
         st = self.state
         phase = self.active_phase()
         if phase is None or st.outcome is not None:
-            return Gate(False, ["the go-live is not running"])
-        reasons: list[str] = self.rollback_reasons() + self.trigger_reasons(now) + self._seed_gate_reasons(phase, now)
+            return [Blocker("not_running")]
+        out: list[Blocker] = self.rollback_blockers() + self.trigger_blockers(now) + self._seed_gate_reasons(phase, now)
         awaiting = roles.awaited_text(self.runbook, st, phase)
         if awaiting:
-            reasons.append(awaiting)
+            out.append(Blocker("approval", phase.id, detail=awaiting))
         status = st.phases[st.active]
         if phase.action is not None and status.action_done is None:
             if status.action_interrupted:
-                reasons.append("the phase action was interrupted (exit unknown) and has to run again")
+                out.append(Blocker("action_interrupted", phase.id))
+            elif status.action_failed:
+                out.append(Blocker("action_failed", phase.id, detail=status.action_failed))
             else:
-                reasons.append("the phase action has not run" if not status.action_failed
-                               else f"the phase action failed ({status.action_failed})")
+                out.append(Blocker("action_not_run", phase.id))
         for check in phase.checks:
             if check.id in self.skipped:
                 continue
             if check.source == "manual":
                 if check.required and not st.manual[check.id].checked:
-                    reasons.append(f"{check.label}: not confirmed")
+                    out.append(Blocker("unconfirmed", check.id))
                 continue
             if not check.required:
                 continue
             cs = st.checks[check.id]
             if cs.verdict != PASS:
-                # the journaled verdict's figures, not the latest sample's: a follower's gate says the same
-                why = cs.verdict_detail
-                if cs.verdict in (WARN, FAIL) and cs.verdict_value is not None and getattr(check, "pass_", None):
-                    unit = f" {check.unit}" if check.unit else ""
-                    why = f"{format_number(cs.verdict_value)}{unit}, needs {check.pass_}" + (f"; {why}" if why else "")
-                reasons.append(f"{check.label}: {cs.verdict}" + (f" — {why}" if why else ""))
+                out.append(Blocker("verdict", check.id, verdict=cs.verdict))
             elif not self.is_held(check.id, now) and phase.duration is None:
                 held, hold = self.hold_progress(check.id, now)
-                reasons.append(f"{check.label}: held {format_duration(held)} of {format_duration(hold)}")
-        return Gate(not reasons, reasons)
+                out.append(Blocker("holding", check.id, held=held, need=hold))
+        return out
 
-    def rollback_reasons(self) -> list[str]:
+    def rollback_blockers(self) -> list[Blocker]:
         """Why a rollback keeps the gate shut: decided (final), interrupted, or requested by a trigger."""
         st = self.state
         if st.rollback_interrupted:
-            return ["the rollback was interrupted (exit unknown): run it again (r) or abort"]
+            return [Blocker("rollback_interrupted")]
         if st.rollback_decided:
-            return ["a rollback was decided; the go-live ends when it has run"]
+            return [Blocker("rollback_decided")]
         if st.rollback_request:
-            return [f"trigger {self.runbook.check(st.rollback_request).label} fired: "
-                    "confirm or decline the rollback"]
+            return [Blocker("rollback_requested", st.rollback_request)]
         return []
 
-    def trigger_reasons(self, now: float) -> list[str]:
+    def trigger_blockers(self, now: float) -> list[Blocker]:
         """A pending or blind trigger keeps the gate closed: nobody proceeds while the watchdog barks or cannot see."""
-        out: list[str] = []
+        out: list[Blocker] = []
         for ts in self.state.triggers.values():
-            trig = self.runbook.check(ts.id)
             if ts.state == "pending":
                 held = 0.0 if ts.pending_since is None else max(0.0, self.proven(now) - ts.pending_since)
-                out.append(f"{trig.label} pending {format_duration(held)} of {format_duration(trig.for_)}")
+                out.append(Blocker("trigger_pending", ts.id, held=held, need=self.runbook.check(ts.id).for_))
             elif ts.state == "error":
-                out.append(f"{trig.label} cannot see: {ts.detail or 'no data'}")
+                out.append(Blocker("trigger_blind", ts.id, detail=ts.detail))
         return out
+
+    def rollback_reasons(self) -> list[str]:
+        return [wording.blocker_text(self, b) for b in self.rollback_blockers()]
+
+    def trigger_reasons(self, now: float) -> list[str]:
+        return [wording.blocker_text(self, b) for b in self.trigger_blockers(now)]
 
     def _running(self) -> None:
         if self.state.outcome is not None:

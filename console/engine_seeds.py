@@ -10,7 +10,7 @@ from golive.checks.base import Sample
 from golive.console import derived, phase_rules, trigger_scope
 from golive.console import events as ev
 from golive.console.judging import judge, trigger_condition
-from golive.console.state import ERROR, CheckState
+from golive.console.state import ERROR, Blocker, CheckState
 
 
 class SeedSemantics:
@@ -36,17 +36,19 @@ class SeedSemantics:
             if check_id in self.state.checks:
                 self.state.checks[check_id].skipped = why
 
-    def _seed_gate_reasons(self, phase: Any, now: float) -> list[str]:
+    def _seed_gate_reasons(self, phase: Any, now: float) -> list[Blocker]:
         """Pause, not_before, soak and firing triggers: what else keeps the gate closed."""
         st = self.state
-        reasons = [r for r in (trigger_scope.pause_reason(st), phase_rules.waiting_reason(self, phase, now)) if r]
-        reasons += phase_rules.soak_reasons(self, phase, st.phases[st.active], now)
+        out = [Blocker("paused", detail=r) for r in (trigger_scope.pause_reason(st),) if r]
+        out += [Blocker("not_before", phase.id, detail=r) for r in (phase_rules.waiting_reason(self, phase, now),) if r]
+        soak = phase_rules.soak_reasons(self, phase, st.phases[st.active], now)
+        out += [Blocker("soak", phase.id, detail=r) for r in soak]
         for ts in st.triggers.values():
             trig = self.runbook.check(ts.id)
             # a firing rollback trigger is the rollback's business (requested, decided or declined)
             if ts.state == "firing" and trig.then != "rollback":
-                reasons.append(f"trigger {trig.label} is firing")
-        return reasons
+                out.append(Blocker("trigger_firing", ts.id))
+        return out
 
     def _on_trigger_fired(self, e: ev.TriggerFired) -> None:
         ts = self.state.triggers.get(e.trigger)

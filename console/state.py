@@ -39,9 +39,6 @@ class CheckState:
     baseline_at: float | None = None
     baseline_error: str = ""            # why the baseline cannot be read now ("" when it can)
     skipped: str = ""                   # why the check does not apply (its `when`), "" when it does
-    # as the journal has them (the last verdict event): what the gate says, alike for a driver and a follower
-    verdict_value: float | None = None
-    verdict_detail: str = ""
 
     def record_value(self, at: float, value: float | None) -> None:
         self.count += 1
@@ -100,10 +97,24 @@ class PhaseStatus:
     action_interrupted: bool = False    # the driver died while the action ran: its exit is unknown
 
 
+@dataclass(frozen=True)
+class Blocker:
+    """One reason the gate is closed, as data (console.wording says it): ``code`` names the rule, ``subject``
+    the check, trigger or phase; ``detail`` carries words a rule module already gives (approvals, soaks)."""
+
+    code: str
+    subject: str = ""
+    verdict: str = ""
+    held: float = 0.0
+    need: float = 0.0
+    detail: str = ""
+
+
 @dataclass
 class Gate:
     open: bool
     reasons: list[str]
+    blockers: list[Blocker] = field(default_factory=list)
 
 
 @dataclass

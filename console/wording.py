@@ -2,9 +2,57 @@
 
 from __future__ import annotations
 
-from golive.console.state import ERROR, FAIL, PASS, PENDING, WARN
+from typing import Any
+
+from golive.console.state import ERROR, FAIL, PASS, PENDING, WARN, Blocker
+from golive.console.units import format_duration, format_number
 
 
 def verdict_symbol(verdict: str) -> str:
     """Status is shown by symbol as well as colour."""
     return {PASS: "✓", WARN: "!", FAIL: "✗", ERROR: "⚠", PENDING: "…"}.get(verdict, "?")
+
+
+_FIXED = {
+    "not_running": "the go-live is not running",
+    "rollback_interrupted": "the rollback was interrupted (exit unknown): run it again (r) or abort",
+    "rollback_decided": "a rollback was decided; the go-live ends when it has run",
+    "action_interrupted": "the phase action was interrupted (exit unknown) and has to run again",
+    "action_not_run": "the phase action has not run",
+}
+
+
+def blocker_text(engine: Any, b: Blocker) -> str:
+    """One gate reason in words. A failing check is quoted with the figures this reader has: the driver's
+    latest sample, a follower's last journaled value."""
+    if b.code in _FIXED:
+        return _FIXED[b.code]
+    if b.code == "action_failed":
+        return f"the phase action failed ({b.detail})"
+    if not b.subject or b.code in ("paused", "not_before", "soak", "approval"):
+        return b.detail
+    label = engine.runbook.check(b.subject).label
+    if b.code == "rollback_requested":
+        return f"trigger {label} fired: confirm or decline the rollback"
+    if b.code == "trigger_pending":
+        return f"{label} pending {format_duration(b.held)} of {format_duration(b.need)}"
+    if b.code == "trigger_blind":
+        return f"{label} cannot see: {b.detail or 'no data'}"
+    if b.code == "trigger_firing":
+        return f"trigger {label} is firing"
+    if b.code == "unconfirmed":
+        return f"{label}: not confirmed"
+    if b.code == "holding":
+        return f"{label}: held {format_duration(b.held)} of {format_duration(b.need)}"
+    if b.code == "verdict":
+        return f"{label}: {b.verdict}" + _verdict_why(engine, b)
+    return b.detail or b.code
+
+
+def _verdict_why(engine: Any, b: Blocker) -> str:
+    check, cs = engine.runbook.check(b.subject), engine.state.checks[b.subject]
+    why = cs.detail
+    if b.verdict in (WARN, FAIL) and cs.value is not None and getattr(check, "pass_", None):
+        unit = f" {check.unit}" if check.unit else ""
+        why = f"{format_number(cs.value)}{unit}, needs {check.pass_}" + (f"; {why}" if why else "")
+    return f" — {why}" if why else ""

@@ -23,7 +23,7 @@ from golive.console.follower import Follower
 from golive.console.journal import JOURNAL_NAME
 from golive.console.runbook import load_runbook
 from golive.console.session import Session, replay_session
-from golive.console.state import canonical
+from golive.console.state import Blocker, canonical
 
 T0 = 1_800_000_000.0
 
@@ -100,7 +100,7 @@ class Recorder:
     def __init__(self) -> None:
         self.applied: list[ev.Event] = []
         self.at_line: dict[int, dict[str, Any]] = {}
-        self.gate_at_line: dict[int, tuple[bool, list[str]]] = {}
+        self.gate_at_line: dict[int, tuple[bool, list[Blocker]]] = {}
 
     def watch(self, session: Session) -> None:
         """From now on; what the session journaled before (its start) counts as applied."""
@@ -120,7 +120,7 @@ class Recorder:
     def snap(self, session: Session, at: float) -> None:
         self.at_line[session.journal.seq] = canonical(session.engine.state, live=False)
         gate = session.engine.gate(at)
-        self.gate_at_line[session.journal.seq] = (gate.open, gate.reasons)
+        self.gate_at_line[session.journal.seq] = (gate.open, gate.blockers)
 
 
 Step = Callable[[Session, Clock], Awaitable[None]]
@@ -262,6 +262,6 @@ def assert_follower_agrees(tmp_path: Path, folder: Path, recorder: Recorder) -> 
             if seq in recorder.at_line:
                 assert canonical(follower.engine.state, live=False) == recorder.at_line[seq], f"line {seq}: {line}"
                 gate = follower.engine.gate(json.loads(line)["at"])
-                assert (gate.open, gate.reasons) == recorder.gate_at_line[seq], f"line {seq}: {line}"
+                assert (gate.open, gate.blockers) == recorder.gate_at_line[seq], f"line {seq}: {line}"
                 compared += 1
     assert compared >= len(lines) - 2   # the figures written just before an outcome are applied with it
