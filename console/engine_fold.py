@@ -9,10 +9,10 @@ import dataclasses
 from collections import deque
 from typing import Any
 
-from golive.console import derived, phase_rules, rollback_plans
+from golive.console import derived, phase_rules, rollback_plans, wording
 from golive.console import events as ev
 from golive.console.judging import judge
-from golive.console.state import ERROR, FAIL, PASS, PENDING, WARN, CheckState
+from golive.console.state import PASS, PENDING, CheckState
 from golive.console.trigger_scope import scope_reason
 
 
@@ -55,7 +55,7 @@ class Fold:
                 ts.state, ts.pending_since, ts.condition = "armed", None, False
             if ts.state != "disarmed":
                 ts.watch_since = e.at
-        self.state.log.append((e.at, "info", f"resumed by {e.operator} on {e.host}"))
+        self._log(e)
 
     def _on_phase_started(self, e: ev.PhaseStarted) -> None:
         st = self.state
@@ -66,12 +66,12 @@ class Fold:
             del st.pods[check_id]
         ps = st.phases[st.active]
         ps.status, ps.started = "active", e.at
-        st.log.append((e.at, "info", f"phase {self.runbook.phases[st.active].label} started"))
+        self._log(e)
 
     def _on_phase_ended(self, e: ev.PhaseEnded) -> None:
         ps = self.state.phases[self.runbook.phase_index(e.phase)]
         ps.status, ps.ended, ps.reason = e.status, e.at, e.reason
-        self.state.log.append((e.at, "info", f"phase {e.phase} {e.status}" + (f": {e.reason}" if e.reason else "")))
+        self._log(e)
 
     def _on_verdict(self, e: ev.Verdict) -> None:
         cs = self.state.checks.get(e.check)
@@ -85,8 +85,7 @@ class Fold:
         if e.value is not None:
             cs.value, cs.value_at = e.value, e.at
         phase_rules.on_verdict(self, e)
-        level = {PASS: "info", WARN: "warning", FAIL: "error", ERROR: "error"}.get(e.verdict, "info")
-        self.state.log.append((e.at, level, f"{e.check} → {e.verdict}" + (f": {e.detail}" if e.detail else "")))
+        self._log(e)
 
     def _on_summary(self, e: ev.Summary) -> None:
         for check_id, figures in e.checks.items():
@@ -114,14 +113,9 @@ class Fold:
             ts.condition = e.state == "pending"
         ts.state = "armed" if e.state == "resolved" else e.state
         ts.value, ts.detail = e.value, e.detail
-        trig = self.runbook.check(e.trigger)
         if e.state == "firing":
-            level = "error"
-            self._respond(trig, e.at, e.detail)
-        else:
-            level = "warning" if e.state in ("pending", "error") else "info"
-        self.state.log.append((e.at, level,
-                               f"trigger {trig.label}: {e.state}" + (f" — {e.detail}" if e.detail else "")))
+            self._respond(self.runbook.check(e.trigger), e.at, e.detail)
+        self._log(e)
 
     def _on_tick(self, e: ev.Tick) -> None:
         st = self.state
@@ -130,12 +124,11 @@ class Fold:
             ms.checked, ms.by, ms.at, ms.note = e.checked, e.by, e.at, e.note
         elif e.check in st.checks:
             st.checks[e.check].confirmed = e.checked
-        st.log.append((e.at, "info",
-                       f"{'✓' if e.checked else '✗'} {e.check} by {e.by}" + (f": {e.note}" if e.note else "")))
+        self._log(e)
 
     def _on_note(self, e: ev.Note) -> None:
         self.state.notes.append({"at": e.at, "by": e.by, "phase": e.phase, "text": e.text, "kind": e.kind})
-        self.state.log.append((e.at, "info", f"{e.kind or 'note'} by {e.by}: {e.text}"))
+        self._log(e)
 
     def _on_decision(self, e: ev.Decision) -> None:
         st = self.state
@@ -149,8 +142,7 @@ class Fold:
             st.rollback_request = None
         elif e.kind == "resume":
             st.paused = None
-        st.log.append((e.at, "warning" if e.kind != "proceed" else "info",
-                       f"decision {e.kind} by {e.by}" + (f": {e.reason}" if e.reason else "")))
+        self._log(e)
 
     def _on_action_started(self, e: ev.ActionStarted) -> None:
         st = self.state
@@ -165,7 +157,7 @@ class Fold:
         for ts in st.triggers.values():
             if ts.state == "disarmed":
                 ts.state, ts.watch_since = "armed", e.at
-        st.log.append((e.at, "info", f"action {e.action}{' (dry run)' if e.dry_run else ''}: {' '.join(e.argv)}"))
+        self._log(e)
 
     def _on_action_finished(self, e: ev.ActionFinished) -> None:
         st = self.state
@@ -194,23 +186,22 @@ class Fold:
                 st.rollback_running = False
             st.rollback_interrupted = e.interrupted
         rollback_plans.on_action_finished(self, e)
-        how = "dry run" if e.dry_run else (e.error or f"exit {e.exit_code}")
-        st.log.append((e.at, "info" if ok else "error", f"action {e.action} finished: {how}"))
+        self._log(e)
 
     def _on_outcome(self, e: ev.Outcome) -> None:
         st = self.state
         st.outcome, st.outcome_reason, st.finished = e.outcome, e.reason, e.at
         st.rollback_request = None
         st.rollback_running, st.verifying_since = False, None
-        st.log.append((e.at, "info", f"outcome {e.outcome}" + (f": {e.reason}" if e.reason else "")))
+        self._log(e)
 
     def _on_signoff(self, e: ev.SignOff) -> None:
         self.state.signoffs.append({"role": e.role, "name": e.name, "at": e.at, "note": e.note})
-        self.state.log.append((e.at, "info", f"signed off as {e.role} by {e.name}"))
+        self._log(e)
 
     def _on_approval(self, e: ev.Approval) -> None:
         self.state.approvals.append({"at": e.at, "phase": e.phase, "role": e.role, "by": e.by, "note": e.note})
-        self.state.log.append((e.at, "info", f"approved as {e.role} by {e.by}" + (f": {e.note}" if e.note else "")))
+        self._log(e)
 
     def _on_log(self, e: ev.Log) -> None:
         self.state.log.append((e.at, e.level, e.text))
@@ -219,15 +210,21 @@ class Fold:
     def _on_change(self, e: ev.ChangeStarted) -> None:
         self.state.change = {k: v for k, v in e.to_dict().items() if k != "type"}
         if e.window == "bypassed":
-            self.state.log.append((e.at, "warning", f"change window bypassed by {e.by}: {e.bypass_reason}"))
+            self._log(e)
 
     def _on_notify_failed(self, e: ev.NotifyFailed) -> None:
         self.state.notify_failures.append({"at": e.at, "target": e.target, "event": e.event,
                                            "attempts": e.attempts, "error": e.error})
-        self.state.log.append((e.at, "warning", f"notification {e.target} ({e.event}) not delivered: {e.error}"))
+        self._log(e)
 
     def _on_review(self, e: ev.Review) -> None:
         self.state.reviews.append({"at": e.at, "role": e.role, "name": e.name, "note": e.note})
+
+    def _log(self, e: ev.Event) -> None:
+        """The event log's line for ``e``, worded by console.wording (the state keeps the words it shows)."""
+        entry = wording.log_entry(self.runbook, e)
+        if entry is not None:
+            self.state.log.append((e.at, *entry))
 
     # ------------------------------------------------------------------ a sample's effect
 

@@ -23,6 +23,7 @@ class SeedSemantics:
     _running: Any
     _may_act: Any
     active_phase: Any
+    _log: Any
 
     def _seed_init(self) -> None:
         """Baseline companions, windows and `when`-skipped checks (see console.derived, console.phase_rules)."""
@@ -57,7 +58,7 @@ class SeedSemantics:
         trig = self.runbook.check(e.trigger)
         ts.state, ts.fired_at, ts.fired_by, ts.detail, ts.pending_since = "firing", e.at, e.by, e.reason, None
         self._respond(trig, e.at, f"{e.reason} (fired by {e.by})")
-        self.state.log.append((e.at, "error", f"trigger {trig.label}: fired by {e.by} — {e.reason}"))
+        self._log(e)
 
     def _respond(self, trig: Any, at: float, detail: str) -> None:
         """A fired trigger's response: a rollback waits for the lead; a pause holds the gate (abort: the driver)."""
