@@ -13,6 +13,9 @@ from golive.console import phase_rules, roles, trigger_scope, wording
 from golive.console.state import NO_GO, PASS, Blocker, Gate
 
 NOTE_KINDS = ("note", "anomaly", "lesson")
+# an override names every one of these (a rollback or a trigger that barked or was blind), the rest up to three
+WATCHED = frozenset({"rollback_interrupted", "rollback_decided", "rollback_requested", "trigger_pending",
+                     "trigger_blind"})
 
 
 class Refused(Exception):
@@ -126,12 +129,6 @@ class GateRules:
                 out.append(Blocker("trigger_blind", ts.id, detail=ts.detail))
         return out
 
-    def rollback_reasons(self) -> list[str]:
-        return [wording.blocker_text(self, b) for b in self.rollback_blockers()]
-
-    def trigger_reasons(self, now: float) -> list[str]:
-        return [wording.blocker_text(self, b) for b in self.trigger_blockers(now)]
-
     def _running(self) -> None:
         if self.state.outcome is not None:
             raise Refused(f"the go-live has ended ({self.state.outcome})")
@@ -167,7 +164,7 @@ class GateRules:
         phase = self.active_phase()
         gate = self.gate(now)
         # every trigger that barked or was blind is named; of the other reasons the first three
-        watched = self.rollback_reasons() + self.trigger_reasons(now)
+        watched = [r for b, r in zip(gate.blockers, gate.reasons, strict=True) if b.code in WATCHED]
         shown = watched + [r for r in gate.reasons if r not in watched][:3]
         full = reason.strip() + ("" if gate.open else f" [gate was closed: {'; '.join(shown)}]")
         return [ev.Decision(at=now, kind="override", phase=phase.id, by=by, reason=full)] + \
