@@ -9,6 +9,7 @@ import dataclasses
 from collections import deque
 from typing import Any
 
+from golive.checks.base import Sample
 from golive.console import derived, phase_rules, rollback_plans, wording
 from golive.console import events as ev
 from golive.console.judging import judge
@@ -257,7 +258,7 @@ class Fold:
         if value is not sample.value:
             cs.value = value  # a window's figure is what was judged: show it, not the last raw value
 
-    def _sample_after(self, sample: Any) -> None:
+    def _sample_after(self, sample: Sample) -> None:
         """A sample after the outcome: live figures, pods and a live verdict in ``after``; never the record."""
         cs = self.state.checks[sample.check_id]
         live = self.after.get(cs.id)
@@ -273,7 +274,7 @@ class Fold:
         if sample.check_id not in self.state.triggers:
             live.verdict, live.detail = judge(self.runbook.check(sample.check_id), sample)
 
-    def _sample_trigger(self, sample: Any) -> None:
+    def _sample_trigger(self, sample: Sample) -> None:
         """A trigger's last clean evaluation, and since when a firing one has been clean (keep_firing_for)."""
         ts = self.state.triggers[sample.check_id]
         trig = self.runbook.check(ts.id)

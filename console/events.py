@@ -8,7 +8,10 @@ happen and flushed with the next human event or within a second.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from golive.checks.base import Sample
 
 _REGISTRY: dict[str, type["Event"]] = {}
 
@@ -312,4 +315,4 @@ class Sampled(Event):
     to listeners as an event (they hear the sample itself)."""
 
     type: ClassVar[str] = "sample"
-    sample: Any = None
+    sample: Sample
