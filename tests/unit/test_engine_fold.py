@@ -101,24 +101,27 @@ class Recorder:
         self.applied: list[ev.Event] = []
         self.at_line: dict[int, dict[str, Any]] = {}
         self.gate_at_line: dict[int, tuple[bool, list[Blocker]]] = {}
+        self.line = 0
 
     def watch(self, session: Session) -> None:
         """From now on (a resumed session's engine is a replay of what came before)."""
         engine, fold = session.engine, session.engine.apply
+        self.line = session.journal.seq
 
         def apply(event: ev.Event) -> None:
             fold(event)
             self.applied.append(event)
-            if not isinstance(event, ev.Sampled):   # journaled just before it is applied
+            if not isinstance(event, ev.Sampled):   # every other event the session folds is a journal line
+                self.line += 1
                 self.snap(session, event.at)
 
         engine.apply = apply   # type: ignore[method-assign]
         self.snap(session, session.clock())
 
     def snap(self, session: Session, at: float) -> None:
-        self.at_line[session.journal.seq] = canonical(session.engine.state, live=False)
+        self.at_line[self.line] = canonical(session.engine.state, live=False)
         gate = session.engine.gate(at)
-        self.gate_at_line[session.journal.seq] = (gate.open, gate.blockers)
+        self.gate_at_line[self.line] = (gate.open, gate.blockers)
 
 
 Step = Callable[[Session, Clock], Awaitable[None]]
