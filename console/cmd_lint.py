@@ -41,7 +41,26 @@ def run(args: argparse.Namespace) -> int:
                 print(line, file=sys.stderr)
             worst = max(worst, 2 if exc.unreadable else 1)
             continue
+        if _unknown_sets(rb, path, overrides):
+            worst = max(worst, 1)
+            continue
         checks = sum(1 for _ in rb.iter_checks())
         print(f"{path}: ok — {plural(len(rb.phases), 'phase')}, {plural(checks, 'check')}, "
               f"{plural(len(rb.triggers), 'trigger')}")
     return worst
+
+
+def _unknown_sets(rb, path: str, overrides: dict[str, str]) -> bool:
+    """Say each --set the runbook has no variable for; True when there is one."""
+    from pathlib import Path
+
+    from golive.console.preflight import unknown_overrides
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    lines = unknown_overrides(rb, text, overrides)
+    for line in lines:
+        print(f"golive lint: {line}", file=sys.stderr)
+    return bool(lines)

@@ -169,13 +169,13 @@ def _drive(make_session, runbook, args) -> int:
 def _not_ready(runbook, args, overrides, answers) -> bool:
     """Say, before anything starts, what the runbook still needs (unset variables, placeholder URLs: stop); the
     manual items a headless run has no answer for are named once its session exists (``say_what_waits``)."""
-    from golive.console.preflight import missing_inputs
+    from golive.console.preflight import missing_inputs, unknown_overrides
 
     try:
         text = Path(args.runbook).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         text = ""
-    missing = missing_inputs(runbook, text, overrides)
+    missing = unknown_overrides(runbook, text, overrides) + missing_inputs(runbook, text, overrides)
     for line in missing:
         print(f"golive: {line}", file=sys.stderr)
     return bool(missing)

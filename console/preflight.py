@@ -3,12 +3,15 @@ runbook leaves these for a person; ``golive run`` names each one (and checks.man
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 _PLACEHOLDER = re.compile(r"^\s*$|[<>\[\]]|\bTODO\b|\bCHANGE[_\s-]?ME\b|\bfill[\s-]in\b|\bREPLACE\b", re.I)
 _META = ("service", "version", "environment")
+_META_VARS = ("name", "service", "version", "environment", "owner")   # the [runbook] fields ${...} can name
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_\-]*)\}")
 
 
 def _line(text: str, key: str) -> str:
@@ -42,3 +45,17 @@ def missing_inputs(runbook: Any, text: str = "", overrides: dict[str, str] | Non
             out.append(f"{name}: check {check.id!r} (phase {phase.id!r}) has no real host in its url ({check.url})")
     return out
 
+
+
+def unknown_overrides(runbook: Any, text: str, overrides: dict[str, str]) -> list[str]:
+    """One line per ``--set NAME=…`` the runbook neither declares nor uses: a misspelt name would otherwise leave
+    the runbook's own value (production's URL, a five-minute hold) in force without a word. The value is not shown."""
+    name = runbook.source_path or "<runbook>"
+    known = set(_META_VARS) | set(runbook.runbook.vars) | set(_REFERENCE.findall(text))
+    out = []
+    for key in overrides:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            out.append(f"--set {key}=…: {name} has no variable ${{{key}}}{hint}")
+    return out

@@ -30,7 +30,7 @@ def recognise(model: TrafficModel, query: str) -> Callable[[float], float | None
     """A function of time for one of the demo's queries; raises UnknownQuery for anything else."""
     q = " ".join(query.split())
     service = re.search(r'service="([^"]*)"', q)
-    if service and service.group(1) != model.service:
+    if service and service.group(1) != model.service and service.group(1) not in model.companions:
         return lambda t: None
     m = re.search(r'version="([^"]*)"', q)
     version = m.group(1) if m else None

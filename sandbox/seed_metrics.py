@@ -21,6 +21,7 @@ def _steady(key: str, level: float, spread: float) -> Callable[[TrafficModel, fl
 # (every substring the query must contain, value as a function of the model and time)
 METRICS: list[tuple[tuple[str, ...], Callable[[TrafficModel, float], float | None]]] = [
     (("process_resident_memory_bytes",), _steady("mem", 540.0, 1.0)),             # MB, no growth
+    (("container_memory_working_set_bytes", "/ 1024 / 1024"), _steady("mem-mb", 610.0, 4.0)),   # MB, no growth
     (("container_memory_working_set_bytes",), _steady("mem-pct", 52.0, 2.0)),     # % of the limit
     (("pg_stat_activity_count",), _steady("pg-conn", 48.0, 2.0)),
     (("pg_replication_lag_seconds",), _steady("pg-lag", 0.008, 0.002)),
@@ -30,6 +31,7 @@ METRICS: list[tuple[tuple[str, ...], Callable[[TrafficModel, float], float | Non
     (("kafka_brokers",), lambda model, t: 3.0),
     (("kafka_consumergroup_lag",), _steady("kafka-lag", 120.0, 40.0)),
     (("dlq",), lambda model, t: 0.0),
+    (("kafka_topic_partition_under_replicated_partition",), lambda model, t: 0.0),
     (("orders_processed_total",), _steady("orders", 842.0, 60.0)),                # per hour
     (("active_users",), _steady("users", 2100.0, 150.0)),
     (('level="critical"',), lambda model, t: 0.0),

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, ClassVar
 
 SCENARIOS = ("good", "bad-canary", "flaky", "blue-green", "blue-green-bad", "soak", "smoke")
 BREAKING = ("bad-canary", "blue-green-bad")   # the new version breaks under the load of 25 % and more
@@ -29,6 +29,9 @@ def _noise(key: str, t: float) -> float:
 @dataclass
 class TrafficModel:
     """Metrics of one service with an old and a new version side by side."""
+
+    # other services whose exporters' metrics the model answers too (a cache's `service="…-cache"`)
+    companions: ClassVar[tuple[str, ...]] = ()
 
     service: str
     old_version: str
