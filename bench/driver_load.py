@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,43 +84,62 @@ def _drain(seat: RawSeat, counts: list[int], i: int) -> None:
 
 
 def cpu_figures(checks: int = 500, seats: int = 10, every: str = "5s", warm: float = 15.0,
-                window: float = 60.0) -> list[tuple]:
-    """[(name, percent of one core, note)] for the in-process baseline and the driver with seats."""
+                window: float = 60.0, repeat: int = 1) -> list[tuple]:
+    """[(name, median percent of one core, note)] for the in-process baseline and the driver with seats.
+
+    With ``repeat``, the two alternate that many times against one sandbox (a shared machine's load changes
+    from minute to minute: alternating spreads it over both); the note lists every figure."""
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     # its stderr is off: a session stopped mid-request makes it log a reset connection, which is no finding
     sandbox = subprocess.Popen([sys.executable, "-c", SANDBOX, str(port)], env=env, stderr=subprocess.DEVNULL)
-    rows = []
+    alone_pcts: list[float] = []
+    driver_pcts: list[float] = []
+    notes = ["", ""]
     try:
         _wait_port(port)
         with tempfile.TemporaryDirectory() as tmp:
             runbook = write_runbook(Path(tmp), runbook_text(f"http://127.0.0.1:{port}", checks, every))
-            alone = subprocess.Popen([sys.executable, "-c", IN_PROCESS, str(runbook), str(Path(tmp) / "alone")],
-                                     env=env, stdout=subprocess.PIPE, text=True)
-            try:
-                alone.stdout.readline()
-                rows.append((f"in-process session, {checks} checks, no seat (baseline)",
-                             share_of_a_core(alone.pid, warm, window), _samples(Path(tmp) / "alone")))
-            finally:
-                stop(alone)
-            folder = Path(tmp) / "driven"
-            driver = start_driver(runbook, folder)
-            try:
-                room = [RawSeat(folder) for _ in range(seats)]
-                counts = [0] * seats
-                for i, seat in enumerate(room):
-                    threading.Thread(target=_drain, args=(seat, counts, i), daemon=True).start()
-                pct = share_of_a_core(driver.pid, warm, window)
-                rows.append((f"driver, {checks} checks, {seats} seats", pct,
-                             f"{_samples(folder)}; {min(counts)} lines to each seat"))
-                for seat in room:
-                    seat.close()
-            finally:
-                stop(driver)
+            for i in range(repeat):
+                alone_pcts.append(_alone(runbook, Path(tmp) / f"alone-{i}", env, warm, window))
+                notes[0] = _samples(Path(tmp) / f"alone-{i}")
+                pct, notes[1] = _driven(runbook, Path(tmp) / f"driven-{i}", seats, warm, window)
+                driver_pcts.append(pct)
     finally:
         sandbox.terminate()
         sandbox.wait(10)
-    return rows
+
+    def note(values: list[float], last: str) -> str:
+        each = ", ".join(f"{v:.2f}" for v in values)
+        return f"median of {len(values)}: {each}; {last}" if len(values) > 1 else last
+    return [(f"in-process session, {checks} checks, no seat (baseline)", statistics.median(alone_pcts),
+             note(alone_pcts, notes[0])),
+            (f"driver, {checks} checks, {seats} seats", statistics.median(driver_pcts), note(driver_pcts, notes[1]))]
+
+
+def _alone(runbook: Path, folder: Path, env: dict, warm: float, window: float) -> float:
+    alone = subprocess.Popen([sys.executable, "-c", IN_PROCESS, str(runbook), str(folder)], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        alone.stdout.readline()
+        return share_of_a_core(alone.pid, warm, window)
+    finally:
+        stop(alone)
+
+
+def _driven(runbook: Path, folder: Path, seats: int, warm: float, window: float) -> tuple[float, str]:
+    driver = start_driver(runbook, folder)
+    try:
+        room = [RawSeat(folder) for _ in range(seats)]
+        counts = [0] * seats
+        for i, seat in enumerate(room):
+            threading.Thread(target=_drain, args=(seat, counts, i), daemon=True).start()
+        pct = share_of_a_core(driver.pid, warm, window)
+        for seat in room:
+            seat.close()
+        return pct, f"{_samples(folder)}; {min(counts)} lines to each seat"
+    finally:
+        stop(driver)
 
 
 def _samples(folder: Path) -> str:

@@ -3,7 +3,8 @@ heavy state, with a plain Textual app under the same load as the baseline; print
 
 from __future__ import annotations
 
-# Usage: python bench/ui.py [--seconds 10]
+# Usage: python bench/ui.py [--seconds 10]        the steady and heavy states, and the baseline
+#        python bench/ui.py --first-frames 9      only the first frame (mission, golive run, baseline in turn), medians
 #
 # The measured app is the real mission screen (golive.screens.app.GoliveApp) over a synthetic session: a Follower of a
 # prepared journal that folds fresh samples for every check once a second, as a driver would.
@@ -16,6 +17,8 @@ import pty
 import random
 import select
 import shutil
+import signal
+import statistics
 import struct
 import subprocess
 import sys
@@ -124,13 +127,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def child_env() -> dict[str, str]:
+    """The children's environment: both apps load their modules from bytecode, as an installed wheel does.
+
+    Under PYTHONDONTWRITEBYTECODE the checkout's modules would be compiled again at every start while Textual's come
+    from site-packages' .pyc, which charges Golive alone for the compiler; the cache goes to a folder of its own."""
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "PYTHONPATH": str(REPO),
+           "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "golive-bench-pycache")}
+    for name in ("COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
+    return env
+
+
 def measure(argv: list[str], marker: bytes, warmup: float, seconds: float) -> dict:
-    """Run argv in a 120×40 pseudo-terminal; returns first frame (s), CPU share and bytes/s after warm-up."""
+    """Run argv in a 120×40 pseudo-terminal; returns first frame (s), CPU share and bytes/s after warm-up.
+
+    With ``seconds`` 0 it returns at the first frame, with the CPU seconds the app took to draw it."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "PYTHONPATH": str(REPO)}
-    env.pop("COLUMNS", None)
-    env.pop("LINES", None)
+    env = child_env()
     started = time.monotonic()
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO,
                             start_new_session=True)
@@ -160,6 +175,8 @@ def measure(argv: list[str], marker: bytes, warmup: float, seconds: float) -> di
                 seen = (seen + data)[-4096:]
                 if marker in seen:
                     first_frame = time.monotonic() - started
+                    if seconds <= 0:
+                        return {"first_frame": first_frame, "cpu_seconds": cpu_seconds(proc.pid)}
         elapsed = time.monotonic() - window_start
         cpu = cpu_seconds(proc.pid) - cpu_start
         return {"first_frame": first_frame, "cpu": cpu / elapsed, "bytes_per_s": window_bytes / elapsed}
@@ -174,11 +191,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each steady-state window")
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds before the window starts")
     parser.add_argument("--child", nargs=3, metavar=("WHAT", "FOLDER", "SCALE"), help=argparse.SUPPRESS)
+    parser.add_argument("--first-frames", type=int, default=0, metavar="N",
+                        help="only the first frame: N runs of the mission screen and of the baseline, in turn")
     args = parser.parse_args()
     if args.child:
         what, folder, scale = args.child
         (run_mission_child if what == "mission" else run_session_child)(Path(folder), scale)
         return 0
+    if args.first_frames:
+        return first_frames(args.first_frames)
     rows = []
     for scale, (checks, pods) in SCALES.items():
         for what, name in (("mission", f"mission screen, {scale} ({checks} checks, {pods} pods)"),
@@ -199,6 +220,76 @@ def main() -> int:
         print(f"{name:60} {r['first_frame']:>10.2f}s {100 * r['cpu']:>7.1f}% {r['bytes_per_s'] / 1024:>8.1f}KB/s")
     print(f"terminal {COLUMNS}x{LINES}, TERM=xterm-256color, window {args.seconds:g}s after {args.warmup:g}s; {GOALS}")
     return 0
+
+
+FIRST_FRAME_APPS = (("mission", "mission screen, steady"), ("run", "golive run (driver + seat)"),
+                    ("plain", "baseline: plain Textual app"))
+
+
+def first_frames(runs: int) -> int:
+    """The first frame of the mission screen (steady scale, in process), of `golive run` on the local example (a
+    driver process, then the screen as its seat) and of the baseline, taken in turn so that all see the same load;
+    the first run of each only fills the bytecode cache and is not counted. CPU is the screen's process alone."""
+    folder = Path(tempfile.mkdtemp(prefix="golive-bench-first-"))
+    wall: dict[str, list[float]] = {name: [] for name, _ in FIRST_FRAME_APPS}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in FIRST_FRAME_APPS}
+    try:
+        prepare_session(folder / "session", SCALES["steady"][0])
+        for run in range(runs + 1):
+            for name, _ in FIRST_FRAME_APPS:
+                first = first_frame_of(name, folder, run)
+                if run:
+                    wall[name].append(first["first_frame"])
+                    cpu[name].append(first["cpu_seconds"])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"{'first frame':30} {'wall, median':>12} {'CPU, median':>12}   wall of each run")
+    for name, label in FIRST_FRAME_APPS:
+        values = " ".join(f"{t:.2f}" for t in wall[name])
+        print(f"{label:30} {statistics.median(wall[name]):>11.2f}s {statistics.median(cpu[name]):>11.2f}s   {values}")
+    for name, label in (("mission", "mission / baseline"), ("run", "golive run / baseline")):
+        ratios = [statistics.median(d[name]) / statistics.median(d["plain"]) for d in (wall, cpu)]
+        print(f"{label:30} {ratios[0]:>11.2f}x {ratios[1]:>11.2f}x")
+    print(f"terminal {COLUMNS}x{LINES}, {runs} runs each, in turn")
+    return 0
+
+
+def first_frame_of(name: str, folder: Path, run: int) -> dict:
+    if name == "mission":
+        argv = [sys.executable, str(Path(__file__).resolve()), "--child", "mission", str(folder / "session"), "steady"]
+        return measure(argv, MARKERS["mission"], 0, 0)
+    if name == "plain":
+        return measure([sys.executable, str(REPO / "bench" / "plain_textual_app.py")], MARKERS["plain"], 0, 0)
+    session = folder / f"run-{run}"
+    argv = [sys.executable, "-m", "golive.console.cli", "run", str(REPO / "examples" / "local-smoke.toml"),
+            "--session-dir", str(session)]
+    try:
+        return measure(argv, b"hello-service", 0, 0)
+    finally:
+        stop_driver(session)
+
+
+def stop_driver(session: Path) -> None:
+    """The driver outlives its screen by design: stop the one this run started."""
+    from golive.console.driver_lock import lock_holder
+
+    holder = None
+    for _ in range(40):   # a run that failed before its first frame may have a driver still taking the lock
+        holder = lock_holder(session)
+        if holder is not None:
+            break
+        time.sleep(0.05)
+    if holder is None:
+        return
+    pid = holder[0]
+    try:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            time.sleep(0.05)
+            os.kill(pid, 0)
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 if __name__ == "__main__":

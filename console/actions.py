@@ -64,14 +64,18 @@ async def run_action(action: Any, on_output: Callable[[str], None] | None = None
                 on_output(text)
 
     error = ""
+    both = asyncio.gather(pump(), proc.wait())
     try:
-        await asyncio.wait_for(asyncio.gather(pump(), proc.wait()), timeout=action.timeout)
+        await asyncio.wait_for(both, timeout=action.timeout)
     except asyncio.TimeoutError:
         error = f"timed out after {action.timeout:g}s"
         _kill_group(proc.pid)
         await proc.wait()
     except asyncio.CancelledError:
         _kill_group(proc.pid)
+        # a cancelled gather ends with CancelledError as its exception, which wait_for never reads: read it here,
+        # or asyncio prints "exception was never retrieved" with a traceback on a stopping run's stderr
+        both.add_done_callback(lambda f: f.cancelled() or f.exception())
         raise
     text = "\n".join(tail)
     if len(text) > TAIL_BYTES:

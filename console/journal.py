@@ -212,7 +212,8 @@ def _take_lock(folder: Path) -> int:
 
 
 class Journal:
-    """The one writer of a session's journal; holds ``driver.lock`` until ``close``. Not thread-safe."""
+    """The one writer of a session's journal; holds ``driver.lock`` until ``close``. Not thread-safe: a session
+    with a writer thread stages lines on its loop (seq, head) and writes them only on that thread."""
 
     def __init__(self, folder: Path, fd: int, lock_fd: int, head: str, seq: int, size: int):
         self.folder, self.path = folder, folder / JOURNAL_NAME
@@ -220,6 +221,7 @@ class Journal:
         self._fd, self._lock_fd, self._size = fd, lock_fd, size
         self._unsynced = False
         self._failed = ""
+        self._broken = ""   # a staged line that could not be written (set by the writer thread)
 
     @classmethod
     def create(cls, folder: Path) -> "Journal":
@@ -284,21 +286,8 @@ class Journal:
         is not JSON (NaN included) or the write fails; a failed write leaves no partial line behind.
         """
         seq = self.seq + 1
+        stored, body = self._encode(event, seq)
         where = f"{self.path.name}:{seq}"
-        if self._fd < 0:
-            raise JournalError(f"{where}: the journal is closed")
-        if self._failed:
-            raise JournalError(f"{where}: {self._failed}")
-        kind = event.get("type")
-        if not isinstance(kind, str) or not kind:
-            raise JournalError(f"{where}: an event needs a type, got {kind!r}")
-        stored: dict[str, object] = {"seq": seq}
-        stored.update((k, v) for k, v in event.items() if k not in ("seq", "prev"))
-        stored["prev"] = self.head
-        try:
-            body = json.dumps(stored, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-        except (TypeError, ValueError) as exc:
-            raise JournalError(f"{where}: cannot journal a {kind!r} event: {_why(exc)}") from None
         data = memoryview(body + b"\n")
         try:
             while data:
@@ -312,6 +301,58 @@ class Journal:
         self._size += len(body) + 1
         self._unsynced = not sync
         return stored
+
+    def _encode(self, event: dict, seq: int) -> tuple[dict, bytes]:
+        """The stored dict and the line (without its newline) of ``event`` as line ``seq``; raises JournalError."""
+        where = f"{self.path.name}:{seq}"
+        if self._fd < 0:
+            raise JournalError(f"{where}: the journal is closed")
+        if self._broken:
+            raise JournalError(self._broken)
+        if self._failed:
+            raise JournalError(f"{where}: {self._failed}")
+        kind = event.get("type")
+        if not isinstance(kind, str) or not kind:
+            raise JournalError(f"{where}: an event needs a type, got {kind!r}")
+        stored: dict[str, object] = {"seq": seq}
+        stored.update((k, v) for k, v in event.items() if k not in ("seq", "prev"))
+        stored["prev"] = self.head
+        try:
+            body = json.dumps(stored, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise JournalError(f"{where}: cannot journal a {kind!r} event: {_why(exc)}") from None
+        return stored, body
+
+    def stage(self, event: dict) -> tuple[dict, bytes]:
+        """Give ``event`` the next line's seq and prev, and move the head past it, without writing it.
+
+        For the session's writer thread: ``write_staged`` must then get the lines in this order. Returns the
+        stored dict and the line; raises JournalError as ``append`` does.
+        """
+        seq = self.seq + 1
+        stored, body = self._encode(event, seq)
+        self.seq, self.head = seq, hashlib.sha256(body).hexdigest()
+        return stored, body
+
+    def write_staged(self, seq: int, body: bytes, sync: bool) -> None:
+        """Write one staged line (from the writer thread), fsync'd when ``sync``. A failure breaks the journal
+        for good: every later line was chained to this one, so none may follow it; each later write and
+        stage raises the same JournalError (resume repairs the file)."""
+        if self._broken:
+            raise JournalError(self._broken)
+        where = f"{self.path.name}:{seq}"
+        data = memoryview(body + b"\n")
+        try:
+            while data:
+                data = data[os.write(self._fd, data) :]
+            if sync:
+                os.fsync(self._fd)
+        except OSError as exc:
+            self._broken = f"{where}: could not write: {exc.strerror}"
+            self._undo_partial_write(self._broken)
+            raise JournalError(self._broken) from exc
+        self._size += len(body) + 1
+        self._unsynced = not sync   # an fsync covers the lines before it too
 
     def _undo_partial_write(self, reason: str) -> None:
         # A half-written line followed by good ones would break the chain for every later line; if it cannot be

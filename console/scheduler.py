@@ -76,7 +76,10 @@ class SourcePool:
 
 
 class Scheduler:
-    """Samples the checks given to ``set_checks`` until they are removed or ``close`` is called."""
+    """Samples the checks given to ``set_checks`` until they are removed or ``close`` is called.
+
+    Every wait (interval, backoff, timeout) is on the running event loop's clock and ``clock`` stamps the samples
+    the scheduler makes itself, so a loop on a virtual clock with ``clock=loop.time`` governs all of its time."""
 
     def __init__(self, pool: SourcePool, on_sample: Callable[[Sample], None],
                  clock: Callable[[], float] = time.time):

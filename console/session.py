@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
+import functools
 import getpass
 import shutil
 import socket
@@ -25,16 +26,17 @@ from golive.console import redact
 from golive.console.actions import run_action
 from golive.console.engine import Engine, Refused
 from golive.console.journal import Journal, JournalError, session_folder_name
-from golive.console.record import journal_anchor
 from golive.console.resume import carry_on
 from golive.console.runbook import Runbook, load_runbook
 from golive.console.scheduler import Scheduler, SourcePool
 from golive.console.session_seeds import SeedReactions
+from golive.console.session_writes import DiskPipeline
 from golive.console.state import HISTORY
 
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
 TICK_EVERY = 0.25
+TASKS_END_WAIT = 5.0    # seconds a stopping run gives its cancelled tasks to end
 HEARTBEAT_EVERY = 5.0   # after this long with nothing journaled, a heartbeat line (at most ~2 MB a day)
 
 # The seat a command came from (set by the driver's socket server for the command's task); journaled with it.
@@ -64,7 +66,7 @@ class Listeners:
             listener(kind, payload)
 
 
-class Session(Listeners, SeedReactions):
+class Session(Listeners, SeedReactions, DiskPipeline):
     """One go-live being driven. Create with ``Session.start`` or ``Session.resume``."""
 
     read_only = False
@@ -88,7 +90,7 @@ class Session(Listeners, SeedReactions):
         self.record_paths: tuple[Path, Path] | None = None
         self._anchor: tuple[str, int] | None = None   # the journal line the outcome was written at
         self._backfilled: set[str] = set()
-        self._failure: JournalError | None = None   # a journal write that failed off the main loop (a full disk)
+        self._failure: BaseException | None = None   # a write that failed off the main loop (a full disk)
         self._resumed = False
 
     # ------------------------------------------------------------------ creation
@@ -133,6 +135,9 @@ class Session(Listeners, SeedReactions):
         journal, replay = Journal.resume(Path(folder))
         try:
             runbook, engine, events = replay_session(Path(folder), replay.events)
+            # the record and its signing modules stay off the path to the screen's first frame
+            from golive.console.record import journal_anchor
+
             anchor = journal_anchor(replay.events, replay.head) if engine.state.outcome else None
         except Exception:
             journal.close()
@@ -151,44 +156,50 @@ class Session(Listeners, SeedReactions):
     # ------------------------------------------------------------------ events
 
     def submit(self, events: list[ev.Event]) -> None:
-        """Journal (fsync'd when human), fold, tell listeners, then react — in that order."""
+        """Journal (fsync'd when human), fold, tell listeners, then react — in that order. With the disk writer
+        running (``run``), the line is written on its thread and the rest follows once it is on disk."""
         seat = SEAT.get()
         for event in events:
-            if self.engine.state.outcome is not None and not event.human:
+            if (self.engine.state.outcome is not None or self._anchor is not None) and not event.human:
                 continue  # the record already holds the journal's head; only people may add to it now
-            if isinstance(event, ev.Outcome) and self.engine.state.outcome is None:
+            if isinstance(event, ev.Outcome) and self.engine.state.outcome is None and self._anchor is None:
                 self._journal_figures(event.at)
             event = redact.scrub_fields(event)  # journal, engine (so the record), listeners: all see it scrubbed
             if seat and getattr(event, "seat", None) == "":
                 with_seat: dict[str, Any] = {"seat": seat}  # only the events that have a seat get here
                 event = dataclasses.replace(event, **with_seat)
-            self.journal.append(event.to_dict(), sync=event.human)
-            self._last_written = self.clock()
-            if isinstance(event, ev.Outcome):
-                self._anchor = (self.journal.head, self.journal.seq)
-            if not event.human:
-                self._pending_sync = True
-            self.engine.apply(event)
-            self._notify("event", event)
-            self._react(event)
+            self._write_event(event, self._land)
+
+    def _journaled(self, event: ev.Event) -> None:
+        """What the session notes as soon as an event has its journal line (written or staged)."""
+        self._last_written = self.clock()
+        if isinstance(event, ev.Outcome):
+            self._anchor = (self.journal.head, self.journal.seq)
+        if not event.human:
+            self._pending_sync = True
+
+    def _land(self, event: ev.Event) -> None:
+        """An event on disk: fold it, tell listeners, react."""
+        self.engine.apply(event)
+        self._notify("event", event)
+        self._react(event)
 
     def _journal_figures(self, at: float) -> None:
         """The checks' figures go into the journal before the outcome: the record is rendered from it."""
         summary = self.engine.summary_event(at)
         if summary.checks:
-            self.journal.append(summary.to_dict(), sync=False)
-            self.engine.apply(summary)
+            self._write_event(summary, self.engine.apply)
 
-    def on_sample(self, sample: Sample) -> None:
+    def _observe(self, sample: Sample) -> None:
         sample = redact.scrub_fields(sample)
         try:
             self.submit(self.engine.observe(sample))
         except JournalError as exc:
             self._fail(exc)
             return
-        self._notify("sample", sample)
+        self._then(lambda: self._notify("sample", sample))   # after the verdicts it led to
 
-    def _fail(self, exc: JournalError) -> None:
+    def _fail(self, exc: BaseException) -> None:
         """A journal write failed in a callback or task: stop, and let ``run`` raise it as one clear line."""
         if self._failure is None:
             self._failure = exc
@@ -212,9 +223,9 @@ class Session(Listeners, SeedReactions):
         elif isinstance(event, ev.Outcome):
             self._reschedule()
             self._sign_from_answers()
-            self.write_record()
+            self._record_soon()
         elif isinstance(event, ev.SignOff):
-            self.write_record()
+            self._record_soon()
 
     def _reschedule(self) -> None:
         if self._scheduler is not None:
@@ -266,18 +277,19 @@ class Session(Listeners, SeedReactions):
             if check.source == "manual" and answer and not st.manual[check.id].checked:
                 self._answer(self.engine.cmd_tick, check.id, answer.by, note=answer.note, now=self.clock())
             elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
-                self.submit(self.engine.cmd_tick(check.id, self.operator, note="confirmed by the headless run",
-                                                 now=self.clock()))
+                self._answer(self.engine.cmd_tick, check.id, self.operator, note="confirmed by the headless run",
+                             now=self.clock())
         self._approve_from_answers(phase)
 
     def _answer(self, command: Callable[..., list[ev.Event]], *args: Any, **kwargs: Any) -> None:
         """An answer the engine refuses (a bound role answered by someone outside it) is logged, not fatal.
 
-        The command and its arguments are passed (not a closure) so each call binds this loop's values."""
-        try:
-            self.submit(command(*args, **kwargs))
-        except Refused as exc:
+        The command and its arguments are passed (not a closure) so each call binds this loop's values. With the
+        disk writer, each answer is decided once the one before it has landed."""
+        def refused(exc: Refused) -> None:
             self.submit([ev.Log(at=self.clock(), source="golive", level="warning", text=f"answers file: {exc}")])
+
+        self._in_turn(lambda: command(*args, **kwargs), refused)
 
     def _approve_from_answers(self, phase: Any) -> None:
         """Headless: unbound roles' approvals from the answers file; a bound role waits for a person at a seat."""
@@ -300,10 +312,7 @@ class Session(Listeners, SeedReactions):
         for role, name in self.answers.signoff.items():
             if any(s["role"] == role for s in self.engine.state.signoffs):
                 continue  # signed before a crash: a resume completes the rest
-            try:
-                self.submit(self.engine.cmd_signoff(role, name, now=self.clock()))
-            except Refused:
-                pass
+            self._in_turn(functools.partial(self.engine.cmd_signoff, role, name, now=self.clock()), lambda _exc: None)
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -314,7 +323,7 @@ class Session(Listeners, SeedReactions):
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None and not isinstance(task.exception(), Refused):
             exc = task.exception()
-            if isinstance(exc, JournalError):
+            if isinstance(exc, (JournalError, OSError)):
                 self._fail(exc)
                 return
             try:
@@ -326,40 +335,43 @@ class Session(Listeners, SeedReactions):
     # ------------------------------------------------------------------ commands (the narrow interface)
 
     async def proceed(self, by: str | None = None) -> None:
-        self.submit(self.engine.cmd_proceed(by or self.operator, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_proceed(by or self.operator, now=self.clock()))
 
     async def override(self, reason: str, by: str | None = None) -> None:
-        self.submit(self.engine.cmd_override(by or self.operator, reason, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_override(by or self.operator, reason, now=self.clock()))
 
     async def tick(self, check_id: str, checked: bool = True, note: str = "", by: str | None = None) -> None:
-        self.submit(self.engine.cmd_tick(check_id, by or self.operator, checked=checked, note=note, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_tick(check_id, by or self.operator, checked=checked, note=note,
+                                                       now=self.clock()))
 
     async def note(self, text: str, by: str | None = None, kind: str = "note") -> None:
-        self.submit(self.engine.cmd_note(by or self.operator, text, kind, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_note(by or self.operator, text, kind, now=self.clock()))
 
     async def sign(self, role: str, name: str | None = None) -> None:
-        self.submit(self.engine.cmd_signoff(role, name or self.operator, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_signoff(role, name or self.operator, now=self.clock()))
 
     async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
         """Approve the active phase for a role its ``approve`` awaits (refused, with who may, for others)."""
-        self.submit(self.engine.cmd_approve(by or self.operator, role, note, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_approve(by or self.operator, role, note, now=self.clock()))
 
     async def abort(self, reason: str, by: str | None = None) -> None:
-        self.submit(self.engine.cmd_abort(by or self.operator, reason, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_abort(by or self.operator, reason, now=self.clock()))
 
     async def decline_rollback(self, reason: str, by: str | None = None) -> None:
         """Decline the rollback a fired trigger requested (journaled with who and why)."""
-        self.submit(self.engine.cmd_decline_rollback(by or self.operator, reason, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_decline_rollback(by or self.operator, reason, now=self.clock()))
 
     async def run_action(self, by: str | None = None) -> None:
         """Run the active phase's next action (or show it, with --dry-run)."""
+        await self._settled()   # decided on the state with every earlier event in it
         action = self.engine.cmd_action(now=self.clock())
         await self._run(self.engine.next_action_name(), action, by or self.operator)
 
     async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
         """Decide to roll back, run the plan's steps in order, and end ROLLED BACK — for a plan with
         verify checks only once they hold (the engine's tick decides) — or NO-GO if a step failed."""
-        self.submit(self.engine.cmd_rollback(by or self.operator, reason, trigger, plan=plan, now=self.clock()))
+        await self._command(lambda: self.engine.cmd_rollback(by or self.operator, reason, trigger, plan=plan,
+                                                       now=self.clock()))
         await self._perform_rollback(by or self.operator)
 
     async def _perform_rollback(self, by: str) -> None:
@@ -385,20 +397,23 @@ class Session(Listeners, SeedReactions):
         verifying = chosen is not None and chosen.verify and not self.dry_run and exit_code in (0, None) \
             and self.engine.state.verifying_since is not None
         if self.engine.state.outcome is None and not verifying:
-            self.submit(self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error,
-                                                      now=self.clock()))
+            await self._command(lambda: self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error,
+                                                            now=self.clock()))
 
     async def _run(self, name: str, action: Any, by: str):
         self.submit([ev.ActionStarted(at=self.clock(), action=name, argv=tuple(action.argv), shell=action.shell,
                                       dry_run=self.dry_run, by=by)])
+        await self._durable(settle_all=False)   # an action runs only once the journal says, on disk, it started
         if self.dry_run:
             self.submit([ev.ActionFinished(at=self.clock(), action=name, dry_run=True,
                                            output_tail=f"dry run: would run {action.display()}")])
+            await self._durable()
             return None
         result = await run_action(action, on_output=lambda line: self._notify("output", (name, line)))
         self.submit([ev.ActionFinished(at=self.clock(), action=name, exit_code=result.exit_code,
                                        duration=round(result.duration, 3), output_tail=result.output_tail,
                                        output_sha256=result.output_sha256, error=result.error)])
+        await self._durable()
         return result
 
     # ------------------------------------------------------------------ running
@@ -416,11 +431,14 @@ class Session(Listeners, SeedReactions):
         self._scheduler = Scheduler(pool, self.on_sample, clock=self.clock)
         self._reschedule()
         carry_on(self)
+        self._start_writer()   # from here the disk work runs on the writer thread
         last_sync = self.clock()
         try:
             while not self._stop.is_set():
+                await self._settled()   # each pass decides on a state with every earlier event in it
                 now = self.clock()
                 self.submit(self.engine.tick(now))
+                await self._settled()
                 if self.headless and self.engine.state.outcome is None:
                     self._headless_due_action(now)
                 if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open \
@@ -432,7 +450,7 @@ class Session(Listeners, SeedReactions):
                 if now - self._last_written >= HEARTBEAT_EVERY and self.engine.state.outcome is None:
                     self.submit([ev.Heartbeat(at=now)])   # a follower may count holds up to here
                 if self._pending_sync and now - last_sync >= SYNC_EVERY:
-                    self.journal.sync()
+                    self._sync_soon()
                     self._pending_sync, last_sync = False, now
                 if until_outcome and self.engine.state.outcome is not None and not self._tasks:
                     break
@@ -440,10 +458,18 @@ class Session(Listeners, SeedReactions):
                     await asyncio.wait_for(self._stop.wait(), timeout=TICK_EVERY)
                 except asyncio.TimeoutError:
                     pass
+        except JournalError as exc:  # a line staged after a failed write: the first failure is what is said
+            self._fail(exc)
         finally:
-            await self._scheduler.close()
-            for task in list(self._tasks):
-                task.cancel()
+            try:
+                await self._scheduler.close()
+                tasks = list(self._tasks)
+                for task in tasks:
+                    task.cancel()
+                if tasks:   # let them end here (an action's process group killed), not in the loop's shutdown
+                    await asyncio.wait(tasks, timeout=TASKS_END_WAIT)
+            finally:
+                self._stop_writer()
         if self._failure is not None:
             raise self._failure
         return self.engine.state.outcome
@@ -457,6 +483,7 @@ class Session(Listeners, SeedReactions):
 
     def close(self) -> None:
         """Fsync and release the session lock; an unfinished go-live first gets a summary and a draft record."""
+        self._stop_writer()   # whatever is queued is written before the journal closes
         try:
             if self.engine.state.outcome is None and self._failure is None:
                 if any(c.count for c in self.engine.state.checks.values()):
@@ -464,13 +491,6 @@ class Session(Listeners, SeedReactions):
                 self.write_record()  # a draft, so an interrupted go-live still leaves its evidence
         finally:
             self.journal.close()  # the lock is released even when the disk is full
-
-    def write_record(self) -> tuple[Path, Path]:
-        from golive.console.record_file import write_session_record
-
-        self.journal.sync()
-        self.record_paths = write_session_record(self.folder, self.engine)
-        return self.record_paths
 
 
 def replay_session(folder: Path, raw_events: list[dict]):

@@ -352,11 +352,14 @@ class MissionScreen(MissionCommandsMixin, Screen):
     def say(self, text: str, *, warning: bool = False, title: str = "") -> None:
         """Tell the lead something: kept in ``last_message`` and shown as a notification — held while a dialog
         is open (a toast must not cover its fields), shown when this screen is back on top."""
-        self.last_message = text
         if self.app.screen is not self and isinstance(self.app.screen, ModalScreen):
+            self.last_message = text
             self._held.append((text, warning, title))
             del self._held[:-MAX_HELD]
             return
+        if self._held:   # the dialog just closed: what was held is older than this, so it goes first
+            self.on_screen_resume()
+        self.last_message = text
         self.notify(text, title=title, severity="warning" if warning else "information", timeout=8,
                     markup=False)
 

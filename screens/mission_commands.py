@@ -319,6 +319,10 @@ class MissionCommandsMixin:
         if self.session.read_only:
             self.refuse("record draft", "read-only: golive watch writes nothing; the driver writes the record")
             return
+        if hasattr(self.session, "save_record"):   # the in-process session writes it off the loop
+            self.command("record draft", self.session.save_record,
+                         done=lambda: self.say(f"record written: {self.session.record_paths[0]}"))
+            return
         try:
             toml_path, _ = self.session.write_record()
         except Exception as exc:

@@ -102,6 +102,13 @@ class DriverClient(Listeners):
                 raise DriverGone(f"{self.folder}: the driver refused this seat: {hello.get('error')}")
             self.seat, self.operator = hello.get("seat", ""), hello.get("user", "")
             self._fold_snapshot(snapshot)
+        except DriverGone:
+            self._sock.close()
+            raise
+        except OSError as exc:   # killed between accept and snapshot: gone, so watch follows the journal
+            self._sock.close()
+            raise DriverGone(f"{self.folder}: the driver went away while this seat attached "
+                             f"({exc.strerror or exc})") from None
         except BaseException:
             self._sock.close()
             raise

@@ -99,6 +99,10 @@ def launch_and_attach(args: argparse.Namespace, runbook) -> int:
     log = folder / proto.LOG_NAME
     offset = log.stat().st_size if log.exists() else 0
     proc = spawn(args, folder)
+    # the screen's modules load while the driver starts (two processes, each on a core of its own) rather than
+    # after it answers: the first frame comes that much sooner, and nothing is drawn before the driver is ready
+    import golive.screens.app  # noqa: F401
+
     problem = wait_ready(proc, folder, offset)
     if problem:
         for line in problem.splitlines():

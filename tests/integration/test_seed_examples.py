@@ -163,7 +163,7 @@ def test_a_dirty_migration_keeps_the_payments_validation_closed_until_it_times_o
 
     database = payments_world["dsn"].rsplit("/", 1)[1]
     sql_in(postgres_pair.primary, database, "INSERT INTO schema_migrations VALUES (20261201, true)")
-    code, output, record = finish(*start_run(tmp_path, **payments_world, phase_timeout="30s"))
+    code, output, record = finish(*start_run(tmp_path, **payments_world, phase_timeout="15s"))
     assert code == 1, output
     assert record["record"]["outcome"] == "NO-GO"
     status = {p["id"]: p["status"] for p in record["phase"]}

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from golive.console import events as ev
 from golive.console.follower import SILENT_AFTER, Follower
 from golive.console.journal import LOCK_NAME, Journal
@@ -132,33 +134,33 @@ def test_the_driver_writes_a_heartbeat_after_a_quiet_spell_and_only_then(tmp_pat
     import asyncio
 
     from golive.console import session as session_module
+    from golive.console.journal import read_journal
     from golive.console.session import Session
+    from tests.unit.virtual_time import START, run
 
     quiet = RUNBOOK[:RUNBOOK.index("  [[phase.check]]")] + MANUAL   # nothing sampled: only heartbeats speak
     (tmp_path / "rb.toml").write_text(quiet, encoding="utf-8")
-    clock = [T0]
-    session = Session.start(load_runbook(tmp_path / "rb.toml"), session_dir=tmp_path / "s", operator="lead",
-                            clock=lambda: clock[0])
 
-    async def drive() -> None:
-        task = asyncio.ensure_future(session.run(until_outcome=False))
-        for _ in range(15):   # the clock 2 s further each time the loop may have looked
-            clock[0] += 2.0
-            await asyncio.sleep(session_module.TICK_EVERY * 1.2)
-        session.stop()
-        await task
-    try:
-        asyncio.run(drive())
-    finally:
-        session.close()
-    from golive.console.journal import read_journal
+    async def drive(loop) -> None:
+        # on a virtual clock: the session's ticks and its clock move together, 29 quiet seconds in no real time
+        session = Session.start(load_runbook(tmp_path / "rb.toml"), session_dir=tmp_path / "s", operator="lead",
+                                clock=loop.time)
+        try:
+            task = asyncio.ensure_future(session.run(until_outcome=False))
+            await asyncio.sleep(29)
+            session.stop()
+            await task
+        finally:
+            session.close()
 
+    run(drive)
     events = read_journal(tmp_path / "s" / "journal.jsonl").events
-    beats = [e["at"] for e in events if e["type"] == "heartbeat"]
-    assert beats, "no heartbeat in 30 quiet seconds"
-    assert len(beats) >= 3, beats
+    beats = [e["at"] - START for e in events if e["type"] == "heartbeat"]
+    every = session_module.HEARTBEAT_EVERY
+    # one after each quiet spell and never more: at 5, 10, 15, 20 and 25 s after a start at 0
+    assert [e["at"] - START for e in events if e["type"] != "heartbeat"][:1] == [0]
+    assert beats == pytest.approx([every * n for n in range(1, int(29 // every) + 1)], abs=session_module.TICK_EVERY)
     times = [e["at"] for e in events]
     for at in beats:   # each follows a quiet spell of HEARTBEAT_EVERY since the line before it
-        before = max(t for t in times if t < at)
-        assert at - before >= session_module.HEARTBEAT_EVERY
-    assert len(beats) <= 30 / session_module.HEARTBEAT_EVERY   # bounded: never more than one per quiet spell
+        before = max(t for t in times if t < at + START) - START
+        assert at - before >= every

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from golive.console.runbook import RunbookError, load_runbook, parse_runbook
@@ -137,22 +133,3 @@ def test_set_overrides_a_runbook_field_and_its_variable():
 def test_a_literal_dollar_brace_is_written_twice():
     rb = parse_runbook(HEAD + PHASE + CHECK.replace('"up"', '"$${x}"'), "rb.toml")
     assert rb.phases[0].checks[0].query == "${x}"
-
-
-def _lint(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "golive.console.cli", "lint", *args], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[2])
-
-
-def test_lint_exits_0_when_clean_1_on_problems_2_when_unreadable(tmp_path):
-    bad = tmp_path / "bad.toml"
-    bad.write_text(HEAD + PHASE + CHECK + "  tresh = 3\n")
-    assert _lint("examples/local-smoke.toml", "examples/payments-canary.toml").returncode == 0
-    res = _lint(str(bad))
-    assert res.returncode == 1 and "bad.toml:17: phase[1].check[1].tresh: unknown field" in res.stderr
-    assert "Traceback" not in res.stderr
-    res = _lint(str(tmp_path / "missing.toml"))
-    assert res.returncode == 2 and "cannot read" in res.stderr
-    binary = tmp_path / "bin.toml"
-    binary.write_bytes(b"\xff\xfe\x00garbage")
-    assert _lint(str(binary)).returncode == 2

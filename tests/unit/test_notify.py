@@ -153,12 +153,13 @@ def test_the_notification_policy_imports_no_network_client():
     import subprocess
     import sys
 
-    code = ("import console.notify, console.change, console.window, console.bundle, console.review, sys, json\n"
+    code = ("import golive.console.notify, golive.console.change, golive.console.window, golive.console.bundle\n"
+            "import golive.console.review, sys, json\n"
             "print(json.dumps(sorted(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     modules = set(json.loads(out.stdout))
-    assert "httpx" not in modules and "textual" not in modules and "checks.webhook" not in modules
+    assert "httpx" not in modules and "textual" not in modules and "golive.checks.webhook" not in modules
 
 
 def test_a_trigger_is_news_when_pending_and_when_firing_not_when_armed(tmp_path, monkeypatch):

@@ -181,7 +181,8 @@ def test_a_missing_ssh_keygen_is_a_clear_error(record_path: Path, tmp_path: Path
 
 def test_the_signing_core_and_its_commands_import_neither_textual_nor_cryptography():
     code = (
-        "import sys, console.signing, console.verification, console.cmd_sign, console.cmd_verify; "
+        "import sys, golive.console.signing, golive.console.verification, golive.console.cmd_sign, "
+        "golive.console.cmd_verify; "
         "print(sorted(m for m in ('textual', 'cryptography', 'rich') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parents[2]
