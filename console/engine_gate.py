@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from golive.console import events as ev
-from golive.console import phase_rules, roles, trigger_scope, wording
+from golive.console import phase_rules, refusals, roles, wording
 from golive.console.state import NO_GO, PASS, Blocker, Gate
 
 NOTE_KINDS = ("note", "anomaly", "lesson")
@@ -129,38 +129,28 @@ class GateRules:
                 out.append(Blocker("trigger_blind", ts.id, detail=ts.detail))
         return out
 
-    def _running(self) -> None:
-        if self.state.outcome is not None:
-            raise Refused(f"the go-live has ended ({self.state.outcome})")
-        if self.active_phase() is None:
-            raise Refused("the go-live has not started")
+    def why_not(self, command: str, *, now: float, by: str = "", **args: Any) -> str | None:
+        """Why ``command`` is refused now (None: it may run): the rule the screens' keys and footer ask too
+        (console/refusals.py). Arguments left out are not judged."""
+        return refusals.refusal(self, command, by=by, now=now, **args)
 
-    def _not_rolling_back(self) -> None:
-        """A decided rollback is final: nothing proceeds and no phase action starts."""
-        if self.state.rollback_decided:
-            raise Refused("a rollback was decided; the go-live can only end")
+    def _check(self, command: str, **args: Any) -> None:
+        why = refusals.refusal(self, command, **args)
+        if why:
+            raise Refused(str(why))
 
     def cmd_start(self, now: float, **meta: Any) -> list[ev.Event]:
         return [ev.SessionStarted(at=now, **meta)] + phase_rules.enter_events(self, 0, now, overridden=False)
 
     def cmd_proceed(self, by: str, *, now: float) -> list[ev.Event]:
         """Proceed to the next phase; refused, with the reasons, while the gate is closed."""
-        self._running()
-        self._not_rolling_back()
-        gate = self.gate(now)
-        if not gate.open:
-            raise Refused("gate closed: " + "; ".join(gate.reasons[:3]) + (" …" if len(gate.reasons) > 3 else ""))
+        self._check("proceed", by=by, now=now)
         phase = self.active_phase()
         return [ev.Decision(at=now, kind="proceed", phase=phase.id, by=by)] + self._advance(now, "passed")
 
     def cmd_override(self, by: str, reason: str, *, now: float) -> list[ev.Event]:
         """Proceed despite a closed gate; needs a written reason and marks the outcome PARTIAL."""
-        self._running()
-        self._not_rolling_back()
-        if len(reason.strip()) < 3:
-            raise Refused("an override needs a written reason")
-        if self.state.paused is not None:
-            raise Refused(f"{trigger_scope.pause_reason(self.state)} before anything proceeds")
+        self._check("override", by=by, now=now, reason=reason)
         phase = self.active_phase()
         gate = self.gate(now)
         # every trigger that barked or was blind is named; of the other reasons the first three
@@ -174,15 +164,9 @@ class GateRules:
                      plan: str = "") -> list[ev.Event]:
         """Decide to roll back; the driver then runs the plan's steps and calls rollback_finished
         (or, for a plan with verify checks, the engine's tick decides once they have held)."""
-        self._running()
-        if self.state.rollback_running:
-            raise Refused("a rollback is already running")
-        if self.state.rollback_decided and not self.state.rollback_interrupted:
-            raise Refused("a rollback was already decided")
+        self._check("rollback", by=by, now=now, trigger=trigger, plan=plan)
         if not plan and trigger:
             plan = getattr(self.runbook.check(trigger), "plan", None) or ""
-        if plan and self.runbook.rollback_plan(plan) is None:
-            raise Refused(f"no rollback plan {plan!r}")
         if not plan and isinstance(self.runbook.rollback, list):
             plan = self.runbook.rollback_plans[0].id
         return [ev.Decision(at=now, kind="rollback", phase=self.active_phase().id, by=by, reason=reason,
@@ -190,17 +174,13 @@ class GateRules:
 
     def cmd_decline_rollback(self, by: str, reason: str, *, now: float) -> list[ev.Event]:
         """Decline the rollback a fired trigger requested: a decision with who and why, kept in the record."""
-        self._running()
+        self._check("decline_rollback", by=by, now=now, reason=reason)
         request = self.state.rollback_request
-        if not request:
-            raise Refused("no rollback is requested")
-        if len(reason.strip()) < 3:
-            raise Refused("declining a rollback needs a written reason")
         return [ev.Decision(at=now, kind="decline_rollback", phase=self.active_phase().id, by=by,
                             reason=reason.strip(), trigger=request)]
 
     def cmd_abort(self, by: str, reason: str, *, now: float) -> list[ev.Event]:
-        self._running()
+        self._check("abort", by=by, now=now, reason=reason)
         phase = self.active_phase()
         return [ev.Decision(at=now, kind="abort", phase=phase.id, by=by, reason=reason),
                 ev.PhaseEnded(at=now, phase=phase.id, status="aborted", reason=reason),
@@ -209,86 +189,29 @@ class GateRules:
     def cmd_tick(self, check_id: str, by: str, checked: bool = True, note: str = "", *,
                  now: float) -> list[ev.Event]:
         """Confirm (or un-confirm) a manual item of the active phase, or allow a confirm-first command."""
-        self._running()
-        phase = self.active_phase()
-        ids = {c.id for c in phase.checks if c.source == "manual" or getattr(c, "confirm", False)}
-        if check_id not in ids:
-            raise Refused(f"{check_id} is not a manual item of the active phase ({phase.id})")
-        self._may_act(getattr(self.runbook.check(check_id), "role", None), by)
+        self._check("tick", by=by, now=now, check_id=check_id)
         return [ev.Tick(at=now, check=check_id, by=by, checked=checked, note=note)]
 
     def cmd_note(self, by: str, text: str, kind: str = "note", *, now: float) -> list[ev.Event]:
         """A note for the record; ``kind`` marks it an anomaly or a lesson learned."""
-        if self.state.outcome is not None:
-            raise Refused("the go-live has ended and its record is final")
-        if not text.strip():
-            raise Refused("a note needs text")
-        if kind not in NOTE_KINDS:
-            raise Refused(f"a note is one of {', '.join(NOTE_KINDS)}, not {kind!r}")
+        self._check("note", by=by, now=now, text=text, kind=kind)
         phase = self.active_phase()
         return [ev.Note(at=now, by=by, text=text.strip(), phase=phase.id if phase else "", kind=kind)]
 
     def cmd_signoff(self, role: str, name: str, note: str = "", *, now: float) -> list[ev.Event]:
         """Sign off the go-live's outcome for a role the runbook lists."""
-        if self.state.outcome is None:
-            raise Refused("sign-off opens when the go-live has an outcome")
-        roles = self.runbook.meta.signoff
-        if roles and role not in roles:
-            raise Refused(f"unknown role {role!r} (the runbook asks for: {', '.join(roles)})")
-        if any(s["role"] == role for s in self.state.signoffs):
-            raise Refused(f"{role} has already signed off")
-        if not name.strip():
-            raise Refused("a sign-off needs a name")
-        self._may_act(role, name.strip())
-        same = next((s for s in self.state.signoffs if s["name"].casefold() == name.strip().casefold()), None)
-        if same and self.runbook.meta.signoff_distinct:
-            raise Refused(f"{same['name']} has signed off as {same['role']}: one person signs one role "
-                          "(the runbook may allow more with signoff_distinct = false)")
+        self._check("sign", now=now, role=role, name=name)
         return [ev.SignOff(at=now, role=role, name=name.strip(), note=note)]
-
-    def _may_act(self, role: str | None, by: str) -> None:
-        why = roles.refusal(self.runbook, role, by, self.state.operator)
-        if why:
-            raise Refused(why)
 
     def cmd_approve(self, by: str, role: str = "", note: str = "", *, now: float) -> list[ev.Event]:
         """Approve the active phase for a role its ``approve`` awaits (no role: the first one ``by`` may approve)."""
-        self._running()
+        self._check("approve", by=by, now=now, role=role)
         phase = self.active_phase()
-        if not phase.approve:
-            raise Refused(f"phase {phase.label} needs no approval")
-        if role and role not in phase.approve:
-            raise Refused(f"phase {phase.label} awaits no {role!r} approval (it asks for: {', '.join(phase.approve)})")
-        if not role:
-            awaited = [r for r in roles.awaited(self.runbook, self.state, phase)
-                       if by not in roles.approvals_of(self.state, phase.id, r)]
-            role = next((r for r in awaited if roles.refusal(self.runbook, r, by, self.state.operator) is None),
-                        awaited[0] if awaited else "")
-            if not role:
-                raise Refused(f"phase {phase.label} has every approval it needs")
-        self._may_act(role, by)
-        if by in roles.approvals_of(self.state, phase.id, role):
-            raise Refused(f"{by} has already approved {phase.label} as {role}")
-        if role not in roles.awaited(self.runbook, self.state, phase):
-            raise Refused(f"{role} has already approved {phase.label}")
+        role = role or refusals.approve_role(self, by, phase)
         return [ev.Approval(at=now, phase=phase.id, role=role, by=by, note=note.strip())]
 
     def cmd_action(self, *, now: float) -> Any:
         """The active phase's action, if it may run now (the driver runs it)."""
-        self._running()
-        phase = self.active_phase()
-        if phase.action is None:
-            raise Refused(f"phase {phase.label} has no action")
-        self._not_rolling_back()
-        if self.state.rollback_request:
-            raise Refused("a rollback is requested: confirm or decline it first")
-        ps = self.state.phases[self.state.active]
-        if ps.action_done is not None:
-            raise Refused(f"the action of {phase.label} has already run")
-        if any(a["action"].startswith("phase:") and "finished" not in a for a in self.state.actions):
-            raise Refused("the action is running")
-        waiting = phase_rules.waiting_reason(self, phase, now)
-        if waiting:
-            raise Refused(f"{phase.label}: {waiting}")
+        self._check("run_action", now=now)
+        phase, ps = self.active_phase(), self.state.phases[self.state.active]
         return phase.all_actions[ps.actions_done]
-

@@ -20,8 +20,7 @@ class SeedSemantics:
     state: Any
     _windows: dict[str, Any]
     _baseline_parent: dict[str, str]
-    _running: Any
-    _may_act: Any
+    _check: Any
     active_phase: Any
     _log: Any
 
@@ -94,21 +93,17 @@ class SeedSemantics:
 
     def cmd_resume(self, by: str, note: str, *, now: float) -> list[ev.Event]:
         """Resume a paused go-live; refused without a written note."""
-        self._running()
+        self._check("resume", by=by, now=now, note=note)
         return trigger_scope.cmd_resume(self, by, note, now)
 
     def cmd_confirm_step(self, step: str, by: str, note: str = "", *, now: float) -> list[ev.Event]:
         """Confirm a rollback plan's step written with ``confirm = true``: it runs only after this decision."""
         from golive.console.rollback_plans import cmd_confirm_step
 
-        self._running()
+        self._check("confirm_step", by=by, now=now, step=step)
         return cmd_confirm_step(self, step, by, note, now)
 
     def cmd_fire_trigger(self, trigger_id: str, by: str, reason: str, *, now: float) -> list[ev.Event]:
         """A person fires a manual trigger, with a reason; its response follows as for any trigger."""
-        self._running()
-        try:
-            self._may_act(getattr(self.runbook.check(trigger_id), "role", None), by)   # [roles]: its members only
-        except KeyError:
-            pass   # cmd_fire names the unknown trigger
+        self._check("fire", by=by, now=now, trigger_id=trigger_id, reason=reason)   # [roles]: its members only
         return trigger_scope.cmd_fire(self, trigger_id, by, reason, now)

@@ -169,6 +169,18 @@ class Follower(Listeners):
     async def abort(self, reason: str, by: str | None = None) -> None:
         self._refuse("abort")
 
+    async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
+        self._refuse("approve")
+
+    async def fire_trigger(self, trigger_id: str, reason: str, by: str | None = None) -> None:
+        self._refuse("fire triggers")
+
+    async def resume_paused(self, note: str, by: str | None = None) -> None:
+        self._refuse("resume")
+
+    async def confirm_step(self, step: str, note: str = "", by: str | None = None) -> None:
+        self._refuse("confirm a rollback step")
+
     async def run_action(self, by: str | None = None) -> None:
         self._refuse("run actions")
 

@@ -161,11 +161,8 @@ def awaiting_confirm(engine: Any) -> tuple[str, str] | None:
 
 
 def cmd_confirm_step(engine: Any, name: str, by: str, note: str, now: float) -> list[ev.Event]:
-    """Confirm the rollback step that waits for it; refused for any other step."""
-    from golive.console.engine import Refused  # the engine imports this module: import at call time
-
+    """Confirm the rollback step that waits for it (console.refusals refuses any other step)."""
     waiting = awaiting_confirm(engine)
-    if waiting is None or waiting[0] != name:
-        raise Refused(f"rollback step {name} is not waiting for a confirmation")
+    shown = waiting[1] if waiting is not None else name
     return [ev.Decision(at=now, kind="confirm_step", phase=engine.active_phase().id, by=by,
-                        reason=note or f"confirmed {waiting[1]}", plan=engine.state.rollback_plan or "", step=name)]
+                        reason=note or f"confirmed {shown}", plan=engine.state.rollback_plan or "", step=name)]

@@ -17,7 +17,7 @@ import shutil
 import socket
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from golive.checks.base import Sample
 from golive.checks.manual import Answers
@@ -32,6 +32,9 @@ from golive.console.scheduler import Scheduler, SourcePool
 from golive.console.session_seeds import SeedReactions
 from golive.console.session_writes import DiskPipeline
 from golive.console.state import HISTORY
+
+if TYPE_CHECKING:
+    from golive.console.view import SessionView
 
 SUMMARY_EVERY = 1800.0  # seconds between batched per-check summaries (24 h of 500 checks stays < 10 MB)
 SYNC_EVERY = 1.0        # machine events reach the disk within this long
@@ -64,6 +67,13 @@ class Listeners:
     def _notify(self, kind: str, payload: Any) -> None:
         for listener in list(self._listeners):
             listener(kind, payload)
+
+    def view(self, now: float | None = None) -> "SessionView":
+        """What a screen shows now, as one immutable snapshot (console/view.py); ``subscribe`` says when to take
+        a new one."""
+        from golive.console.view import take_view
+
+        return take_view(self, now)
 
 
 class Session(Listeners, SeedReactions, DiskPipeline):

@@ -75,32 +75,14 @@ def watched_triggers(engine: Any, now: float) -> list[Any]:
 
 
 def cmd_fire(engine: Any, trigger_id: str, by: str, reason: str, now: float) -> list[ev.Event]:
-    """A person fires a manual trigger; refused without a reason, outside its scope, or when it has fired."""
-    try:
-        trig = engine.runbook.check(trigger_id)
-    except KeyError:
-        trig = None
-    if trig is None or trigger_id not in engine.state.triggers:
-        raise engine.refusal(f"no trigger {trigger_id!r}")
-    if trig.source != "manual":
-        raise engine.refusal(f"{trig.label} is watched by its {trig.source} source, not fired by hand")
-    if len(reason.strip()) < 3:
-        raise engine.refusal("firing a trigger needs a written reason")
-    why = scope_reason(engine, trig, now)
-    if why:
-        raise engine.refusal(f"{trig.label}: {why}")
-    if engine.state.triggers[trigger_id].state == "firing":
-        raise engine.refusal(f"{trig.label} has already fired")
+    """A person fires a manual trigger (the engine has asked console.refusals whether they may)."""
     return [ev.TriggerFired(at=now, trigger=trigger_id, by=by, reason=reason.strip())]
 
 
 def cmd_resume(engine: Any, by: str, note: str, now: float) -> list[ev.Event]:
-    """Resume a paused go-live: only with a written note, which goes into the record."""
+    """Resume a paused go-live (the engine has asked console.refusals whether it may); the note goes into the
+    record."""
     paused = engine.state.paused
-    if paused is None:
-        raise engine.refusal("the go-live is not paused")
-    if len(note.strip()) < 3:
-        raise engine.refusal("resuming a paused go-live needs a written note")
     phase = engine.active_phase()
     return [ev.Decision(at=now, kind="resume", phase=phase.id if phase else "", by=by, reason=note.strip(),
                         trigger=paused.get("trigger", ""))]

@@ -36,6 +36,8 @@ ACTIONS: tuple[MissionAction, ...] = (
                   False, command="Sign off"),
     MissionAction("approve", "approve", "approve the phase for your role (the gate awaits it), a note optional",
                   False, command="Approve the phase"),
+    MissionAction("abort", "abort", "end the go-live now, NO-GO, with a written reason (nothing is rolled back)",
+                  False, footer=False, command="Abort the go-live"),
     MissionAction("active_phase", "active phase", "back to the active phase after looking at another", True,
                   command="Show the active phase"),
     MissionAction("next_pane", "pane", "move to the next pane (the next tab on a small terminal)", True,

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from golive.console.engine import Engine
+from golive.console.view import SessionView
 from golive.screens.live_table import LiveTable, cell
 from golive.screens.palette import Palette
 
@@ -25,14 +26,13 @@ def tickable_checks(engine: Engine, phase_index: int) -> list[Any]:
             if c.source == "manual" or getattr(c, "confirm", False)]
 
 
-def checklist_cells(engine: Engine, check: Any, palette: Palette) -> tuple:
-    st = engine.state
+def checklist_cells(view: SessionView, check: Any, palette: Palette) -> tuple:
     if check.source == "manual":
-        ms = st.manual[check.id]
+        ms = view.manual[check.id]
         checked, by, at, note = ms.checked, ms.by, ms.at, ms.note
         what = check.label + (f" ({check.role})" if check.role else "")
     else:
-        checked, by, at, note = st.checks[check.id].confirmed, "", None, ""
+        checked, by, at, note = view.checks[check.id].confirmed, "", None, ""
         what = f"allow: {check.label}"
     box = cell("[x]" if checked else "[ ]", palette.style("status-pass" if checked else "status-warn", bold=True))
     item = cell(what)
@@ -49,7 +49,8 @@ class Checklist(LiveTable):
         self.engine = engine
         self.phase_index = -1
 
-    def show(self, phase_index: int, palette: Palette) -> None:
+    def show(self, view: SessionView, phase_index: int, palette: Palette) -> None:
+        """The items of phase ``phase_index`` as ``view`` (the screen's snapshot) has them."""
         if not self.size.width:
             return
         width = self.size.width
@@ -57,7 +58,7 @@ class Checklist(LiveTable):
         self.set_columns([("box", "", 3), ("item", "Item", item), ("by", "By", 12), ("at", "At", 8),
                           ("note", "Note", max(8, width - item - 3 - 8 - 12 - 12))])
         self.phase_index = phase_index
-        self.sync_rows([(c.id, checklist_cells(self.engine, c, palette))
+        self.sync_rows([(c.id, checklist_cells(view, c, palette))
                         for c in tickable_checks(self.engine, phase_index)])
 
     def highlighted_check(self) -> str | None:

@@ -22,10 +22,12 @@ class MissionCommands(Provider):
             return []
         runbook = screen.session.runbook
         out: list[tuple[str, Callable[[], Any], str]] = []
-        for action in ACTIONS:   # an action that cannot run now says why when chosen, as its key does
+        for action in ACTIONS:   # an action that cannot run now says why here, and again when chosen (one rule)
             if action.command and (action.read_only or not screen.session.read_only):
                 keys = " ".join(key_display(k) for k in keys_for(action.name))
-                out.append((f"{action.command} ({keys})", getattr(screen, f"action_{action.name}"), action.help))
+                why = screen.refusal(action.name) if action.name != "active_phase" else None
+                out.append((f"{action.command} ({keys})", getattr(screen, f"action_{action.name}"),
+                            f"not now: {why}" if why else action.help))
         for i, phase in enumerate(runbook.phases):
             out.append((f"Phase: {phase.label}", partial(screen.view_phase, i, True), "show this phase's checks"))
         for phase, check in runbook.iter_checks():

@@ -5,7 +5,7 @@ from __future__ import annotations
 # One rule for every dialog, written on it: Enter submits (from a field or a button), Esc cancels. The Cancel
 # button takes no focus, so Tab never lands on it and Tab-type-Enter cannot cancel by surprise; Esc does that.
 # Notifications are not drawn over a dialog (the mission screen holds them until it is back on top).
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +14,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 T = TypeVar("T")
+
+# What a dialog asks before it sends what was typed: the engine's rule for its command (Engine.why_not, given by
+# the mission screen), so a dialog says the same reason the command would be refused with. None: it may be sent.
+Judge = Callable[..., "str | None"]
+
+
+def accept(*_: Any) -> None:
+    """A judge that lets everything through (the engine still judges the command itself)."""
+    return None
 
 
 class Dialog(ModalScreen[T]):

@@ -10,9 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from golive.screens.dialog import Dialog, quiet_input
-
-MIN_REASON = 3   # the engine refuses shorter reasons too
+from golive.screens.dialog import Dialog, Judge, accept, quiet_input
 
 
 @dataclass(frozen=True)
@@ -26,9 +24,10 @@ class FireModal(Dialog[FireChoice]):
 
     ENTER = "fires it"
 
-    def __init__(self, triggers: list[tuple[str, str, str]]):
+    def __init__(self, triggers: list[tuple[str, str, str]], judge: Judge = accept):
+        """``judge(trigger_id, reason)``: why it may not be fired (None: it may)."""
         super().__init__()
-        self.triggers = triggers
+        self.triggers, self.judge = triggers, judge
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="danger"):
@@ -52,8 +51,9 @@ class FireModal(Dialog[FireChoice]):
     def submit(self) -> None:
         reason = self.query_one("#fire-reason", Input).value.strip()
         index = self.query_one("#fire-trigger", OptionList).highlighted
-        if len(reason) < MIN_REASON or index is None:
-            self.query_one("#problem", Static).update("firing a trigger needs a written reason")
+        problem = "pick the trigger" if index is None else self.judge(self.triggers[index][0], reason)
+        if problem or index is None:
+            self.query_one("#problem", Static).update(problem)
             self.query_one("#fire-reason", Input).focus()
             return
         self.dismiss(FireChoice(self.triggers[index][0], reason))

@@ -17,6 +17,7 @@ KEYMAP: dict[str, tuple[str, ...]] = {
     "resume": ("u",),
     "sign": ("s",),
     "approve": ("A",),
+    "abort": ("X",),
     "active_phase": ("escape",),
     "next_pane": ("tab",),
     "previous_pane": ("shift+tab",),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-# It reads the engine's state and sends commands through the session's narrow interface; a command shows as
-# done only when the session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh
-# the panes an event touches once per batch; samples, sparklines and clocks once a second.
-from pathlib import Path
+# It reads the engine's state and sends commands through one interface (console/seat.py, which the live session,
+# the journal follower and a driver seat implement); a command shows as done only when the session returns (the
+# journal is fsync'd by then). Redraws are coalesced: events refresh the panes an event touches once per batch;
+# samples, sparklines and clocks once a second.
 from typing import Any, Awaitable, Callable
 
 from textual import on
@@ -17,9 +17,10 @@ from textual.widgets import DataTable, TabbedContent
 from golive.console import events as ev
 from golive.console.change import change_label, header_flags
 from golive.console.engine import Refused
+from golive.console.seat import Seat
 from golive.console.state import Gate
-from golive.screens import keymap
-from golive.screens.actions import BY_NAME
+from golive.console.view import SessionView
+from golive.screens import keymap, mission_panes
 from golive.screens.check_cells import value_is_old
 from golive.screens.checklist import tickable_checks
 from golive.screens.gate_bar import GateBar, gate_content, observing_text
@@ -30,6 +31,7 @@ from golive.screens.layouts import NarrowBody, Panes, WideBody, is_wide
 from golive.screens.live_table import LiveTable
 from golive.screens.messages import ActionOutput, SamplesArrived, SessionEvent, SessionFeed
 from golive.screens.mission_commands import MissionCommandsMixin
+from golive.screens.mission_rules import MissionRulesMixin
 from golive.screens.phase_list import PhaseList
 
 
@@ -44,17 +46,19 @@ MAX_HELD = 4                # messages held while a dialog is open (the newest; 
 MACHINE_EVENTS_WAIT = 0.5   # seconds a follower lets a verdict or trigger change wait for the next pass
 
 
-class MissionScreen(MissionCommandsMixin, Screen):
+class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
     BINDINGS = keymap.bindings()
     COMMANDS = {mission_commands}
     AUTO_FOCUS = None   # _focus_checks picks the pane; Textual's first-focusable guess (the tab bar) raced it
 
-    def __init__(self, session: Any, *, feed: SessionFeed | None = None, key: Any = None):
+    def __init__(self, session: Seat, *, feed: SessionFeed | None = None, key: Any = None):
         super().__init__()
         self.session, self.engine, self.runbook = session, session.engine, session.runbook
         self.feed = feed or SessionFeed()
         self.key = key
         self.viewed = max(0, self.engine.state.active)
+        self.shown: Any = None   # the SessionView the header and gate line show, taken anew by every pass
+        self._trigger_ids = {t.id for t in self.runbook.triggers}
         self.follow_active = True
         self.wide: bool | None = None
         self.panes: Panes | None = None
@@ -137,65 +141,50 @@ class MissionScreen(MissionCommandsMixin, Screen):
             return
         now = self.now()
         self._refresh_status(now)
-        p, palette = self.panes, self.palette
-        p.phases.show(self.engine.state, now)
-        if p.phases.highlighted != self.viewed:
-            p.phases.highlighted = self.viewed
-        p.checks.show(self.viewed, now, palette)
-        p.checklist.show(self.viewed, palette)
-        shown = p.detail.check_id
-        if shown is None or self.runbook.phase_of(shown) is not self.runbook.phases[self.viewed]:
-            shown = p.checks.cursor_key() or p.checklist.cursor_key()
-        p.detail.show(shown, now)
-        p.sparklines.show(self.viewed, palette)
-        p.triggers.show(now)
-        p.pods.show(self.engine.state, palette)
-        p.log.sync(self.engine.state, palette)
-        self._set_titles()
+        p = self.panes
+        mission_panes.draw(self, mission_panes.Pass(now, self.palette, frozenset({"all"})))
+        self.set_titles()
         phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
         if phase is not None and (self.focused is p.checks and not phase.automated_checks
                                   or self.focused is p.checklist and not tickable_checks(self.engine, self.viewed)):
             self.call_after_refresh(self._focus_checks)   # a new phase emptied the focused table: j/k must move
 
     def _refresh_status(self, now: float) -> None:
-        st, rb = self.engine.state, self.runbook
-        gate = self.shown_gate(now)
-        phase = self.engine.active_phase()
-        started = st.started or now
+        """Header, gate line and footer, from one snapshot of the session (console/view.py)."""
+        view = self.shown = self.session.view(now)
+        gate = Gate(view.gate.open, shown_reasons(self.engine, list(view.gate.reasons), view.read_only))
+        phase = view.active_phase
+        started = view.started or now
         self.query_one(MissionHeader).show(
-            service=rb.meta.service, version=rb.meta.version, environment=rb.meta.environment,
-            phase_no=st.active + 1, phases=len(rb.phases), phase_title=phase.label if phase else "",
-            since_start=(st.finished or now) - started, state_word=overall_state(st, gate.open),
-            change=change_label(rb), flags=header_flags(st))
-        trigger_label = ""
-        if st.rollback_request:
-            trigger_label = rb.check(st.rollback_request).label
+            service=view.service, version=view.version, environment=view.environment,
+            phase_no=view.active + 1, phases=len(view.phases), phase_title=phase.label if phase else "",
+            since_start=(view.finished or now) - started, state_word=overall_state(view, gate.open),
+            change=change_label(self.runbook), flags=header_flags(view))
+        trigger = view.triggers.get(view.rollback_request or "")
+        trigger_label = trigger.label if trigger is not None else ""
         bar = self.query_one(GateBar)
-        bar.show(gate_content(gate, st, self.engine.missing_signoffs(), trigger_label, room=bar.room,
-                              **self._outcome_facts(now)))
+        bar.show(gate_content(gate, view, list(view.missing_signoffs), trigger_label, room=bar.room,
+                              **self._outcome_facts(view)))
         self.query_one(KeyFooter).show(self.action_available)
 
-    def _outcome_facts(self, now: float) -> dict[str, Any]:
+    def _outcome_facts(self, view: SessionView) -> dict[str, Any]:
         """For the gate line: read-only or not, a follower's gone driver, the record's path and what the driver
         still observes once the go-live has its outcome."""
-        session, st = self.session, self.engine.state
-        problem = getattr(session, "driver_problem", None)
-        facts: dict[str, Any] = {"read_only": session.read_only, "banner": problem(now) if problem else ""}
-        if st.outcome is not None:
-            paths = session.record_paths
-            record = paths[0] if paths else Path(session.folder) / "record.toml"
+        facts: dict[str, Any] = {"read_only": view.read_only, "banner": view.driver_problem}
+        if view.outcome is not None:
+            paths = view.record_paths
+            record = paths[0] if paths else view.folder / "record.toml"
             facts["record"] = str(record) if paths or record.is_file() else ""
-            facts["observing"] = "" if session.read_only else observing_text(self.engine, now)
+            facts["observing"] = "" if view.read_only else observing_text(self.engine, view.at)
         return facts
 
-    def _set_titles(self) -> None:
-        p = self.panes
-        phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
+    def set_titles(self) -> None:
+        p, view = self.panes, self.shown
+        phase = view.phases[self.viewed] if 0 <= self.viewed < len(view.phases) else None
         label = phase.label if phase else ""
-        suffix = "" if self.viewed == self.engine.state.active else " (not the active phase)"
+        suffix = "" if self.viewed == view.active else " (not the active phase)"
         if self.wide:
-            bad = sum(1 for rows in self.engine.state.pods.values() for pod in rows
-                      if pod.get("status") not in ("Running", "Succeeded", "Completed"))
+            bad = view.pods_in_trouble()
             titles = ((p.checks, f"Checks · {label}{suffix}"), (p.checklist, f"Checklist · {label}"),
                       (p.pods, f"Pods · {bad} in trouble" if bad else "Pods"))
             for widget, title in titles:
@@ -207,26 +196,19 @@ class MissionScreen(MissionCommandsMixin, Screen):
         second's burst of samples costs one redraw, and values are on screen within a second."""
         if self.panes is None:
             return
-        self._after_events(status=False)   # the status follows right here
         now = self.now()
-        self._refresh_status(now)
-        p, palette, st = self.panes, self.palette, self.engine.state
-        p.phases.show(st, now)
+        self._refresh_status(now)   # first: the panes of the events pass draw from this snapshot
+        self._after_events(status=False)
+        view = self.shown
         dirty, pods_changed = self.feed.take()
-        if self.viewed == st.active:   # holds grow with time in the active phase only
+        if self.viewed == view.active:   # holds grow with time in the active phase only
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
-                      if st.checks[c.id].verdict == "PASS"}
+                      if view.checks[c.id].verdict == "PASS"}
         if 0 <= self.viewed < len(self.runbook.phases):   # and so does the age of an old value
             dirty |= {c.id for c in self.runbook.phases[self.viewed].automated_checks
-                      if value_is_old(c, self.engine.live(c.id), now)}
-        if dirty:
-            p.checks.show(self.viewed, now, palette, only=dirty)
-        p.detail.show(None, now)
-        p.triggers.show(now)
-        p.sparklines.show(self.viewed, palette)
-        if pods_changed:
-            p.pods.show(st, palette)
-            self._set_titles()
+                      if value_is_old(c, view.checks[c.id], now)}
+        touched = {"second"} | ({"checks"} if dirty else set()) | ({"pods"} if pods_changed else set())
+        mission_panes.draw(self, mission_panes.Pass(now, self.palette, frozenset(touched), frozenset(dirty)))
 
     # ------------------------------------------------------------------ what the session says
 
@@ -235,7 +217,7 @@ class MissionScreen(MissionCommandsMixin, Screen):
         event = message.event
         if isinstance(event, ev.Verdict):
             self._touched_checks.add(event.check)
-            if event.check in self.engine.state.triggers:
+            if event.check in self._trigger_ids:
                 self._touched.add("triggers")
         elif isinstance(event, ev.Tick):
             self._touched.add("checklist")
@@ -272,17 +254,11 @@ class MissionScreen(MissionCommandsMixin, Screen):
         if "all" in touched or self.panes is None:
             self.refresh_all()
         else:
-            now, p, palette = self.now(), self.panes, self.palette
+            now = self.now()
             if status:
                 self._refresh_status(now)
-            if checks:
-                p.checks.show(self.viewed, now, palette, only=checks)
-            if "checklist" in touched:
-                p.checklist.show(self.viewed, palette)
-            if "triggers" in touched:
-                p.triggers.show(now)
-            p.detail.show(None, now)
-            p.log.sync(self.engine.state, palette)
+            touched |= {"events"} | ({"checks"} if checks else set())
+            mission_panes.draw(self, mission_panes.Pass(now, self.palette, frozenset(touched), frozenset(checks)))
         self._maybe_ask_rollback()
 
     def on_samples_arrived(self, message: SamplesArrived) -> None:
@@ -402,47 +378,3 @@ class MissionScreen(MissionCommandsMixin, Screen):
         else:
             how = run.get("error") or f"exit {run.get('exit_code')}"
             self.say(f"rollback failed: {how} — {outcome}", warning=True, title="rollback")
-
-    def action_available(self, name: str) -> bool:
-        """Whether the key for ``name`` does something now (the footer shows only those)."""
-        action = BY_NAME.get(name)
-        if action is None:
-            return False
-        if self.session.read_only and not action.read_only:
-            return False
-        st = self.engine.state
-        running = st.outcome is None and st.active >= 0
-        if name in ("tick", "proceed", "override", "rollback", "note"):
-            if name == "rollback":
-                return running and not st.rollback_running
-            if name == "tick":
-                return running and self.viewed == st.active and bool(self.panes and self.panes.checklist.cursor_key())
-            return running or name == "note"
-        if name == "run_action":
-            phase = self.engine.active_phase()
-            ps = st.active_phase
-            return running and phase is not None and phase.action is not None and ps is not None \
-                and ps.action_done is None
-        if name == "fire":
-            return running and bool(self._fireable())
-        if name == "resume":
-            return running and st.paused is not None
-        if name == "approve":
-            phase = self.engine.active_phase()
-            return running and phase is not None and bool(phase.approve)
-        if name == "sign":
-            return st.outcome is not None and bool(self.engine.missing_signoffs())
-        if name == "active_phase":
-            return st.active >= 0 and self.viewed != st.active
-        if name == "detach":
-            return hasattr(self.session, "after_screen")   # only a seat at a driver process has one to leave
-        return True
-
-    def _fireable(self) -> list[tuple[str, str, str]]:
-        """(id, label, response) of the manual triggers that may be fired now."""
-        from golive.console.trigger_scope import scope_reason
-
-        st, now = self.engine.state, self.now()
-        return [(t.id, t.label, t.then) for t in self.runbook.triggers
-                if t.source == "manual" and st.triggers[t.id].state != "firing"
-                and not scope_reason(self.engine, t, now)]

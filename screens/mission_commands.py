@@ -8,29 +8,21 @@ import os
 from pathlib import Path
 from typing import Any
 
+from golive.console.seat import Seat
 from golive.screens.layouts import NarrowBody
 
 # The dialogs are imported when first opened: the first frame comes sooner without them.
 
 
 class MissionCommandsMixin:
-    """Mixed into MissionScreen; relies on its session, engine, panes, command(), refuse() and say()."""
+    """Mixed into MissionScreen; relies on its session, engine, panes, refused(), command(), refuse() and say().
+    Whether an action may run is ``refused(name)``'s business alone: the rule the footer and the palette read."""
 
-    session: Any
+    session: Seat
     engine: Any
+    why_not: Any
     runbook: Any
     _pending_pane: str | None = None   # the pane a Tab is moving the focus to, until it lands
-
-    def _refused_here(self, what: str) -> bool:
-        """True (after saying why) when the session is read-only or the go-live cannot take ``what`` now."""
-        if self.session.read_only:
-            self.refuse(what, "read-only: golive watch follows the journal; drive from the session's terminal")
-            return True
-        outcome = self.engine.state.outcome
-        if outcome is not None and what not in ("note", "sign off"):
-            self.refuse(what, f"the go-live has ended ({outcome})")
-            return True
-        return False
 
     def _phase_label(self) -> str:
         phase = self.engine.active_phase()
@@ -46,23 +38,19 @@ class MissionCommandsMixin:
             self.call_after_refresh(panes.checklist.focus)
             self.say("the checklist: move to the item, then space ticks it")
             return
-        check_id = panes.checklist.highlighted_check() if panes else None
-        if self.viewed != self.engine.state.active and not self.session.read_only:
-            self.refuse("tick", "only the active phase's items can be ticked (this is another phase)")
+        if self.refused("tick"):
             return
-        if check_id is None:
-            self.refuse("tick", "this phase has no manual items")
-            return
+        check_id = panes.checklist.highlighted_check()
         check = self.runbook.check(check_id)
-        checked = self.engine.state.manual[check_id].checked if check.source == "manual" \
-            else self.engine.state.checks[check_id].confirmed
+        view = self.session.view()
+        checked = view.manual[check_id].checked if check.source == "manual" else view.checks[check_id].confirmed
         verb = "unticked" if checked else "ticked"
         self.command("tick", lambda: self.session.tick(check_id, not checked), done=f"{verb}: {check.label}")
 
     def action_note(self) -> None:
         from golive.screens.note_modal import NoteModal
 
-        if self._refused_here("note"):
+        if self.refused("note"):
             return
 
         def chosen(text: str | None) -> None:
@@ -70,24 +58,20 @@ class MissionCommandsMixin:
                 self.command("note", lambda: self.session.note(text), done="note saved")
             else:
                 self.say("note cancelled: nothing saved")
-        self.app.push_screen(NoteModal(self._phase_label() or "the go-live"), chosen)
+        self.app.push_screen(NoteModal(self._phase_label() or "the go-live",
+                                       judge=lambda text: self.why_not("note", text=text)), chosen)
 
     # ------------------------------------------------------------------ decisions
 
     def action_proceed(self) -> None:
-        from golive.screens.gate_reasons import action_pending
-
-        if action_pending(self.engine) and not self.session.read_only:
-            # The engine's refusal would list every check's ERROR; the lead needs the key that helps.
-            reasons = self.shown_gate(self.now()).reasons
-            self.refuse("proceed", "gate closed: " + "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else ""))
+        if self.refused("proceed"):
             return
         self.command("proceed", lambda: self.session.proceed(), done="proceeded")
 
     def action_override(self) -> None:
         from golive.screens.override_modal import OverrideModal
 
-        if self._refused_here("override"):
+        if self.refused("override"):
             return
         reasons = self.engine.gate(self.now()).reasons
 
@@ -96,16 +80,16 @@ class MissionCommandsMixin:
                 self.command("override", lambda: self.session.override(reason), done="overridden: proceeded")
             else:
                 self.say("override cancelled: the gate stays closed")
-        self.app.push_screen(OverrideModal(self._phase_label(), reasons), chosen)
+        self.app.push_screen(OverrideModal(self._phase_label(), reasons,
+                                           judge=lambda reason: self.why_not("override", reason=reason)), chosen)
 
     def action_rollback(self) -> None:
-        if self._refused_here("rollback"):
+        view = self.session.view()
+        if view.rollback_running and self.open_step_confirm():
+            return   # r again: a step that waits for its confirmation asks again
+        if self.refused("rollback"):
             return
-        if self.engine.state.rollback_running:
-            if not self.open_step_confirm():   # r again: a step that waits for its confirmation asks again
-                self.refuse("rollback", "a rollback is already running")
-            return
-        self.open_rollback(trigger=self.engine.state.rollback_request or "")
+        self.open_rollback(trigger=view.rollback_request or "")
 
     def open_rollback(self, trigger: str = "") -> None:
         from golive.screens.rollback_modal import RollbackModal
@@ -147,7 +131,7 @@ class MissionCommandsMixin:
 
         def chosen(ok: bool | None) -> None:
             if awaiting_confirm(self.engine) != waiting:   # another seat confirmed it while this one asked
-                by = [d["by"] for d in self.engine.state.decisions if d.get("step") == step]
+                by = [d["by"] for d in self.session.view().decisions if d.get("step") == step]
                 self.say(f"rollback step {step} no longer waits" + (f": {by[-1]} confirmed it" if by else ""))
                 return
             if not ok:
@@ -170,35 +154,31 @@ class MissionCommandsMixin:
                 return
             self.command("decline rollback", lambda: self.session.decline_rollback(reason),
                          done=f"rollback declined: {label}")
-        self.app.push_screen(DeclineModal(label), chosen)
+        self.app.push_screen(DeclineModal(label, judge=lambda reason: self.why_not("decline_rollback", reason=reason)),
+                             chosen)
 
     def action_fire(self) -> None:
         from golive.screens.fire_modal import FireModal
 
-        if self._refused_here("fire"):
+        if self.refused("fire"):
             return
         fireable = self._fireable()
-        if not fireable:
-            self.refuse("fire", "no trigger can be fired by hand now")
-            return
 
         def chosen(choice: Any) -> None:
             if choice is not None:
                 self.command("fire", lambda: self.session.fire_trigger(choice.trigger, choice.reason),
                              done=f"fired: {self.runbook.check(choice.trigger).label}")
-        self.app.push_screen(FireModal(fireable), chosen)
+        self.app.push_screen(FireModal(fireable, judge=lambda trigger, reason: self.why_not(
+            "fire", trigger_id=trigger, reason=reason)), chosen)
 
     def action_approve(self) -> None:
         from golive.console.roles import awaited_text
         from golive.screens.approve_modal import ApproveModal
 
-        if self._refused_here("approve"):
+        if self.refused("approve"):
             return
         phase = self.engine.active_phase()
-        awaiting = awaited_text(self.runbook, self.engine.state, phase) if phase is not None else ""
-        if not awaiting:
-            self.refuse("approve", f"phase {self._phase_label()} awaits no approval")
-            return
+        awaiting = awaited_text(self.runbook, self.engine.state, phase)
 
         def chosen(note: str | None) -> None:
             if note is not None:
@@ -208,31 +188,22 @@ class MissionCommandsMixin:
     def action_resume(self) -> None:
         from golive.screens.note_modal import NoteModal
 
-        if self._refused_here("resume"):
+        if self.refused("resume"):
             return
-        paused = self.engine.state.paused
-        if paused is None:
-            self.refuse("resume", "the go-live is not paused")
-            return
+        paused = self.session.view().paused
 
         def chosen(text: str | None) -> None:
             if text:
                 self.command("resume", lambda: self.session.resume_paused(text), done="resumed")
-        self.app.push_screen(NoteModal(f"resume after {paused['reason']}: why is it safe?"), chosen)
+        self.app.push_screen(NoteModal(f"resume after {paused['reason']}: why is it safe?",
+                                       judge=lambda text: self.why_not("resume", note=text)), chosen)
 
     def action_run_action(self) -> None:
         from golive.screens.action_modal import ActionModal
 
-        if self._refused_here("action"):
+        if self.refused("run_action"):
             return
-        phase = self.engine.active_phase()
-        if phase is None or phase.action is None:
-            self.refuse("action", f"phase {self._phase_label()} has no action")
-            return
-        st = self.engine.state.active_phase
-        if st is not None and st.action_done is not None:
-            self.refuse("action", f"the action of {phase.label} has already run")
-            return
+        phase, st = self.engine.active_phase(), self.engine.state.active_phase
         # a phase with several actions runs them in order: confirm the next one, not the first
         action = phase.all_actions[min(st.actions_done, len(phase.all_actions) - 1)] if st is not None else phase.action
 
@@ -248,6 +219,20 @@ class MissionCommandsMixin:
                                          shell=action.shell or isinstance(action.run, str),
                                          dry_run=self.session.dry_run, title=action.title or ""), run)
 
+    def action_abort(self) -> None:
+        from golive.screens.abort_modal import AbortModal
+
+        if self.refused("abort"):
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.command("abort", lambda: self.session.abort(reason), done="aborted: the outcome is NO-GO")
+            else:
+                self.say("abort cancelled: the go-live goes on")
+        self.app.push_screen(AbortModal(self._phase_label() or "the go-live",
+                                        judge=lambda reason: self.why_not("abort", reason=reason)), chosen)
+
     # ------------------------------------------------------------------ the end
 
     def signing_key_note(self) -> str:
@@ -260,23 +245,17 @@ class MissionCommandsMixin:
     def action_sign(self) -> None:
         from golive.screens.signoff_modal import SignoffModal
 
-        if self._refused_here("sign off"):
+        if self.refused("sign"):
             return
-        st = self.engine.state
-        if st.outcome is None:
-            self.refuse("sign off", "sign-off opens when the go-live has an outcome")
-            return
-        missing = self.engine.missing_signoffs()
-        if not missing:
-            self.refuse("sign off", "every role has signed off")
-            return
+        view = self.session.view()
+        outcome, missing = view.outcome, list(view.missing_signoffs)
 
         def chosen(choice: Any) -> None:
             if choice is not None:
                 self.command("sign off", lambda: self._sign(choice))
             else:
                 self.say("sign-off cancelled: nothing signed")
-        self.app.push_screen(SignoffModal(st.outcome, missing, self.session.operator, self.signing_key_note()),
+        self.app.push_screen(SignoffModal(outcome, missing, self.session.operator, self.signing_key_note()),
                              chosen)
 
     def ask_to_cosign(self) -> None:
@@ -285,7 +264,7 @@ class MissionCommandsMixin:
             return
         from golive.console.driver.cosign import ask_text
 
-        ask = ask_text(self.runbook, self.session.operator, self.engine.missing_signoffs())
+        ask = ask_text(self.runbook, self.session.operator, list(self.session.view().missing_signoffs))
         if ask:
             self.say(ask)
 
@@ -334,10 +313,9 @@ class MissionCommandsMixin:
 
     def action_active_phase(self) -> None:
         """Esc after looking at another phase: back to the one being driven (and follow it again)."""
-        active = self.engine.state.active
-        if active < 0 or self.viewed == active:
+        if self.refused("active_phase"):
             return
-        self.view_phase(active, True)
+        self.view_phase(self.session.view().active, True)
         self.say(f"back to the active phase: {self._phase_label()}")
 
     def action_next_pane(self) -> None:
@@ -371,8 +349,7 @@ class MissionCommandsMixin:
         self.app.action_command_palette()
 
     def action_detach(self) -> None:
-        if not hasattr(self.session, "after_screen"):
-            self.refuse("detach", "no driver to leave running: this screen drives the session itself")
+        if self.refused("detach"):
             return
         self.app.run_worker(self.app.shutdown(), exit_on_error=False)
 
@@ -387,4 +364,4 @@ class MissionCommandsMixin:
             else:
                 self.say("quit cancelled")
         self.app.push_screen(QuitModal(str(self.session.folder), read_only=self.session.read_only,
-                                       outcome=self.engine.state.outcome), chosen)
+                                       outcome=self.session.view().outcome), chosen)

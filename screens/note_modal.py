@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from golive.screens.dialog import Dialog, quiet_input
+from golive.screens.dialog import Dialog, Judge, accept, quiet_input
 
 
 class NoteModal(Dialog[str]):
@@ -14,9 +14,9 @@ class NoteModal(Dialog[str]):
 
     ENTER = "saves the note (journaled before it shows)"
 
-    def __init__(self, phase_label: str):
+    def __init__(self, phase_label: str, judge: Judge = accept):
         super().__init__()
-        self.phase_label = phase_label
+        self.phase_label, self.judge = phase_label, judge
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -28,7 +28,8 @@ class NoteModal(Dialog[str]):
 
     def submit(self) -> None:
         text = self.query_one("#note-text", Input).value.strip()
-        if not text:
-            self.query_one("#problem", Static).update("a note needs text")
+        problem = self.judge(text)
+        if problem:
+            self.query_one("#problem", Static).update(problem)
             return
         self.dismiss(text)

@@ -6,9 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from golive.screens.dialog import Dialog, quiet_input
-
-MIN_REASON = 3   # the engine refuses shorter reasons too; saying so here saves a round trip
+from golive.screens.dialog import Dialog, Judge, accept, quiet_input
 
 
 class OverrideModal(Dialog[str]):
@@ -16,9 +14,9 @@ class OverrideModal(Dialog[str]):
 
     ENTER = "overrides and proceeds"
 
-    def __init__(self, phase_label: str, reasons: list[str]):
+    def __init__(self, phase_label: str, reasons: list[str], judge: Judge = accept):
         super().__init__()
-        self.phase_label, self.reasons = phase_label, reasons
+        self.phase_label, self.reasons, self.judge = phase_label, reasons, judge
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -39,8 +37,9 @@ class OverrideModal(Dialog[str]):
 
     def submit(self) -> None:
         reason = self.query_one("#override-reason", Input).value.strip()
-        if len(reason) < MIN_REASON:
-            self.query_one("#problem", Static).update("an override needs a written reason")
+        problem = self.judge(reason)   # saying so here saves a round trip
+        if problem:
+            self.query_one("#problem", Static).update(problem)
             self.query_one("#override-reason", Input).focus()
             return
         self.dismiss(reason)

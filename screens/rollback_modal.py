@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from golive.screens.dialog import Dialog, quiet_input
+from golive.screens.dialog import Dialog, Judge, accept, quiet_input
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,9 @@ class DeclineModal(Dialog[str]):
     ENTER = "declines the rollback"
     ESC = "decides later (the request stays open; r answers it)"
 
-    def __init__(self, trigger_label: str):
+    def __init__(self, trigger_label: str, judge: Judge = accept):
         super().__init__()
-        self.trigger_label = trigger_label
+        self.trigger_label, self.judge = trigger_label, judge
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -114,8 +114,9 @@ class DeclineModal(Dialog[str]):
 
     def submit(self) -> None:
         reason = self.query_one("#decline-reason", Input).value.strip()
-        if len(reason) < 3:
-            self.query_one("#problem", Static).update("declining a rollback needs a written reason")
+        problem = self.judge(reason)
+        if problem:
+            self.query_one("#problem", Static).update(problem)
             self.query_one("#decline-reason", Input).focus()
             return
         self.dismiss(reason)

@@ -8,6 +8,7 @@ from textual.content import Content
 
 from golive.console.engine import Engine
 from golive.console.units import format_duration
+from golive.console.view import SessionView
 from golive.screens.check_cells import value_text
 from golive.screens.quiet_static import QuietStatic
 
@@ -22,22 +23,23 @@ TRIGGER_SYMBOLS = {
 }
 
 
-def declined_text(engine: Engine, trigger_id: str, fired_at: float | None) -> str:
+def declined_text(view: SessionView, trigger_id: str, fired_at: float | None) -> str:
     """`` · rollback declined by dana: …`` when the lead declined the rollback this firing requested."""
-    for d in reversed(engine.state.decisions):
+    for d in reversed(view.decisions):
         if d["kind"] == "decline_rollback" and d.get("trigger") == trigger_id and (fired_at or 0) <= d["at"]:
             return f" · rollback declined by {d['by']}: {d['reason']}"
     return ""
 
 
-def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
-    ts = engine.state.triggers[trigger.id]
+def trigger_line(view: SessionView, trigger: Any, now: float) -> Content:
+    """Two lines for ``trigger`` as ``view`` (the screen's snapshot, taken at ``now``) has it."""
+    ts = view.triggers[trigger.id]
     symbol, variable = TRIGGER_SYMBOLS.get(ts.state, ("?", "status-pending"))
     if ts.state == "pending" and ts.pending_since is not None:
-        held = max(0.0, engine.proven(now) - ts.pending_since)   # a follower counts only what the journal proves
+        held = max(0.0, view.proven - ts.pending_since)   # a follower counts only what the journal proves
         state = f"pending {format_duration(int(held))} of {format_duration(trigger.for_)}"
     elif ts.state == "firing":
-        state = "FIRING" + declined_text(engine, trigger.id, ts.fired_at)
+        state = "FIRING" + declined_text(view, trigger.id, ts.fired_at)
     elif ts.state == "error":
         state = "error (blind)"
     elif ts.state == "disarmed":
@@ -50,7 +52,7 @@ def trigger_line(engine: Engine, trigger: Any, now: float) -> Content:
         state = "armed"
     then = "→ rollback (auto)" if trigger.then == "rollback" and trigger.auto else f"→ {trigger.then}"
     # The value is the latest sample's, not the one of the last state change; an old one carries its age.
-    live = engine.live(trigger.id)
+    live = view.checks[trigger.id]
     value = f" · {value_text(trigger, live, now, old=ts.state == 'error')}" if live.value is not None else ""
     parts: list = [(f"{symbol} ", f"bold ${variable}"), (trigger.label, "bold"), (f" {then}", "dim"), ("\n  ", ""),
                    (state, f"bold ${variable}" if ts.state in ("firing", "pending") else f"${variable}"),
@@ -71,10 +73,10 @@ class TriggerPanel(QuietStatic):
         super().__init__(**kw)
         self.engine = engine
 
-    def show(self, now: float) -> None:
+    def show(self, view: SessionView, now: float) -> None:
         triggers = self.engine.runbook.triggers
         if triggers:
-            content = Content("\n").join(trigger_line(self.engine, t, now) for t in triggers)
+            content = Content("\n").join(trigger_line(view, t, now) for t in triggers)
         else:
             content = Content.assemble(("no triggers in this runbook", "dim"))
         self.show_content(content)

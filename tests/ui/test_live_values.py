@@ -8,6 +8,7 @@ import pytest
 from golive.checks.base import Sample
 from golive.console.engine import Engine
 from golive.console.runbook import load_runbook
+from golive.console.view import engine_view
 from golive.screens.check_cells import table_value_text, value_text
 from golive.screens.check_detail import detail_content
 from golive.screens.trigger_panel import trigger_line
@@ -65,7 +66,7 @@ def test_the_trigger_pane_shows_the_latest_sample_not_the_value_of_its_last_stat
     feed(engine, Sample.number("spike", T0 + 1, 0.1192))
     feed(engine, Sample.number("spike", T0 + 16, 0.1405))   # still armed: no state change, no event
     assert engine.state.triggers["spike"].state == "armed"
-    line = trigger_line(engine, engine.runbook.check("spike"), T0 + 20).plain
+    line = trigger_line(engine_view(engine, T0 + 20), engine.runbook.check("spike"), T0 + 20).plain
     assert "0.1405 %" in line and "0.1192" not in line
 
 
@@ -74,7 +75,7 @@ def test_a_blind_trigger_shows_its_last_value_only_with_its_age(tmp_path):
     feed(engine, Sample.number("spike", T0 + 1, 0.1405))
     feed(engine, Sample.failed("spike", T0 + 100, "connection refused"))
     assert engine.state.triggers["spike"].state == "error"
-    line = trigger_line(engine, engine.runbook.check("spike"), T0 + 121).plain
+    line = trigger_line(engine_view(engine, T0 + 121), engine.runbook.check("spike"), T0 + 121).plain
     assert "0.1405 % · 2m ago" in line
 
 
@@ -133,5 +134,5 @@ def test_a_firing_trigger_whose_rollback_was_declined_says_who_declined_it_and_w
     engine.apply(ev.TriggerState(at=T0 + 30, trigger="spike", state="firing", value=3.0, detail="3 % for 5m"))
     engine.apply(ev.Decision(at=T0 + 40, kind="decline_rollback", phase="canary", by="dana",
                              reason="errors come from a known bad client", trigger="spike"))
-    line = trigger_line(engine, engine.runbook.check("spike"), T0 + 50).plain
+    line = trigger_line(engine_view(engine, T0 + 50), engine.runbook.check("spike"), T0 + 50).plain
     assert "FIRING · rollback declined by dana: errors come from a known bad client" in line
