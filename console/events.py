@@ -8,7 +8,10 @@ happen and flushed with the next human event or within a second.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from golive.checks.base import Sample
 
 _REGISTRY: dict[str, type["Event"]] = {}
 
@@ -299,3 +302,13 @@ class Approval(Event):
     by: str = ""
     note: str = ""
     seat: str = ""                      # the driver seat it came from ("" in one-process runs)
+
+
+@dataclass(frozen=True)
+class Sampled(Event):
+    """One sample the driver took, as an event: the fold applies its figures, pods, baseline, window and
+    judgement. Never journaled (the journal keeps what samples cause, and periodic summaries), never sent
+    to listeners as an event (they hear the sample itself)."""
+
+    type: ClassVar[str] = "sample"
+    sample: Sample

@@ -42,7 +42,7 @@ class Follower(Listeners):
         raw = self._reader.read_new()
         if not raw:
             raise JournalError(f"{self.folder / JOURNAL_NAME}: no journal yet (has the go-live started?)")
-        self.runbook, self.engine, events = replay_session(self.folder, raw, clock)
+        self.runbook, self.engine, events = replay_session(self.folder, raw)
         self.last_heard = max(e.at for e in events)   # the driver's last journaled word: holds count no further
         self.engine.evidence_until = self.last_heard
         for event in events:

@@ -6,12 +6,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from golive.console import rollback_plans
-from golive.console.engine import Engine, verdict_symbol
+from golive.console.engine import Engine
 from golive.console.record_file import write_record  # noqa: F401  (the writer; its home is console.record_file)
 from golive.console.redact import redact_urls
 from golive.console.role_signers import record_roles
 from golive.console.runbook import resolve_target
 from golive.console.units import format_duration, format_number
+from golive.console.wording import verdict_symbol
 
 
 def iso(t: float | None) -> str | None:

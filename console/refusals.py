@@ -24,12 +24,12 @@ class Explained(Refusal):
     shown = True
 
 
-def refusal(engine: Any, command: str, *, by: str = "", now: float | None = None, **args: Any) -> Refusal | None:
-    """The reason ``command`` is refused now, or None. ``now`` defaults to the engine's clock."""
+def refusal(engine: Any, command: str, *, now: float, by: str = "", **args: Any) -> Refusal | None:
+    """The reason ``command`` is refused at ``now``, or None."""
     rule = RULES.get(command)
     if rule is None:
         return None
-    return rule(engine, by, engine.clock() if now is None else now, **args)
+    return rule(engine, by, now, **args)
 
 
 def running(e: Any) -> Refusal | None:

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from golive.console import events as ev
-from golive.console.engine import verdict_symbol
 from golive.console.runbook import Runbook
 from golive.console.units import format_number
+from golive.console.wording import verdict_symbol
 
 _STYLE = {"PASS": "green", "WARN": "yellow", "FAIL": "red", "ERROR": "magenta", "PENDING": "dim"}
 _OUTCOME = {"GO": ("✓", "bold green"), "PARTIAL": ("⚠", "bold yellow"), "NO-GO": ("✗", "bold red"),

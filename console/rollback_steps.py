@@ -17,7 +17,8 @@ async def await_confirm(session: Any, name: str, step: Any) -> bool:
     if not asks_confirm(engine.runbook, step) or step_confirmed(engine, name):
         return True
     if session.headless:
-        session.submit(engine.cmd_confirm_step(name, "golive (headless)", "confirmed by the headless run"))
+        session.submit(engine.cmd_confirm_step(name, "golive (headless)", "confirmed by the headless run",
+                                               now=session.clock()))
         return True
     session._notify("confirm_step", (name, step.display()))
     # a resumed plan asks again here: the decision, not the question, is what the journal keeps

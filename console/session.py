@@ -122,7 +122,7 @@ class Session(Listeners, SeedReactions, DiskPipeline):
                 journal.close()
                 raise JournalError(f"{journal.folder / 'runbook.toml'}: cannot copy the runbook: "
                                    f"{exc.strerror or exc}") from None
-        engine = Engine(runbook, clock)
+        engine = Engine(runbook)
         session = cls(runbook, journal, engine, operator=operator or default_operator(), headless=headless,
                       dry_run=dry_run, answers=answers, clock=clock)
         for listener in listeners:
@@ -144,7 +144,7 @@ class Session(Listeners, SeedReactions, DiskPipeline):
         """Rebuild the state by replaying the journal, then carry on driving."""
         journal, replay = Journal.resume(Path(folder))
         try:
-            runbook, engine, events = replay_session(Path(folder), replay.events, clock)
+            runbook, engine, events = replay_session(Path(folder), replay.events)
             # the record and its signing modules stay off the path to the screen's first frame
             from golive.console.record import journal_anchor
 
@@ -240,7 +240,7 @@ class Session(Listeners, SeedReactions, DiskPipeline):
     def _reschedule(self) -> None:
         if self._scheduler is not None:
             states = self.engine.state.checks
-            checks = [c for c in self.engine.automated_checks_now()
+            checks = [c for c in self.engine.automated_checks_now(self.clock())
                       if c.id not in states or states[c.id].confirmed]
             self._scheduler.set_checks(checks)
             fresh = [c for c in checks if c.source == "prometheus" and c.id not in self._backfilled]
@@ -285,9 +285,10 @@ class Session(Listeners, SeedReactions, DiskPipeline):
         for check in phase.checks:
             answer = self.answers.items.get(check.id) if self.answers else None
             if check.source == "manual" and answer and not st.manual[check.id].checked:
-                self._answer(self.engine.cmd_tick, check.id, answer.by, note=answer.note)
+                self._answer(self.engine.cmd_tick, check.id, answer.by, note=answer.note, now=self.clock())
             elif getattr(check, "confirm", False) and check.source == "command" and not st.checks[check.id].confirmed:
-                self._answer(self.engine.cmd_tick, check.id, self.operator, note="confirmed by the headless run")
+                self._answer(self.engine.cmd_tick, check.id, self.operator, note="confirmed by the headless run",
+                             now=self.clock())
         self._approve_from_answers(phase)
 
     def _answer(self, command: Callable[..., list[ev.Event]], *args: Any, **kwargs: Any) -> None:
@@ -311,7 +312,8 @@ class Session(Listeners, SeedReactions, DiskPipeline):
                                          f"{roles.describe(self.runbook.roles[role])} at a seat (golive attach), "
                                          "never from the answers file")])
             elif self.answers and role in self.answers.approve:
-                self._answer(self.engine.cmd_approve, self.answers.approve[role], role, "from the answers file")
+                self._answer(self.engine.cmd_approve, self.answers.approve[role], role, "from the answers file",
+                             now=self.clock())
 
     def _sign_from_answers(self) -> None:
         """Headless: the answers file's sign-offs that the journal does not hold yet."""
@@ -320,7 +322,7 @@ class Session(Listeners, SeedReactions, DiskPipeline):
         for role, name in self.answers.signoff.items():
             if any(s["role"] == role for s in self.engine.state.signoffs):
                 continue  # signed before a crash: a resume completes the rest
-            self._in_turn(functools.partial(self.engine.cmd_signoff, role, name), lambda _exc: None)
+            self._in_turn(functools.partial(self.engine.cmd_signoff, role, name, now=self.clock()), lambda _exc: None)
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -343,41 +345,43 @@ class Session(Listeners, SeedReactions, DiskPipeline):
     # ------------------------------------------------------------------ commands (the narrow interface)
 
     async def proceed(self, by: str | None = None) -> None:
-        await self._command(lambda: self.engine.cmd_proceed(by or self.operator))
+        await self._command(lambda: self.engine.cmd_proceed(by or self.operator, now=self.clock()))
 
     async def override(self, reason: str, by: str | None = None) -> None:
-        await self._command(lambda: self.engine.cmd_override(by or self.operator, reason))
+        await self._command(lambda: self.engine.cmd_override(by or self.operator, reason, now=self.clock()))
 
     async def tick(self, check_id: str, checked: bool = True, note: str = "", by: str | None = None) -> None:
-        await self._command(lambda: self.engine.cmd_tick(check_id, by or self.operator, checked=checked, note=note))
+        await self._command(lambda: self.engine.cmd_tick(check_id, by or self.operator, checked=checked, note=note,
+                                                       now=self.clock()))
 
     async def note(self, text: str, by: str | None = None, kind: str = "note") -> None:
-        await self._command(lambda: self.engine.cmd_note(by or self.operator, text, kind))
+        await self._command(lambda: self.engine.cmd_note(by or self.operator, text, kind, now=self.clock()))
 
     async def sign(self, role: str, name: str | None = None) -> None:
-        await self._command(lambda: self.engine.cmd_signoff(role, name or self.operator))
+        await self._command(lambda: self.engine.cmd_signoff(role, name or self.operator, now=self.clock()))
 
     async def approve(self, role: str = "", note: str = "", by: str | None = None) -> None:
         """Approve the active phase for a role its ``approve`` awaits (refused, with who may, for others)."""
-        await self._command(lambda: self.engine.cmd_approve(by or self.operator, role, note))
+        await self._command(lambda: self.engine.cmd_approve(by or self.operator, role, note, now=self.clock()))
 
     async def abort(self, reason: str, by: str | None = None) -> None:
-        await self._command(lambda: self.engine.cmd_abort(by or self.operator, reason))
+        await self._command(lambda: self.engine.cmd_abort(by or self.operator, reason, now=self.clock()))
 
     async def decline_rollback(self, reason: str, by: str | None = None) -> None:
         """Decline the rollback a fired trigger requested (journaled with who and why)."""
-        await self._command(lambda: self.engine.cmd_decline_rollback(by or self.operator, reason))
+        await self._command(lambda: self.engine.cmd_decline_rollback(by or self.operator, reason, now=self.clock()))
 
     async def run_action(self, by: str | None = None) -> None:
         """Run the active phase's next action (or show it, with --dry-run)."""
         await self._settled()   # decided on the state with every earlier event in it
-        action = self.engine.cmd_action()
+        action = self.engine.cmd_action(now=self.clock())
         await self._run(self.engine.next_action_name(), action, by or self.operator)
 
     async def rollback(self, by: str | None = None, reason: str = "", trigger: str = "", plan: str = "") -> None:
         """Decide to roll back, run the plan's steps in order, and end ROLLED BACK — for a plan with
         verify checks only once they hold (the engine's tick decides) — or NO-GO if a step failed."""
-        await self._command(lambda: self.engine.cmd_rollback(by or self.operator, reason, trigger, plan=plan))
+        await self._command(lambda: self.engine.cmd_rollback(by or self.operator, reason, trigger, plan=plan,
+                                                       now=self.clock()))
         await self._perform_rollback(by or self.operator)
 
     async def _perform_rollback(self, by: str) -> None:
@@ -403,7 +407,8 @@ class Session(Listeners, SeedReactions, DiskPipeline):
         verifying = chosen is not None and chosen.verify and not self.dry_run and exit_code in (0, None) \
             and self.engine.state.verifying_since is not None
         if self.engine.state.outcome is None and not verifying:
-            await self._command(lambda: self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error))
+            await self._command(lambda: self.engine.rollback_finished(exit_code if result else 0, self.dry_run, error,
+                                                            now=self.clock()))
 
     async def _run(self, name: str, action: Any, by: str):
         self.submit([ev.ActionStarted(at=self.clock(), action=name, argv=tuple(action.argv), shell=action.shell,
@@ -448,7 +453,7 @@ class Session(Listeners, SeedReactions, DiskPipeline):
                     self._headless_due_action(now)
                 if self.headless and self.engine.state.outcome is None and self.engine.gate(now).open \
                         and not self.engine.unseen_triggers():
-                    self.submit(self.engine.cmd_proceed("golive (headless)", now))
+                    self.submit(self.engine.cmd_proceed("golive (headless)", now=now))
                 if now - self._last_summary >= SUMMARY_EVERY:
                     self._last_summary = now
                     self.submit([self.engine.summary_event(now)])
@@ -498,7 +503,7 @@ class Session(Listeners, SeedReactions, DiskPipeline):
             self.journal.close()  # the lock is released even when the disk is full
 
 
-def replay_session(folder: Path, raw_events: list[dict], clock: Callable[[], float] = time.time):
+def replay_session(folder: Path, raw_events: list[dict]):
     """Load the session's runbook copy and fold its journal; returns (runbook, engine, events)."""
     if not raw_events or raw_events[0].get("type") != "session_started":
         raise ValueError(f"{folder}/journal.jsonl: does not start with a session_started event")
@@ -513,7 +518,7 @@ def replay_session(folder: Path, raw_events: list[dict], clock: Callable[[], flo
     runbook = load_runbook(copy if copy.is_file() else started.runbook_path, started.variables)
     if runbook.sha256 != started.runbook_sha256:
         raise ValueError(f"{copy}: runbook changed since the session started (SHA-256 differs)")
-    engine = Engine(runbook, clock)
+    engine = Engine(runbook)
     for event in events:
         engine.apply(event)
     return runbook, engine, events

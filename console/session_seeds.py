@@ -18,6 +18,7 @@ class SeedReactions:
     _spawn: Any
     rollback: Any
     run_action: Any
+    clock: Any
     _command: Any
     _in_turn: Any   # decided once every event before it landed: a second abort is refused, not journaled
 
@@ -29,7 +30,8 @@ class SeedReactions:
         if trig.then == "rollback" and (self.headless or trig.auto):
             self._spawn(self.rollback("golive", reason=f"trigger {trig.label} fired", trigger=trig.id))
         elif trig.then == "abort":
-            self._in_turn(lambda: self.engine.cmd_abort("golive", f"trigger {trig.label} fired"), lambda _exc: None)
+            self._in_turn(lambda: self.engine.cmd_abort("golive", f"trigger {trig.label} fired", now=self.clock()),
+                          lambda _exc: None)
 
     def _soak_broken(self) -> None:
         """A FAIL inside a soak ends it by the phase's on_fail: abort, or roll back by its plan."""
@@ -41,7 +43,8 @@ class SeedReactions:
         if phase.on_fail == "rollback":
             self._spawn(self.rollback("golive", reason=f"soak broken: {ps.soak_broken}", plan=phase.plan or ""))
         else:
-            self._in_turn(lambda: self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}"), lambda _exc: None)
+            self._in_turn(lambda: self.engine.cmd_abort("golive", f"soak broken: {ps.soak_broken}", now=self.clock()),
+                          lambda _exc: None)
 
     def _headless_next_action(self) -> None:
         """Headless: a phase's next action runs when the one before it succeeded (and its time has come)."""
@@ -63,12 +66,13 @@ class SeedReactions:
 
     async def fire_trigger(self, trigger_id: str, reason: str, by: str | None = None) -> None:
         """A person fires a manual trigger with a reason (fsync'd before anyone sees it)."""
-        await self._command(lambda: self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason))
+        await self._command(lambda: self.engine.cmd_fire_trigger(trigger_id, by or self.operator, reason,
+                                                       now=self.clock()))
 
     async def resume_paused(self, note: str, by: str | None = None) -> None:
         """Resume a paused go-live with a note."""
-        await self._command(lambda: self.engine.cmd_resume(by or self.operator, note))
+        await self._command(lambda: self.engine.cmd_resume(by or self.operator, note, now=self.clock()))
 
     async def confirm_step(self, step: str, note: str = "", by: str | None = None) -> None:
         """Confirm the rollback step (``confirm = true``) that waits for it; it runs right after."""
-        await self._command(lambda: self.engine.cmd_confirm_step(step, by or self.operator, note))
+        await self._command(lambda: self.engine.cmd_confirm_step(step, by or self.operator, note, now=self.clock()))

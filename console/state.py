@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 PENDING, PASS, WARN, FAIL, ERROR = "PENDING", "PASS", "WARN", "FAIL", "ERROR"
@@ -97,10 +97,24 @@ class PhaseStatus:
     action_interrupted: bool = False    # the driver died while the action ran: its exit is unknown
 
 
+@dataclass(frozen=True)
+class Blocker:
+    """One reason the gate is closed, as data (console.wording says it): ``code`` names the rule, ``subject``
+    the check, trigger or phase; ``detail`` carries words a rule module already gives (approvals, soaks)."""
+
+    code: str
+    subject: str = ""
+    verdict: str = ""
+    held: float = 0.0
+    need: float = 0.0
+    detail: str = ""
+
+
 @dataclass
 class Gate:
     open: bool
     reasons: list[str]
+    blockers: list[Blocker] = field(default_factory=list)
 
 
 @dataclass
@@ -143,3 +157,32 @@ class GoLiveState:
         if 0 <= self.active < len(self.phases):
             return self.phases[self.active]
         return None
+
+
+# What only samples write: the live figures a driver shows between journaled events. The journal keeps what
+# samples cause (verdicts, trigger states) and periodic summaries, so a replay or a follower has the rest.
+LIVE_CHECK_FIELDS = frozenset({"value", "value_at", "detail", "last_at", "min", "max", "count", "errors", "history",
+                               "series", "baseline", "baseline_at", "baseline_error"})
+LIVE_TRIGGER_FIELDS = frozenset({"clear_since"})
+LIVE_STATE_FIELDS = frozenset({"pods"})
+
+
+def canonical(state: GoLiveState, live: bool = True) -> dict[str, Any]:
+    """The state as plain data, for comparing two folds; ``live=False`` leaves out what only samples write."""
+    def plain(obj: Any, drop: frozenset[str]) -> dict[str, Any]:
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if live or f.name not in drop}
+
+    out = plain(state, LIVE_STATE_FIELDS)
+    out["checks"] = {k: plain(v, LIVE_CHECK_FIELDS) for k, v in state.checks.items()}
+    out["triggers"] = {k: plain(v, LIVE_TRIGGER_FIELDS) for k, v in state.triggers.items()}
+    out["phases"] = [plain(p, frozenset()) for p in state.phases]
+    out["manual"] = {k: plain(v, frozenset()) for k, v in state.manual.items()}
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple, deque)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.console.engine import Engine, verdict_symbol
+from golive.console.engine import Engine
 from golive.console.state import ERROR, PASS, PENDING, WARN, CheckState
 from golive.console.units import format_age, format_duration, format_number
+from golive.console.wording import verdict_symbol
 from golive.screens.gate_reasons import waits_for_action
 from golive.screens.live_table import cell
 from golive.screens.palette import Palette

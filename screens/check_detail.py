@@ -8,8 +8,9 @@ from typing import Any
 
 from textual.content import Content
 
-from golive.console.engine import Engine, verdict_symbol
+from golive.console.engine import Engine
 from golive.console.redact import redact_urls
+from golive.console.wording import verdict_symbol
 from golive.screens.check_cells import hold_text, target_text, value_text
 from golive.screens.checklist import clock_text
 from golive.screens.gate_reasons import waits_for_action

@@ -25,9 +25,9 @@ def gate_content(gate: Gate, state: GoLiveState, missing_signoffs: list[str], ro
     return content
 
 
-def observing_text(engine: Any) -> str:
+def observing_text(engine: Any, now: float) -> str:
     """What a driver still samples after the outcome: ``4 checks, 2 triggers, pods``."""
-    sampled = engine.automated_checks_now()
+    sampled = engine.automated_checks_now(now)
     triggers = sum(1 for c in sampled if c.id in engine.state.triggers)
     checks = len(sampled) - triggers
     parts = [f"{checks} check{'s' * (checks != 1)}"] if checks else []

@@ -175,7 +175,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
             paths = view.record_paths
             record = paths[0] if paths else view.folder / "record.toml"
             facts["record"] = str(record) if paths or record.is_file() else ""
-            facts["observing"] = "" if view.read_only else observing_text(self.engine)
+            facts["observing"] = "" if view.read_only else observing_text(self.engine, view.at)
         return facts
 
     def set_titles(self) -> None:

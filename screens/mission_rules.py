@@ -9,7 +9,7 @@ from golive.console.refusals import Explained, Refusal, fireable
 from golive.screens import keymap
 from golive.screens.actions import BY_NAME
 
-READ_ONLY = "read-only: golive watch follows the journal; drive from the session's terminal"
+READ_ONLY = "read-only: golive watch cannot act; drive from the lead's seat (golive run or golive attach)"
 # The mission actions that are engine commands: their rule is the engine's (Engine.why_not).
 ENGINE_RULES = ("tick", "proceed", "run_action", "note", "override", "rollback", "fire", "resume", "sign",
                 "approve", "abort")

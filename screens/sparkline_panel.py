@@ -15,8 +15,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from golive.console.derived import for_display
-from golive.console.engine import Engine, verdict_symbol
+from golive.console.engine import Engine
 from golive.console.units import format_number
+from golive.console.wording import verdict_symbol
 from golive.screens.palette import Palette
 
 BARS = "▁▂▃▄▅▆▇█"

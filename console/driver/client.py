@@ -123,7 +123,7 @@ class DriverClient(Listeners):
     def _fold_snapshot(self, snap: dict[str, Any]) -> None:
         if snap.get("type") != "snapshot":
             raise DriverGone(f"{self.folder}: the driver sent {snap.get('type')!r} where a snapshot belongs")
-        runbook, engine, _ = replay_session(self.folder, snap["events"], self.clock)
+        runbook, engine, _ = replay_session(self.folder, snap["events"])
         st = engine.state
         for check_id, live in snap.get("live", {}).items():
             cs = st.checks.get(check_id)
@@ -160,7 +160,7 @@ class DriverClient(Listeners):
                             error=data.get("error"), no_data=bool(data.get("no_data")),
                             detail=data.get("detail", ""), series=tuple(tuple(s) for s in data.get("series", ())),
                             extra=data.get("extra") or {})
-            self.engine.observe(sample)   # live figures only: the events it causes come from the driver
+            self.engine.apply(self.engine.sample_event(sample))   # its figures: what it causes comes from the driver
             self._notify("sample", sample)
         elif kind == "output":
             self._notify("output", (msg.get("action", ""), msg.get("line", "")))

@@ -89,7 +89,7 @@ class Lead:
         running = any("finished" not in a for a in st.actions)
         if phase.all_actions and ps.action_done is None and not running and not ps.action_failed:
             return ("run_action",)
-        if eng.gate().open and not eng.unseen_triggers():
+        if eng.gate(client.clock()).open and not eng.unseen_triggers():
             return ("proceed",)
         return None
 

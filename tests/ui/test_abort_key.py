@@ -26,7 +26,8 @@ async def test_x_with_a_reason_aborts_the_go_live_journaled_with_who_and_the_out
         await pilot.press("enter")   # no reason yet: refused in the dialog, nothing sent
         assert isinstance(app.screen, AbortModal) and not of_type(folder, "decision")
         problem = static_text(app.screen.query_one("#problem"))
-        assert problem == app.session.engine.why_not("abort", reason="") == "an abort needs a written reason"
+        assert problem == app.session.engine.why_not("abort", reason="", now=app.session.clock()) \
+            == "an abort needs a written reason"
         app.screen.query_one(Input).value = "database failover in progress"
         await pilot.press("enter")
         outcomes = await wait_for(pilot, lambda: of_type(folder, "outcome"), "the outcome in the journal")

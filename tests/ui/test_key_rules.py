@@ -34,7 +34,8 @@ async def test_a_refused_key_and_its_palette_entry_say_the_engines_reason(tmp_pa
         engine = app.session.engine
         await pilot.press("s")
         said = await wait_for(pilot, lambda: app.mission.last_message, "the refusal of s")
-        assert said == engine.why_not("sign") == "sign-off opens when the go-live has an outcome"
+        assert said == engine.why_not("sign", now=app.session.clock()) \
+            == "sign-off opens when the go-live has an outcome"
         app.mission.last_message = ""
         sign, help_text = next((cb, h) for text, cb, h in MissionCommands(app.mission)._commands()
                                if text.startswith("Sign off"))

@@ -50,7 +50,7 @@ then = "alert"
 
 
 def engine_for(tmp_path) -> Engine:
-    engine = Engine(load_runbook(write_runbook(tmp_path, RUNBOOK)), clock=lambda: T0)
+    engine = Engine(load_runbook(write_runbook(tmp_path, RUNBOOK)))
     for event in engine.cmd_start(T0, name="v"):
         engine.apply(event)
     return engine

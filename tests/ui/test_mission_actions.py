@@ -38,7 +38,7 @@ async def tick_and_open_gate(pilot, app, folder):
     await wait_for(pilot, lambda: mission_ready(app), "the mission screen")
     await pilot.press("space")
     await wait_for(pilot, lambda: of_type(folder, "tick"), "the tick in the journal")
-    await wait_for(pilot, lambda: app.session.engine.gate().open, "the gate to open")
+    await wait_for(pilot, lambda: app.session.engine.gate(app.session.clock()).open, "the gate to open")
 
 
 async def test_space_ticks_the_highlighted_item_as_the_operator_and_the_journal_has_it(tmp_path):

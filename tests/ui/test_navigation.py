@@ -157,7 +157,7 @@ async def test_when_the_next_phase_has_no_checks_the_focus_moves_to_its_checklis
                        and app.mission.panes.checks.row_count, "the checks")
         p = app.mission.panes
         await wait_for(pilot, lambda: app.mission.focused is p.checks, "the checks to have the focus")
-        await wait_for(pilot, lambda: app.session.engine.gate().open, "the gate to open")
+        await wait_for(pilot, lambda: app.session.engine.gate(app.session.clock()).open, "the gate to open")
         await pilot.press("p")
         await wait_for(pilot, lambda: app.session.engine.state.active == 1, "the second phase")
         await wait_for(pilot, lambda: app.mission.focused is p.checklist, "the focus on the checklist")

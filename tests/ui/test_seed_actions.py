@@ -37,7 +37,7 @@ async def test_f_fires_a_manual_trigger_with_a_reason_and_u_resumes_the_pause_wi
         await pilot.press("enter")
         fired = await wait_for(pilot, lambda: of_type(folder, "trigger_fired"), "the trigger in the journal")
         await wait_for(pilot, lambda: app.session.engine.state.paused is not None, "the pause")
-        assert not app.session.engine.gate().open
+        assert not app.session.engine.gate(app.session.clock()).open
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteModal), "the resume dialog")
         app.screen.query_one(Input).value = "a CDN blip, confirmed with support"

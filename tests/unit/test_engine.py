@@ -77,7 +77,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def engine(clock: Clock) -> Engine:
-    eng = Engine(parse_runbook(RUNBOOK, "test.toml"), clock)
+    eng = Engine(parse_runbook(RUNBOOK, "test.toml"))
     feed(eng, eng.cmd_start(clock(), operator="alice"))
     return eng
 
@@ -136,12 +136,12 @@ def test_only_verdict_changes_become_events(engine: Engine, clock: Clock):
 def test_a_hold_counts_from_the_phase_action_not_before_it(engine: Engine, clock: Clock):
     sample(engine, "err", clock(), 0.1)
     clock.t += 600
-    assert not engine.is_held("err")  # passing for 10 min, but the action never ran
+    assert not engine.is_held("err", clock())  # passing for 10 min, but the action never ran
     run_action(engine, clock)
     clock.t += 299
-    assert not engine.is_held("err")
+    assert not engine.is_held("err", clock())
     clock.t += 1
-    assert engine.is_held("err")
+    assert engine.is_held("err", clock())
 
 
 def test_a_hold_broken_by_one_fail_starts_again(engine: Engine, clock: Clock):
@@ -153,59 +153,59 @@ def test_a_hold_broken_by_one_fail_starts_again(engine: Engine, clock: Clock):
     sample(engine, "err", clock(), 0.1)
     start = clock.t
     clock.t += 120
-    held, hold = engine.hold_progress("err")
+    held, hold = engine.hold_progress("err", clock())
     assert (held, hold) == (120, 300)
     clock.t = start + 300
-    assert engine.is_held("err")
+    assert engine.is_held("err", clock())
 
 
 def test_the_gate_opens_only_when_every_check_is_held_and_every_item_confirmed(engine: Engine, clock: Clock):
     run_action(engine, clock)
     sample(engine, "err", clock(), 0.1)
     clock.t += 300
-    gate = engine.gate()
+    gate = engine.gate(clock())
     assert not gate.open and any("not confirmed" in r for r in gate.reasons)
     with pytest.raises(Refused, match="gate closed"):
-        engine.cmd_proceed("alice")
-    feed(engine, engine.cmd_tick("smoke", "bob"))
-    assert engine.gate().open
-    feed(engine, engine.cmd_proceed("alice"))
+        engine.cmd_proceed("alice", now=clock())
+    feed(engine, engine.cmd_tick("smoke", "bob", now=clock()))
+    assert engine.gate(clock()).open
+    feed(engine, engine.cmd_proceed("alice", now=clock()))
     assert engine.state.phases[0].status == "passed"
     assert engine.active_phase().id == "full"
 
 
 def test_proceed_with_a_closed_gate_says_why(engine: Engine, clock: Clock):
     with pytest.raises(Refused) as info:
-        engine.cmd_proceed("alice")
+        engine.cmd_proceed("alice", now=clock())
     assert "phase action has not run" in str(info.value)
 
 
 def test_an_override_needs_a_written_reason_and_makes_the_outcome_partial(engine: Engine, clock: Clock):
     with pytest.raises(Refused, match="reason"):
-        engine.cmd_override("alice", "  ")
-    feed(engine, engine.cmd_override("alice", "metrics pipeline down, checked by hand"))
+        engine.cmd_override("alice", "  ", now=clock())
+    feed(engine, engine.cmd_override("alice", "metrics pipeline down, checked by hand", now=clock()))
     assert engine.state.phases[0].status == "overridden"
     decision = engine.state.decisions[-1]
     assert decision["kind"] == "override" and "checked by hand" in decision["reason"]
     sample(engine, "lat", clock(), 100)
-    feed(engine, engine.cmd_proceed("alice"))
+    feed(engine, engine.cmd_proceed("alice", now=clock()))
     assert engine.state.outcome == "PARTIAL"
 
 
 def test_a_phase_timeout_is_no_go(engine: Engine, clock: Clock):
     clock.t += 1799
-    assert engine.tick() == []
+    assert engine.tick(clock()) == []
     clock.t += 1
-    out = feed(engine, engine.tick())
+    out = feed(engine, engine.tick(clock()))
     assert [type(e).__name__ for e in out] == ["PhaseEnded", "Outcome"]
     assert engine.state.outcome == "NO-GO" and "timed out" in engine.state.outcome_reason
     assert engine.state.phases[0].status == "timeout"
 
 
 def test_triggers_are_watched_from_the_first_action_on(engine: Engine, clock: Clock):
-    assert "spike" not in [c.id for c in engine.automated_checks_now()]
+    assert "spike" not in [c.id for c in engine.automated_checks_now(clock())]
     run_action(engine, clock)
-    assert "spike" in [c.id for c in engine.automated_checks_now()]
+    assert "spike" in [c.id for c in engine.automated_checks_now(clock())]
 
 
 def test_a_trigger_fires_only_after_its_condition_holds_for_the_whole_for(engine: Engine, clock: Clock):
@@ -242,44 +242,44 @@ def test_the_clock_fires_a_pending_trigger_between_samples(engine: Engine, clock
     run_action(engine, clock)
     sample(engine, "spike", clock(), 2.0)
     clock.t += 300
-    assert [e.state for e in feed(engine, engine.tick())] == ["firing"]
+    assert [e.state for e in feed(engine, engine.tick(clock()))] == ["firing"]
 
 
 def test_a_fired_rollback_trigger_leads_to_rolled_back(engine: Engine, clock: Clock):
     run_action(engine, clock)
     sample(engine, "spike", clock(), 2.0)
     clock.t += 300
-    feed(engine, engine.tick())
-    feed(engine, engine.cmd_rollback("golive", "trigger fired", trigger="spike"))
+    feed(engine, engine.tick(clock()))
+    feed(engine, engine.cmd_rollback("golive", "trigger fired", trigger="spike", now=clock()))
     assert engine.state.rollback_running
-    feed(engine, engine.rollback_finished(0, dry_run=False))
+    feed(engine, engine.rollback_finished(0, dry_run=False, now=clock()))
     assert engine.state.outcome == "ROLLED BACK"
     assert engine.state.phases[0].status == "rolled_back"
     assert "spike" in engine.state.outcome_reason
 
 
 def test_a_failed_rollback_is_no_go_not_rolled_back(engine: Engine, clock: Clock):
-    feed(engine, engine.cmd_rollback("alice", "bad canary"))
-    feed(engine, engine.rollback_finished(3, dry_run=False))
+    feed(engine, engine.cmd_rollback("alice", "bad canary", now=clock()))
+    feed(engine, engine.rollback_finished(3, dry_run=False, now=clock()))
     assert engine.state.outcome == "NO-GO" and "rollback failed" in engine.state.outcome_reason
 
 
 def test_sign_off_opens_with_the_outcome_and_only_for_listed_roles(engine: Engine, clock: Clock):
     with pytest.raises(Refused, match="outcome"):
-        engine.cmd_signoff("operations", "bob")
-    feed(engine, engine.cmd_abort("alice", "change window closed"))
+        engine.cmd_signoff("operations", "bob", now=clock())
+    feed(engine, engine.cmd_abort("alice", "change window closed", now=clock()))
     with pytest.raises(Refused, match="unknown role"):
-        engine.cmd_signoff("janitor", "bob")
-    feed(engine, engine.cmd_signoff("operations", "bob"))
+        engine.cmd_signoff("janitor", "bob", now=clock())
+    feed(engine, engine.cmd_signoff("operations", "bob", now=clock()))
     with pytest.raises(Refused, match="already"):
-        engine.cmd_signoff("operations", "carol")
+        engine.cmd_signoff("operations", "carol", now=clock())
     assert engine.missing_signoffs() == ["deployment-lead"]
 
 
 def test_replaying_the_journaled_events_gives_the_same_state(engine: Engine, clock: Clock):
     journaled: list[ev.Event] = []
     rb = engine.runbook
-    fresh = Engine(rb, clock)
+    fresh = Engine(rb)
     journaled += fresh.cmd_start(clock(), operator="alice")
     feed(fresh, journaled[-2:])
 
@@ -290,10 +290,10 @@ def test_replaying_the_journaled_events_gives_the_same_state(engine: Engine, clo
     take([ev.ActionStarted(at=clock(), action="phase:canary", argv=("true",)),
           ev.ActionFinished(at=clock(), action="phase:canary", exit_code=0)])
     take(fresh.observe(Sample.number("err", clock(), 0.1)))
-    take(fresh.cmd_tick("smoke", "bob", note="all green"))
+    take(fresh.cmd_tick("smoke", "bob", note="all green", now=clock()))
     clock.t += 300
-    take(fresh.cmd_proceed("alice"))
-    replayed = Engine(rb, clock)
+    take(fresh.cmd_proceed("alice", now=clock()))
+    replayed = Engine(rb)
     feed(replayed, journaled)
     a, b = fresh.state, replayed.state
     assert a.active == b.active == 1
@@ -307,4 +307,4 @@ def test_a_resume_restarts_holds_because_nothing_was_observed_in_the_gap(engine:
     sample(engine, "err", clock(), 0.1)
     clock.t += 200
     feed(engine, [ev.Resumed(at=clock(), operator="alice")])
-    assert engine.hold_progress("err")[0] == 0
+    assert engine.hold_progress("err", clock())[0] == 0

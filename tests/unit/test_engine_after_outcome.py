@@ -41,7 +41,7 @@ then = "alert"
 def ended_engine(tmp_path) -> Engine:
     path = tmp_path / "rb.toml"
     path.write_text(RUNBOOK, encoding="utf-8")
-    engine = Engine(load_runbook(path), clock=lambda: T0)
+    engine = Engine(load_runbook(path))
     for event in engine.cmd_start(T0, name="a"):
         engine.apply(event)
     for event in engine.observe(Sample.number("errors", T0 + 1, 3.0)):
@@ -54,7 +54,7 @@ def ended_engine(tmp_path) -> Engine:
 def test_checks_and_triggers_are_still_sampled_after_the_outcome(tmp_path):
     engine = ended_engine(tmp_path)
     assert engine.state.outcome == "NO-GO"
-    assert {c.id for c in engine.automated_checks_now()} == {"errors", "spike"}
+    assert {c.id for c in engine.automated_checks_now(T0)} == {"errors", "spike"}
 
 
 def test_a_sample_after_the_outcome_changes_live_figures_only(tmp_path):

@@ -35,7 +35,7 @@ class Clock:
 
 
 def make(text: str, clock: Clock) -> Engine:
-    eng = Engine(parse_runbook(HEAD + text, "t.toml"), clock)
+    eng = Engine(parse_runbook(HEAD + text, "t.toml"))
     feed(eng, eng.cmd_start(clock(), operator="alice"))
     return eng
 
@@ -108,7 +108,7 @@ def test_the_sparkline_draws_a_relative_target_where_the_last_baseline_puts_it()
 def test_the_scheduler_is_given_the_baseline_request_beside_its_check():
     clock = Clock()
     eng = make(BASELINE, clock)
-    requests = {c.id: c for c in eng.automated_checks_now()}
+    requests = {c.id: c for c in eng.automated_checks_now(clock())}
     assert requests["lat:baseline"].query == 'latency{version="v1"}' and requests["lat:baseline"].pass_ is None
 
 
@@ -173,20 +173,20 @@ def test_a_scoped_trigger_is_not_watched_outside_its_scope_and_says_so():
     feed(eng, eng.tick(clock()))
     ts = eng.state.triggers["spike"]
     assert ts.state == "idle" and "only during canary-25" in ts.detail
-    assert "spike" not in {c.id for c in eng.automated_checks_now()}
+    assert "spike" not in {c.id for c in eng.automated_checks_now(clock())}
     assert sample(eng, "spike", clock(), 50.0) == []   # a stray sample outside the scope is not judged
     assert eng.state.triggers["spike"].state == "idle"
-    feed(eng, eng.cmd_override("alice", "skip the wait"))
+    feed(eng, eng.cmd_override("alice", "skip the wait", now=clock()))
     feed(eng, eng.tick(clock()))
     assert eng.state.triggers["spike"].state == "armed"
-    assert "spike" in {c.id for c in eng.automated_checks_now()}
+    assert "spike" in {c.id for c in eng.automated_checks_now(clock())}
 
 
 def test_a_trigger_for_after_an_action_goes_idle_when_its_window_ends():
     clock = Clock()
     eng = make(SCOPED, clock)
     act(eng, clock, "phase:canary-5")
-    assert "late" in {c.id for c in eng.automated_checks_now()}
+    assert "late" in {c.id for c in eng.automated_checks_now(clock())}
     clock.t += 2 * 3600 + 1
     feed(eng, eng.tick(clock()))
     assert eng.state.triggers["late"].state == "idle" and "2h after a phase action" in eng.state.triggers["late"].detail
@@ -240,10 +240,10 @@ then = "pause"
 def test_a_manual_trigger_is_fired_by_a_person_with_a_reason_and_is_never_sampled():
     clock = Clock()
     eng = make(MANUAL, clock)
-    assert not [c for c in eng.automated_checks_now() if c.id in ("corruption", "incidents")]
+    assert not [c for c in eng.automated_checks_now(clock()) if c.id in ("corruption", "incidents")]
     with pytest.raises(Refused, match="reason"):
-        eng.cmd_fire_trigger("corruption", "omar", "")
-    out = feed(eng, eng.cmd_fire_trigger("corruption", "omar", "orders table has duplicate ids"))
+        eng.cmd_fire_trigger("corruption", "omar", "", now=clock())
+    out = feed(eng, eng.cmd_fire_trigger("corruption", "omar", "orders table has duplicate ids", now=clock()))
     assert out[0].human and out[0].by == "omar"
     ts = eng.state.triggers["corruption"]
     assert ts.state == "firing" and ts.fired_by == "omar"
@@ -252,19 +252,19 @@ def test_a_manual_trigger_is_fired_by_a_person_with_a_reason_and_is_never_sample
 def test_a_paused_go_live_never_proceeds_without_a_note():
     clock = Clock()
     eng = make(MANUAL, clock)
-    feed(eng, eng.cmd_fire_trigger("incidents", "quinn", "six tickets in ten minutes"))
+    feed(eng, eng.cmd_fire_trigger("incidents", "quinn", "six tickets in ten minutes", now=clock()))
     assert eng.state.paused is not None
-    assert any(r.startswith("paused by trigger") for r in eng.gate().reasons)
+    assert any(r.startswith("paused by trigger") for r in eng.gate(clock()).reasons)
     with pytest.raises(Refused, match="gate closed"):
-        eng.cmd_proceed("alice")
+        eng.cmd_proceed("alice", now=clock())
     with pytest.raises(Refused, match="paused"):
-        eng.cmd_override("alice", "ship it anyway")
+        eng.cmd_override("alice", "ship it anyway", now=clock())
     with pytest.raises(Refused, match="note"):
-        eng.cmd_resume("alice", " ")
-    feed(eng, eng.cmd_resume("alice", "tickets were a CDN blip, confirmed with support"))
+        eng.cmd_resume("alice", " ", now=clock())
+    feed(eng, eng.cmd_resume("alice", "tickets were a CDN blip, confirmed with support", now=clock()))
     assert eng.state.paused is None and eng.state.decisions[-1]["kind"] == "resume"
     feed(eng, eng.tick(clock()))
-    assert not any(r.startswith("paused") for r in eng.gate().reasons)
+    assert not any(r.startswith("paused") for r in eng.gate(clock()).reasons)
 
 
 # ------------------------------------------------------------------ rollback plans
@@ -307,13 +307,13 @@ timeout = "5m"
 
 
 def _rolled_steps(eng: Engine, clock: Clock) -> None:
-    feed(eng, eng.cmd_rollback("golive", "trigger fired", trigger="errors"))
+    feed(eng, eng.cmd_rollback("golive", "trigger fired", trigger="errors", now=clock()))
     assert eng.state.rollback_plan == "switch-back"
     act(eng, clock, "rollback:switch-back:1")
     assert eng.state.verifying_since is None
     act(eng, clock, "rollback:switch-back:2")
     assert eng.state.verifying_since == clock()
-    assert "blue-errors" in {c.id for c in eng.automated_checks_now()}
+    assert "blue-errors" in {c.id for c in eng.automated_checks_now(clock())}
 
 
 def test_a_rollback_is_rolled_back_only_when_its_verification_holds():
@@ -349,8 +349,8 @@ def test_an_unknown_plan_is_refused_and_without_a_name_the_first_plan_runs():
     clock = Clock()
     eng = make(PLANS, clock)
     with pytest.raises(Refused, match="no rollback plan"):
-        eng.cmd_rollback("alice", "x", plan="nope")
-    assert feed(eng, eng.cmd_rollback("alice", "by hand"))[0].plan == "scale-down"
+        eng.cmd_rollback("alice", "x", plan="nope", now=clock())
+    assert feed(eng, eng.cmd_rollback("alice", "by hand", now=clock()))[0].plan == "scale-down"
 
 
 # ------------------------------------------------------------------ time: not_before and soaks
@@ -375,27 +375,27 @@ action = { run = ["true"] }
 def test_a_not_before_phase_cannot_start_early_even_after_a_resume(tmp_path):
     clock = Clock()
     eng = make(TIMED, clock)
-    feed(eng, eng.cmd_proceed("alice"))
+    feed(eng, eng.cmd_proceed("alice", now=clock()))
     clock.t = T0 + 3600
     with pytest.raises(Refused, match=r"not before T\+4h \(in 3h\)"):
-        eng.cmd_action()
-    assert any("not before T+4h" in r for r in eng.gate().reasons)
+        eng.cmd_action(now=clock())
+    assert any("not before T+4h" in r for r in eng.gate(clock()).reasons)
     # a resume replays the same start: the countdown does not restart from the resume
-    replayed = Engine(eng.runbook, clock)
+    replayed = Engine(eng.runbook)
     for e in eng.cmd_start(T0, operator="alice")[:1] + [ev.PhaseEnded(at=T0, phase="first", status="passed"),
                                                           ev.PhaseStarted(at=T0, phase="checkpoint"),
                                                           ev.Resumed(at=clock(), operator="bob")]:
         replayed.apply(e)
     with pytest.raises(Refused, match="not before"):
-        replayed.cmd_action()
+        replayed.cmd_action(now=clock())
     clock.t = T0 + 4 * 3600
-    assert replayed.cmd_action().argv == ["true"]
+    assert replayed.cmd_action(now=clock()).argv == ["true"]
 
 
 def test_a_not_before_phase_counts_its_hold_from_its_time_not_from_earlier_passes():
     clock = Clock()
     eng = make(TIMED.replace('action = { run = ["true"] }\n', 'hold = "5m"\n'), clock)
-    feed(eng, eng.cmd_proceed("alice"))
+    feed(eng, eng.cmd_proceed("alice", now=clock()))
     sample(eng, "err", T0 + 60, 0.1)
     assert eng.hold_progress("err", T0 + 4 * 3600 + 60) == (60.0, 300.0)
 
@@ -469,23 +469,23 @@ when = "strategy == blue-green"
 def test_a_phase_runs_its_actions_in_order_and_its_gate_waits_for_the_last():
     clock = Clock()
     eng = make(PATHS, clock)
-    assert eng.cmd_action().argv == ["stress"] and eng.next_action_name() == "phase:stress"
+    assert eng.cmd_action(now=clock()).argv == ["stress"] and eng.next_action_name() == "phase:stress"
     act(eng, clock, "phase:stress")
-    assert eng.state.active_phase.action_done is None and "the phase action has not run" in eng.gate().reasons
-    assert eng.cmd_action().argv == ["failover"] and eng.next_action_name() == "phase:stress#2"
+    assert eng.state.active_phase.action_done is None and "the phase action has not run" in eng.gate(clock()).reasons
+    assert eng.cmd_action(now=clock()).argv == ["failover"] and eng.next_action_name() == "phase:stress#2"
     act(eng, clock, "phase:stress#2")
-    assert eng.gate().open  # the skipped check is not required
+    assert eng.gate(clock()).open  # the skipped check is not required
     with pytest.raises(Refused, match="already run"):
-        eng.cmd_action()
+        eng.cmd_action(now=clock())
 
 
 def test_a_phase_whose_when_is_false_is_skipped_with_its_reason():
     clock = Clock()
     eng = make(PATHS, clock)
-    assert "only-rolling" not in {c.id for c in eng.automated_checks_now()}
+    assert "only-rolling" not in {c.id for c in eng.automated_checks_now(clock())}
     act(eng, clock, "phase:stress")
     act(eng, clock, "phase:stress#2")
-    out = feed(eng, eng.cmd_proceed("alice"))
+    out = feed(eng, eng.cmd_proceed("alice", now=clock()))
     skipped = [e for e in out if isinstance(e, ev.PhaseEnded) and e.status == "skipped"]
     assert [e.phase for e in skipped] == ["rolling"] and "strategy is blue-green" in skipped[0].reason
     assert eng.active_phase().id == "switch" and eng.state.phases[1].status == "skipped"
@@ -501,22 +501,22 @@ during = ["canary-25"]
 then = "pause"
 """, clock)
     with pytest.raises(Refused, match="only during canary-25"):
-        eng.cmd_fire_trigger("incidents", "omar", "six tickets")
+        eng.cmd_fire_trigger("incidents", "omar", "six tickets", now=clock())
     with pytest.raises(Refused, match="not fired by hand"):
-        eng.cmd_fire_trigger("spike", "omar", "looks bad")
+        eng.cmd_fire_trigger("spike", "omar", "looks bad", now=clock())
 
 
 def test_a_pause_and_its_resume_replay_to_the_same_state():
     clock = Clock()
     eng = make(MANUAL, clock)
     journal = eng.cmd_start(T0, operator="alice")
-    journal += feed(eng, eng.cmd_fire_trigger("incidents", "quinn", "six tickets in ten minutes"))
+    journal += feed(eng, eng.cmd_fire_trigger("incidents", "quinn", "six tickets in ten minutes", now=clock()))
     paused = dict(eng.state.paused)
-    replayed = Engine(eng.runbook, clock)
+    replayed = Engine(eng.runbook)
     for e in journal:
         replayed.apply(e)
     assert replayed.state.paused == paused and replayed.state.triggers["incidents"].fired_by == "quinn"
-    resumed = feed(eng, eng.cmd_resume("alice", "tickets were a CDN blip"))
+    resumed = feed(eng, eng.cmd_resume("alice", "tickets were a CDN blip", now=clock()))
     for e in resumed:
         replayed.apply(e)
     assert replayed.state.paused is None

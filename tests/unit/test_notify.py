@@ -51,7 +51,7 @@ class FakeSender:
 class FakeSession:
     def __init__(self, runbook, folder):
         self.runbook, self.folder, self.operator, self.headless = runbook, folder, "alice", False
-        self.engine = Engine(runbook, clock=lambda: 1000.0)
+        self.engine = Engine(runbook)
         self.clock = lambda: 1000.0
 
     def feed(self, notifier, events):
@@ -75,8 +75,8 @@ def setup(tmp_path, monkeypatch):
 
 def test_each_target_hears_only_the_events_it_asked_for(setup):
     notifier, session = setup
-    session.feed(notifier, session.engine.cmd_proceed("alice", 1001.0))
-    session.feed(notifier, session.engine.cmd_proceed("bob", 1002.0))
+    session.feed(notifier, session.engine.cmd_proceed("alice", now=1001.0))
+    session.feed(notifier, session.engine.cmd_proceed("bob", now=1002.0))
     room, managers = notifier.senders["room"], notifier.senders["managers"]
     assert [e for e, _ in room.bodies] == ["decision", "decision"]
     assert [e for e, _ in managers.bodies] == ["outcome"]
@@ -95,7 +95,7 @@ def test_an_open_gate_is_said_once_then_reminded_every_remind_every(setup):
     assert sent == [("gate_open", 0), ("gate_open", 1), ("gate_open", 2)]
     assert "waits for the lead to proceed (reminder 2, open 1200s)" in notifier.senders["room"].bodies[-1][1]["text"]
     # proceeding closes that gate; the next phase's open gate is news again
-    session.feed(notifier, session.engine.cmd_proceed("alice", 2300.0))
+    session.feed(notifier, session.engine.cmd_proceed("alice", now=2300.0))
     notifier.poll(2301.0)
     assert [(b["event"], b["reminder"]) for _, b in notifier.senders["room"].bodies][-2:] == \
         [("decision", 0), ("gate_open", 0)]
@@ -123,8 +123,8 @@ def test_a_missing_url_names_where_it_looked_and_never_a_url(tmp_path, monkeypat
 
 def test_no_body_holds_the_url(setup):
     notifier, session = setup
-    session.feed(notifier, session.engine.cmd_proceed("alice", 1001.0))
-    session.feed(notifier, session.engine.cmd_proceed("alice", 1002.0))
+    session.feed(notifier, session.engine.cmd_proceed("alice", now=1001.0))
+    session.feed(notifier, session.engine.cmd_proceed("alice", now=1002.0))
     text = repr([b for s in notifier.senders.values() for _, b in s.bodies])
     assert "T0KEN" not in text and "SECRET" not in text and "hooks." not in text
 

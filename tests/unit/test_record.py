@@ -15,19 +15,19 @@ from tests.unit.test_engine import RUNBOOK, Clock, feed
 
 def finished_engine() -> Engine:
     clock = Clock()
-    eng = Engine(parse_runbook(RUNBOOK, "rb.toml"), clock)
+    eng = Engine(parse_runbook(RUNBOOK, "rb.toml"))
     feed(eng, eng.cmd_start(clock(), operator="alice", host="bastion-1"))
     feed(eng, [ev.ActionStarted(at=clock(), action="phase:canary", argv=("true",)),
                ev.ActionFinished(at=clock() + 1, action="phase:canary", exit_code=0, duration=1.0,
                                  output_sha256="ab" * 32)])
     for k, v in enumerate((0.2, 0.4, 0.1)):
         feed(eng, eng.observe(Sample.number("err", clock() + k, v)))
-    feed(eng, eng.cmd_tick("smoke", "bob", note="all journeys green"))
+    feed(eng, eng.cmd_tick("smoke", "bob", note="all journeys green", now=clock()))
     clock.t += 400
-    feed(eng, eng.cmd_proceed("alice"))
+    feed(eng, eng.cmd_proceed("alice", now=clock()))
     feed(eng, eng.observe(Sample.number("lat", clock(), 120)))
-    feed(eng, eng.cmd_override("alice", "latency dashboard confirms, checked by hand"))
-    feed(eng, eng.cmd_signoff("operations", "Bob Ops"))
+    feed(eng, eng.cmd_override("alice", "latency dashboard confirms, checked by hand", now=clock()))
+    feed(eng, eng.cmd_signoff("operations", "Bob Ops", now=clock()))
     return eng
 
 

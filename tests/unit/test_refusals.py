@@ -18,7 +18,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def engine(clock: Clock) -> Engine:
-    eng = Engine(parse_runbook(RUNBOOK, "test.toml"), clock)
+    eng = Engine(parse_runbook(RUNBOOK, "test.toml"))
     feed(eng, eng.cmd_start(clock(), operator="alice"))
     return eng
 

@@ -54,8 +54,8 @@ def crashed_in_step_two(tmp_path: Path, repeat_safe: bool) -> Path:
         eng, now = session.engine, session.clock()
         session.submit([ev.ActionStarted(at=now, action="phase:one", argv=("true",)),
                         ev.ActionFinished(at=now, action="phase:one", exit_code=0)])
-        session.submit(eng.cmd_fire_trigger("bad", "omar", "orders duplicated"))
-        session.submit(eng.cmd_rollback("alice", "orders duplicated", trigger="bad"))
+        session.submit(eng.cmd_fire_trigger("bad", "omar", "orders duplicated", now=now))
+        session.submit(eng.cmd_rollback("alice", "orders duplicated", trigger="bad", now=now))
         session.submit([ev.ActionStarted(at=now, action="rollback:undo:1", argv=("x",)),
                         ev.ActionFinished(at=now, action="rollback:undo:1", exit_code=0),
                         ev.ActionStarted(at=now, action="rollback:undo:2", argv=("x",))])

@@ -72,6 +72,9 @@ class Clock:
         return self.t
 
 
+clock = Clock()
+
+
 @pytest.fixture(autouse=True)
 def groups(monkeypatch):
     """Group membership without touching /etc/group: bob is in secops, nobody else in anything."""
@@ -79,8 +82,8 @@ def groups(monkeypatch):
 
 
 def started(text: str = RUNBOOK, operator: str = "dana") -> Engine:
-    eng = Engine(parse_runbook(text, "test.toml"), Clock())
-    feed(eng, eng.cmd_start(Clock()(), operator=operator))
+    eng = Engine(parse_runbook(text, "test.toml"))
+    feed(eng, eng.cmd_start(clock(), operator=operator))
     return eng
 
 
@@ -92,59 +95,60 @@ def feed(engine: Engine, events: list[ev.Event]) -> list[ev.Event]:
 
 def test_a_bound_roles_item_is_ticked_by_a_listed_user_or_a_member_of_its_group():
     eng = started()
-    assert feed(eng, eng.cmd_tick("pentest", "alice"))[0].by == "alice"
-    assert feed(eng, eng.cmd_tick("pentest", "bob", checked=False))[0].by == "bob"
+    assert feed(eng, eng.cmd_tick("pentest", "alice", now=clock()))[0].by == "alice"
+    assert feed(eng, eng.cmd_tick("pentest", "bob", checked=False, now=clock()))[0].by == "bob"
 
 
 def test_anyone_else_is_refused_with_who_may():
     eng = started()
     with pytest.raises(Refused) as refused:
-        eng.cmd_tick("pentest", "mallory")
+        eng.cmd_tick("pentest", "mallory", now=clock())
     assert str(refused.value) == "mallory may not act as security (only security: alice or members of secops)"
     assert not eng.state.manual["pentest"].checked
 
 
 def test_an_item_without_a_role_is_ticked_by_anyone_as_before():
     eng = started()
-    assert feed(eng, eng.cmd_tick("smoke", "mallory"))[0].check == "smoke"
+    assert feed(eng, eng.cmd_tick("smoke", "mallory", now=clock()))[0].check == "smoke"
 
 
 def test_without_roles_the_lead_may_tick_and_approve_everything():
     eng = started(UNBOUND, operator="dana")
-    feed(eng, eng.cmd_tick("pentest", "dana"))
-    feed(eng, eng.cmd_approve("dana"))
+    feed(eng, eng.cmd_tick("pentest", "dana", now=clock()))
+    feed(eng, eng.cmd_approve("dana", now=clock()))
     assert eng.state.manual["pentest"].checked
     assert eng.state.approvals[0]["role"] == "product"
-    assert eng.gate().open
+    assert eng.gate(clock()).open
 
 
 def test_the_gate_names_every_role_still_awaited_and_who_may_give_it():
     eng = started()
-    feed(eng, eng.cmd_tick("pentest", "alice"))
-    feed(eng, eng.cmd_tick("smoke", "dana"))
-    assert eng.gate().reasons == ["awaiting approval: security (alice or secops), product 0 of 2 (pat or quinn or rae)"]
-    feed(eng, eng.cmd_approve("bob", note="pentest report read"))
-    assert eng.gate().reasons == ["awaiting approval: product 0 of 2 (pat or quinn or rae)"]
+    feed(eng, eng.cmd_tick("pentest", "alice", now=clock()))
+    feed(eng, eng.cmd_tick("smoke", "dana", now=clock()))
+    assert eng.gate(clock()).reasons == \
+        ["awaiting approval: security (alice or secops), product 0 of 2 (pat or quinn or rae)"]
+    feed(eng, eng.cmd_approve("bob", note="pentest report read", now=clock()))
+    assert eng.gate(clock()).reasons == ["awaiting approval: product 0 of 2 (pat or quinn or rae)"]
     assert eng.state.approvals[0] == {"at": Clock.t, "phase": "canary", "role": "security", "by": "bob",
                                       "note": "pentest report read"}
 
 
 def test_min_needs_that_many_different_people():
     eng = started()
-    feed(eng, eng.cmd_approve("pat", "product"))
+    feed(eng, eng.cmd_approve("pat", "product", now=clock()))
     with pytest.raises(Refused, match="pat has already approved canary as product"):
-        eng.cmd_approve("pat", "product")
-    assert any("product 1 of 2" in r for r in eng.gate().reasons)
-    feed(eng, eng.cmd_approve("quinn", "product"))
-    assert not any("product" in r for r in eng.gate().reasons)
+        eng.cmd_approve("pat", "product", now=clock())
+    assert any("product 1 of 2" in r for r in eng.gate(clock()).reasons)
+    feed(eng, eng.cmd_approve("quinn", "product", now=clock()))
+    assert not any("product" in r for r in eng.gate(clock()).reasons)
     with pytest.raises(Refused, match="product has already approved canary"):
-        eng.cmd_approve("rae", "product")
+        eng.cmd_approve("rae", "product", now=clock())
 
 
 def test_an_approval_from_outside_the_role_is_refused_with_who_may():
     eng = started()
     with pytest.raises(Refused) as refused:
-        eng.cmd_approve("mallory", "security")
+        eng.cmd_approve("mallory", "security", now=clock())
     assert str(refused.value) == "mallory may not act as security (only security: alice or members of secops)"
     assert eng.state.approvals == []
 
@@ -152,29 +156,29 @@ def test_an_approval_from_outside_the_role_is_refused_with_who_may():
 def test_not_operator_refuses_the_lead_who_started_the_go_live_even_when_bound():
     eng = started(operator="dana")
     for item in ("pentest", "smoke"):
-        feed(eng, eng.cmd_tick(item, "alice"))
+        feed(eng, eng.cmd_tick(item, "alice", now=clock()))
     for who, role in (("alice", "security"), ("pat", "product"), ("quinn", "product")):
-        feed(eng, eng.cmd_approve(who, role))
-    feed(eng, eng.cmd_proceed("dana"))
+        feed(eng, eng.cmd_approve(who, role, now=clock()))
+    feed(eng, eng.cmd_proceed("dana", now=clock()))
     with pytest.raises(Refused) as refused:
-        eng.cmd_approve("dana", "lead")
+        eng.cmd_approve("dana", "lead", now=clock())
     assert str(refused.value) == "dana started this go-live and may not also act as lead (separation of duties)"
-    feed(eng, eng.cmd_approve("erin"))
+    feed(eng, eng.cmd_approve("erin", now=clock()))
     assert eng.state.approvals[-1]["by"] == "erin" and eng.state.approvals[-1]["role"] == "lead"
 
 
 def test_only_a_member_signs_off_a_bound_role():
     eng = started()
-    feed(eng, eng.cmd_abort("dana", "stop"))
+    feed(eng, eng.cmd_abort("dana", "stop", now=clock()))
     with pytest.raises(Refused, match=r"only security: alice or members of secops"):
-        eng.cmd_signoff("security", "mallory")
-    assert feed(eng, eng.cmd_signoff("security", "alice"))[0].name == "alice"
+        eng.cmd_signoff("security", "mallory", now=clock())
+    assert feed(eng, eng.cmd_signoff("security", "alice", now=clock()))[0].name == "alice"
 
 
 def test_a_refused_approval_leaves_no_role_picked_for_someone_who_holds_none():
     eng = started()
     with pytest.raises(Refused, match="mallory may not act as security"):
-        eng.cmd_approve("mallory")
+        eng.cmd_approve("mallory", now=clock())
 
 
 @pytest.mark.parametrize("fragment, path, message", [
@@ -223,7 +227,7 @@ def test_the_record_keeps_who_was_bound_and_every_approval_in_its_signed_body():
     from golive.console.signed_body import canonical_bytes
 
     eng = started()
-    feed(eng, eng.cmd_approve("alice", note="read the report"))
+    feed(eng, eng.cmd_approve("alice", note="read the report", now=clock()))
     record = build_record(eng, "0" * 64, 3)
     assert record["record"]["roles"]["security"] == {"users": ["alice"], "groups": ["secops"], "min": 1,
                                                      "not_operator": False}
@@ -241,8 +245,8 @@ then = "pause"
 '''
     eng = started(text)
     with pytest.raises(Refused, match=r"mallory may not act as security \(only security: alice or members of secops\)"):
-        eng.cmd_fire_trigger("breach", "mallory", "I saw something")
-    assert feed(eng, eng.cmd_fire_trigger("breach", "alice", "data leak on canary"))
+        eng.cmd_fire_trigger("breach", "mallory", "I saw something", now=clock())
+    assert feed(eng, eng.cmd_fire_trigger("breach", "alice", "data leak on canary", now=clock()))
     with pytest.raises(RunbookError, match=r"trigger\[1\]\.role: unknown role 'sec'"):
         parse_runbook(text.replace('role = "security"\nthen', 'role = "sec"\nthen'), "t.toml")
 
