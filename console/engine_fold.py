@@ -173,7 +173,6 @@ class Fold:
         if e.action.startswith("phase:"):
             phase = self.runbook.phases[self.runbook.phase_index(phase_rules.phase_of_action(e.action))]
             ps = st.phases[self.runbook.phase_index(phase.id)]
-            ps.action_exit = e.exit_code
             if ok:
                 ps.actions_done += 1
                 if ps.actions_done >= len(phase.all_actions):  # the phase's work is done after its last action

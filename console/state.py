@@ -89,7 +89,6 @@ class PhaseStatus:
     reason: str = ""
     action_started: float | None = None
     action_done: float | None = None    # when the phase action finished successfully (or dry-run)
-    action_exit: int | None = None
     action_failed: str = ""
     actions_done: int = 0               # of the phase's actions, how many have finished successfully
     first_pass: dict[str, float] = field(default_factory=dict)   # a soak: each check's first PASS
