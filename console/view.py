@@ -11,6 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
+from golive.console.state import PASS
+
 
 class GateView(NamedTuple):
     open: bool
@@ -24,6 +26,8 @@ class PhaseView(NamedTuple):
     started: float | None
     ended: float | None
     reason: str
+    action_started: float | None
+    action_done: float | None
 
 
 class CheckView(NamedTuple):
@@ -37,6 +41,13 @@ class CheckView(NamedTuple):
     detail: str
     last_at: float | None
     confirmed: bool
+    history: tuple[tuple[float, float], ...]   # the last values, for the sparklines
+    baseline: float | None
+    held: float                   # seconds of unbroken pass so far (0 unless it passes in the running phase)
+    hold: float                   # seconds the check's phase requires
+    # After the outcome the figures above are those observed since (never in the record); ``recorded`` is then
+    # the check as the record has it. None while the two are one.
+    recorded: CheckView | None
 
 
 class ManualView(NamedTuple):
@@ -88,6 +99,7 @@ class SessionView:
     rollback_running: bool
     rollback_decided: bool
     decisions: tuple[Mapping[str, Any], ...]
+    actions: tuple[Mapping[str, Any], ...]   # each action run: phase actions, steps, the rollback
     # the evidence
     proven: float                 # ``at``, or the last moment the journal proves (a follower counts no further)
     checks: Mapping[str, CheckView]
@@ -100,6 +112,7 @@ class SessionView:
     signoffs: tuple[Mapping[str, Any], ...]
     missing_signoffs: tuple[str, ...]
     log: tuple[tuple[float, str, str], ...]
+    sampled: tuple[tuple[str, str], ...]   # (id, source) a driver still samples once the outcome is in, else ()
 
     @property
     def active_phase(self) -> PhaseView | None:
@@ -130,12 +143,23 @@ def engine_view(engine: Any, now: float, *, read_only: bool = False, dry_run: bo
     rb, st = engine.runbook, engine.state
     labels = {c.id: c for _, c in rb.iter_checks()} | {t.id: t for t in rb.triggers}
 
-    def check_view(cs: Any) -> CheckView:
+    holds = {phase.id: phase.hold for phase in rb.phases}
+    active = rb.phases[st.active].id if 0 <= st.active < len(rb.phases) and st.outcome is None else None
+
+    def figures(cs: Any, fig: Any, recorded: CheckView | None) -> CheckView:
         check = labels.get(cs.id)
-        live = engine.live(cs.id)
+        hold = holds.get(cs.phase, 0.0) if cs.phase else 0.0
+        # only a passing check of the running phase holds: the others skip the engine's hold rules
+        held = engine.hold_progress(cs.id, now)[0] if cs.verdict == PASS and cs.phase == active else 0.0
         return CheckView(id=cs.id, label=check.label if check else cs.id, phase=cs.phase,
-                         source=check.source if check else "", verdict=live.verdict, value=live.value,
-                         value_at=live.value_at, detail=live.detail, last_at=live.last_at, confirmed=cs.confirmed)
+                         source=check.source if check else "", verdict=fig.verdict, value=fig.value,
+                         value_at=fig.value_at, detail=fig.detail, last_at=fig.last_at, confirmed=cs.confirmed,
+                         history=tuple(fig.history), baseline=fig.baseline, held=held, hold=hold,
+                         recorded=recorded)
+
+    def check_view(cs: Any) -> CheckView:
+        live = engine.live(cs.id)
+        return figures(cs, live, None if live is cs else figures(cs, cs, None))
 
     return SessionView(
         at=now, read_only=read_only, dry_run=dry_run, operator=operator, folder=folder, record_paths=record_paths,
@@ -144,11 +168,13 @@ def engine_view(engine: Any, now: float, *, read_only: bool = False, dry_run: bo
         started=st.started, finished=st.finished, change=_frozen(st.change or {}),
         notify_failures=tuple(_frozen(f) for f in st.notify_failures),
         phases=tuple(PhaseView(id=ps.id, label=phase.label, status=ps.status, started=ps.started, ended=ps.ended,
-                               reason=ps.reason) for phase, ps in zip(rb.phases, st.phases, strict=True)),
+                               reason=ps.reason, action_started=ps.action_started, action_done=ps.action_done)
+               for phase, ps in zip(rb.phases, st.phases, strict=True)),
         active=st.active, gate=_gate(engine, now),
         paused=_frozen(st.paused) if st.paused is not None else None,
         rollback_request=st.rollback_request, rollback_running=st.rollback_running,
         rollback_decided=st.rollback_decided, decisions=tuple(_frozen(d) for d in st.decisions),
+        actions=tuple(_frozen(a) for a in st.actions),
         proven=engine.proven(now),
         checks=MappingProxyType({cid: check_view(cs) for cid, cs in st.checks.items()}),
         manual=MappingProxyType({mid: ManualView(id=mid, label=labels[mid].label if mid in labels else mid,
@@ -162,7 +188,9 @@ def engine_view(engine: Any, now: float, *, read_only: bool = False, dry_run: bo
         pods=MappingProxyType({cid: tuple(_frozen(p) for p in rows) for cid, rows in st.pods.items()}),
         outcome=st.outcome, outcome_reason=st.outcome_reason,
         signoffs=tuple(_frozen(s) for s in st.signoffs), missing_signoffs=tuple(engine.missing_signoffs()),
-        log=tuple(st.log))
+        log=tuple(st.log),
+        sampled=tuple((c.id, c.source) for c in engine.automated_checks_now(now))
+        if st.outcome is not None and not read_only else ())
 
 
 def _gate(engine: Any, now: float) -> GateView:

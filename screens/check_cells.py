@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.console.engine import Engine
-from golive.console.state import ERROR, PASS, PENDING, WARN, CheckState
+from golive.console.state import ERROR, PASS, PENDING, WARN
 from golive.console.units import format_age, format_duration, format_number
+from golive.console.view import CheckView, SessionView
 from golive.console.wording import verdict_symbol
 from golive.screens.gate_reasons import waits_for_action
 from golive.screens.live_table import cell
@@ -34,7 +34,7 @@ def target_text(check: Any) -> str:
     return ""
 
 
-def value_is_old(check: Any, cs: CheckState, now: float) -> bool:
+def value_is_old(check: Any, cs: Any, now: float) -> bool:
     """A value is old when the check errors since it was measured, or when it is well past its next sample
     (a follower sees values only as verdicts change)."""
     if cs.value is None:
@@ -50,7 +50,7 @@ def number_text(check: Any, value: float) -> str:
     return f"{format_number(value)}{unit}"
 
 
-def value_text(check: Any, cs: CheckState, now: float | None = None, old: bool = False) -> str:
+def value_text(check: Any, cs: Any, now: float | None = None, old: bool = False) -> str:
     """The last value with its unit (``0.1405 % · 2m ago`` when old — or ``old`` —, given ``now``), or the
     source's own short detail when it judges without a number."""
     if cs.value is not None:
@@ -67,19 +67,18 @@ def value_text(check: Any, cs: CheckState, now: float | None = None, old: bool =
     return "—"
 
 
-def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bool,
-              read_only: bool = False) -> str:
+def hold_text(shown: CheckView, check: Any, now: float, active: bool, read_only: bool = False) -> str:
     """``held 3m12s / 5m`` while passing in the active phase, otherwise why it is not passing; after the
     outcome, what the check reads now when that differs from its recorded verdict."""
-    live = engine.live(check.id)
-    if live is not cs and live.verdict != cs.verdict:
-        return f"now {verdict_symbol(live.verdict)} {live.verdict} · {hold_text(engine, check, cs, now, active)}"
+    cs = shown.recorded or shown
+    if cs is not shown and shown.verdict != cs.verdict:
+        return f"now {verdict_symbol(shown.verdict)} {shown.verdict} · {hold_text(cs, check, now, active)}"
     if not cs.confirmed:
         return "waiting for a tick" if read_only else "waiting for your tick (space)"
     if cs.verdict == PASS:
         if not active:
             return "passed"
-        held, hold = engine.hold_progress(check.id, now)
+        held, hold = shown.held, shown.hold
         if hold <= 0:
             return "held"
         if held >= hold:
@@ -95,7 +94,7 @@ def hold_text(engine: Engine, check: Any, cs: CheckState, now: float, active: bo
     return cs.verdict.lower()
 
 
-def table_value_text(check: Any, cs: CheckState, now: float) -> str:
+def table_value_text(check: Any, cs: Any, now: float) -> str:
     """The value cell: an old value leads with its age, so a narrow column cuts the number, not the age."""
     if cs.value is not None and value_is_old(check, cs, now):
         age = format_age(now - cs.value_at) if cs.value_at is not None else "old"
@@ -103,12 +102,12 @@ def table_value_text(check: Any, cs: CheckState, now: float) -> str:
     return value_text(check, cs)
 
 
-def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: Palette,
+def check_cells(view: SessionView, runbook: Any, check: Any, now: float, active: bool, palette: Palette,
                 read_only: bool = False) -> tuple:
     """(verdict, title, value, target, hold) for one row of the checks table; the value is live (after the
     outcome too), the verdict the recorded one."""
-    cs = engine.state.checks[check.id]
-    live = engine.live(check.id)
+    live = view.checks[check.id]
+    cs = live.recorded or live
     style = palette.verdict(cs.verdict, bold=True)
     verdict = cell(f"{verdict_symbol(cs.verdict)} {cs.verdict}", style)
     title = cell(check.label)
@@ -117,10 +116,10 @@ def check_cells(engine: Engine, check: Any, now: float, active: bool, palette: P
     old = value_is_old(check, live, now)
     value = cell(table_value_text(check, live, now),
                  "dim" if old else palette.verdict(live.verdict) if live.value is not None else "")
-    hold = hold_text(engine, check, cs, now, active, read_only)
+    hold = hold_text(live, check, now, active, read_only)
     hold_style = palette.style("status-pass") if hold.startswith("held ✓") else (
         "" if cs.verdict in (PASS, PENDING) else palette.verdict(cs.verdict))
-    if active and waits_for_action(engine, check):   # what it measures is not there yet: not an ERROR
+    if active and waits_for_action(view, runbook, check):   # what it measures is not there yet: not an ERROR
         return waiting_cells(check, palette)
     return verdict, title, value, cell(target_text(check), "dim"), cell(hold, hold_style)
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from textual.content import Content
 
-from golive.console.engine import Engine
 from golive.console.redact import redact_urls
+from golive.console.view import SessionView
 from golive.console.wording import verdict_symbol
 from golive.screens.check_cells import hold_text, target_text, value_text
 from golive.screens.checklist import clock_text
-from golive.screens.gate_reasons import waits_for_action
+from golive.screens.gate_reasons import active_phase, waits_for_action
 from golive.screens.quiet_static import QuietStatic
 
 
@@ -36,30 +36,30 @@ def what_text(check: Any) -> str:
     return check.source
 
 
-def detail_content(engine: Engine, check_id: str, now: float, read_only: bool = False) -> Content:
-    check = engine.runbook.check(check_id)
-    st = engine.state
+def detail_content(view: SessionView, runbook: Any, check_id: str, now: float, read_only: bool = False) -> Content:
+    check = runbook.check(check_id)
     if check.source == "manual":
-        ms = st.manual[check_id]
+        ms = view.manual[check_id]
         done = f"ticked by {ms.by} at {clock_text(ms.at)}" + (f": {ms.note}" if ms.note else "") if ms.checked \
             else "not confirmed yet" + ("" if read_only else " — space ticks it")
         return Content.assemble((check.label, "bold"), ("  ", ""),
                                 (done, "$status-pass" if ms.checked else "$status-warn"), ("\n", ""),
                                 (what_text(check), "dim"))
-    cs = st.checks[check_id]
-    phase = engine.runbook.phase_of(check_id)
-    active = phase is not None and engine.active_phase() is phase and st.outcome is None
-    if active and waits_for_action(engine, check):
+    shown = view.checks[check_id]
+    cs = shown.recorded or shown
+    phase = runbook.phase_of(check_id)
+    active = phase is not None and active_phase(view, runbook) is phase and view.outcome is None
+    if active and waits_for_action(view, runbook, check):
         return Content.assemble(("◌ WAITING ", "bold $status-pending"), (check.label, "bold"),
                                 ("  waits for the phase action to run", ""), ("\n", ""),
                                 (what_text(check), "dim"))
     verdict_style = {"PASS": "$status-pass", "WARN": "$status-warn", "FAIL": "$status-fail",
                      "ERROR": "$status-error"}.get(cs.verdict, "$status-pending")
-    why = hold_text(engine, check, cs, now, active, read_only)
+    why = hold_text(shown, check, now, active, read_only)
     # What matters first (verdict, value, target, why), then what is measured: a long query wraps last.
     return Content.assemble(
         (f"{verdict_symbol(cs.verdict)} {cs.verdict} ", f"bold {verdict_style}"), (check.label, "bold"),
-        ("  value ", "dim"), (value_text(check, engine.live(check_id), now), ""), ("  target ", "dim"),
+        ("  value ", "dim"), (value_text(check, shown, now), ""), ("  target ", "dim"),
         (target_text(check) or "—", ""),
         ("  ", ""), (why, verdict_style if cs.verdict not in ("PASS", "PENDING") else ""), ("\n", ""),
         (what_text(check), "dim"),
@@ -76,16 +76,16 @@ class CheckDetail(QuietStatic):
 
     read_only = False   # a follower's detail names no key it cannot use
 
-    def __init__(self, engine: Engine, **kw: Any):
+    def __init__(self, runbook: Any, **kw: Any):
         super().__init__(**kw)
-        self.engine = engine
+        self.runbook = runbook
         self.check_id: str | None = None
 
-    def show(self, check_id: str | None, now: float) -> None:
+    def show(self, view: SessionView, check_id: str | None, now: float) -> None:
         if check_id is not None:
             self.check_id = check_id
         if self.check_id is None:
             content = Content.assemble(("↑↓ to pick a check; its query and details show here", "dim"))
         else:
-            content = detail_content(self.engine, self.check_id, now, self.read_only)
+            content = detail_content(view, self.runbook, self.check_id, now, self.read_only)
         self.show_content(content)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.console.engine import Engine
+from golive.console.view import SessionView
 from golive.screens.check_cells import check_cells
 from golive.screens.live_table import LiveTable
 from golive.screens.palette import Palette
@@ -27,25 +27,26 @@ class CheckTable(LiveTable):
 
     read_only = False   # a follower's table names no key it cannot use
 
-    def __init__(self, engine: Engine, **kw: Any):
+    def __init__(self, runbook: Any, **kw: Any):
         super().__init__(**kw)
-        self.engine = engine
+        self.runbook = runbook
         self.phase_index = -1
 
-    def show(self, phase_index: int, now: float, palette: Palette, only: set[str] | None = None) -> None:
+    def show(self, view: SessionView, phase_index: int, now: float, palette: Palette,
+             only: set[str] | None = None) -> None:
         """Show the phase's checks; with ``only``, just those rows changed (the others keep their cells).
         Rows out of view are computed when they scroll into view."""
         if not self.size.width:
             return
         self.set_columns(check_columns(self.size.width))
-        runbook = self.engine.runbook
+        runbook = self.runbook
         if not (0 <= phase_index < len(runbook.phases)):
             self.sync_rows([])
             return
         self.phase_index = phase_index
-        active = phase_index == self.engine.state.active and self.engine.state.outcome is None
+        active = phase_index == view.active and view.outcome is None
         checks = {c.id: c for c in runbook.phases[phase_index].automated_checks}
 
         def make(check_id: str) -> tuple:
-            return check_cells(self.engine, checks[check_id], now, active, palette, self.read_only)
+            return check_cells(view, runbook, checks[check_id], now, active, palette, self.read_only)
         self.sync_lazy(list(checks), make, dirty=None if only is None else set(only))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from golive.console.engine import Engine
 from golive.console.view import SessionView
 from golive.screens.live_table import LiveTable, cell
 from golive.screens.palette import Palette
@@ -17,9 +16,8 @@ def clock_text(at: float | None) -> str:
     return "" if at is None else time.strftime("%H:%M:%S", time.localtime(at))
 
 
-def tickable_checks(engine: Engine, phase_index: int) -> list[Any]:
+def tickable_checks(runbook: Any, phase_index: int) -> list[Any]:
     """The phase's manual items and its confirm-first command checks, in runbook order."""
-    runbook = engine.runbook
     if not (0 <= phase_index < len(runbook.phases)):
         return []
     return [c for c in runbook.phases[phase_index].checks
@@ -44,9 +42,9 @@ def checklist_cells(view: SessionView, check: Any, palette: Palette) -> tuple:
 class Checklist(LiveTable):
     """Rows keyed by check id; ``space`` on the mission screen ticks the row under the cursor."""
 
-    def __init__(self, engine: Engine, **kw: Any):
+    def __init__(self, runbook: Any, **kw: Any):
         super().__init__(**kw)
-        self.engine = engine
+        self.runbook = runbook
         self.phase_index = -1
 
     def show(self, view: SessionView, phase_index: int, palette: Palette) -> None:
@@ -59,7 +57,7 @@ class Checklist(LiveTable):
                           ("note", "Note", max(8, width - item - 3 - 8 - 12 - 12))])
         self.phase_index = phase_index
         self.sync_rows([(c.id, checklist_cells(view, c, palette))
-                        for c in tickable_checks(self.engine, phase_index)])
+                        for c in tickable_checks(self.runbook, phase_index)])
 
     def highlighted_check(self) -> str | None:
         """The id of the item under the cursor (None when the phase has no items)."""

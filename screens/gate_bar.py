@@ -25,15 +25,15 @@ def gate_content(gate: Gate, state: GoLiveState, missing_signoffs: list[str], ro
     return content
 
 
-def observing_text(engine: Any, now: float) -> str:
+def observing_text(view: Any) -> str:
     """What a driver still samples after the outcome: ``4 checks, 2 triggers, pods``."""
-    sampled = engine.automated_checks_now(now)
-    triggers = sum(1 for c in sampled if c.id in engine.state.triggers)
+    sampled = view.sampled
+    triggers = sum(1 for cid, _ in sampled if cid in view.triggers)
     checks = len(sampled) - triggers
     parts = [f"{checks} check{'s' * (checks != 1)}"] if checks else []
     if triggers:
         parts.append(f"{triggers} trigger{'s' * (triggers != 1)}")
-    if any(c.source == "kubernetes" for c in sampled):
+    if any(source == "kubernetes" for _, source in sampled):
         parts.append("pods")
     return ", ".join(parts)
 

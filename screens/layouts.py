@@ -5,13 +5,13 @@ from __future__ import annotations
 # Both hold one instance of each pane widget; switching arrangement mounts fresh widgets that fill themselves
 # from the state, so nothing is copied between them.
 from dataclasses import dataclass
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
-from golive.console.engine import Engine
 from golive.screens.check_detail import CheckDetail
 from golive.screens.check_table import CheckTable
 from golive.screens.checklist import Checklist
@@ -44,11 +44,11 @@ class Panes:
     log: EventLog
 
     @classmethod
-    def create(cls, engine: Engine) -> "Panes":
-        return cls(phases=PhaseList(engine.runbook, id="phase-list"), triggers=TriggerPanel(engine, id="triggers"),
-                   checks=CheckTable(engine, id="check-table"), detail=CheckDetail(engine, id="check-detail"),
-                   checklist=Checklist(engine, id="checklist"),
-                   sparklines=SparklinePanel(engine, id="sparklines"), pods=PodPane(id="pods"),
+    def create(cls, runbook: Any) -> "Panes":
+        return cls(phases=PhaseList(runbook, id="phase-list"), triggers=TriggerPanel(runbook, id="triggers"),
+                   checks=CheckTable(runbook, id="check-table"), detail=CheckDetail(runbook, id="check-detail"),
+                   checklist=Checklist(runbook, id="checklist"),
+                   sparklines=SparklinePanel(runbook, id="sparklines"), pods=PodPane(id="pods"),
                    log=EventLog(id="event-log"))
 
 

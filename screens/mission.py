@@ -56,7 +56,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         self.session, self.engine, self.runbook = session, session.engine, session.runbook
         self.feed = feed or SessionFeed()
         self.key = key
-        self.viewed = max(0, self.engine.state.active)
+        self.viewed = max(0, session.view().active)
         self.shown: Any = None   # the SessionView the header and gate line show, taken anew by every pass
         self._trigger_ids = {t.id for t in self.runbook.triggers}
         self.follow_active = True
@@ -82,7 +82,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
     def _new_body(self, width: int, height: int):
         self.wide = is_wide(width, height)
         self.set_class(not self.wide, "narrow")
-        self.panes = Panes.create(self.engine)
+        self.panes = Panes.create(self.runbook)
         self.panes.checks.read_only = self.panes.detail.read_only = self.session.read_only
         return WideBody(self.panes) if self.wide else NarrowBody(self.panes)
 
@@ -100,7 +100,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
         if phase is not None and phase.automated_checks:
             p.checks.focus()   # arrows move through the checks; the detail line follows
-        elif phase is not None and tickable_checks(self.engine, self.viewed):
+        elif phase is not None and tickable_checks(self.runbook, self.viewed):
             p.checklist.focus()
         else:
             self._show_pane("tab-phases", p.phases)
@@ -132,8 +132,8 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
 
     def shown_gate(self, now: float) -> Gate:
         """The gate with its reasons as the gate line words them (the next key named, waiting checks folded)."""
-        gate = self.engine.gate(now)
-        return Gate(gate.open, shown_reasons(self.engine, gate.reasons, self.session.read_only))
+        view = self.session.view(now)
+        return Gate(view.gate.open, shown_reasons(view, self.runbook, list(view.gate.reasons), view.read_only))
 
     def refresh_all(self) -> None:
         """Redraw every pane from the state (each changes only what differs)."""
@@ -146,13 +146,13 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         self.set_titles()
         phase = self.runbook.phases[self.viewed] if 0 <= self.viewed < len(self.runbook.phases) else None
         if phase is not None and (self.focused is p.checks and not phase.automated_checks
-                                  or self.focused is p.checklist and not tickable_checks(self.engine, self.viewed)):
+                                  or self.focused is p.checklist and not tickable_checks(self.runbook, self.viewed)):
             self.call_after_refresh(self._focus_checks)   # a new phase emptied the focused table: j/k must move
 
     def _refresh_status(self, now: float) -> None:
         """Header, gate line and footer, from one snapshot of the session (console/view.py)."""
         view = self.shown = self.session.view(now)
-        gate = Gate(view.gate.open, shown_reasons(self.engine, list(view.gate.reasons), view.read_only))
+        gate = Gate(view.gate.open, shown_reasons(view, self.runbook, list(view.gate.reasons), view.read_only))
         phase = view.active_phase
         started = view.started or now
         self.query_one(MissionHeader).show(
@@ -175,7 +175,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
             paths = view.record_paths
             record = paths[0] if paths else view.folder / "record.toml"
             facts["record"] = str(record) if paths or record.is_file() else ""
-            facts["observing"] = "" if view.read_only else observing_text(self.engine, view.at)
+            facts["observing"] = "" if view.read_only else observing_text(view)
         return facts
 
     def set_titles(self) -> None:
@@ -271,9 +271,9 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
 
     def _maybe_ask_rollback(self) -> None:
         """A fired `then = "rollback"` trigger without `auto` asks the lead, once per request."""
-        st = self.engine.state
-        request = st.rollback_request
-        if not request or st.rollback_running or self.session.read_only or request == self._rollback_asked:
+        view = self.shown   # the pass that called this has just taken it
+        request = view.rollback_request
+        if not request or view.rollback_running or self.session.read_only or request == self._rollback_asked:
             return
         if self.app.screen is not self:
             return  # another dialog is open; the header and gate line already say ROLLBACK REQUESTED
@@ -285,7 +285,8 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
     @on(DataTable.RowHighlighted, "#check-table, #checklist")
     def _row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         if self.panes is not None and message.row_key.value is not None and message.data_table.has_focus:
-            self.panes.detail.show(message.row_key.value, self.now())
+            view = self.shown or self.session.view(self.now())
+            self.panes.detail.show(view, message.row_key.value, view.at)
             self.query_one(KeyFooter).show(self.action_available)
 
     @on(PhaseList.Viewed)
@@ -297,7 +298,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
         """Show the checks, checklist and trends of phase ``index`` (following the active phase again when it
         is the active one)."""
         self.viewed = index
-        self.follow_active = index == self.engine.state.active
+        self.follow_active = index == (self.shown or self.session.view()).active
         self.refresh_all()
         if focus and self.panes is not None:
             self._show_pane("tab-checks", self.panes.checks)
@@ -367,8 +368,9 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
 
     def say_rollback_result(self) -> None:
         """After the rollback command: finished, or failed with its exit (then the outcome is NO-GO)."""
-        run = next((a for a in reversed(self.engine.state.actions) if a["action"] == "rollback"), None)
-        outcome = self.engine.state.outcome or "no outcome yet"
+        view = self.session.view()
+        run = next((a for a in reversed(view.actions) if a["action"] == "rollback"), None)
+        outcome = view.outcome or "no outcome yet"
         if run is None:
             self.say(f"rolled back (the runbook has no rollback command) — {outcome}")
         elif run.get("dry_run"):

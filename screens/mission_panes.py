@@ -5,8 +5,8 @@ from __future__ import annotations
 
 # Three passes redraw panes: "all" (a layout, a phase shown, a decision), "events" (the batch of events since the
 # last pass: only what they touched) and "second" (clocks, holds, sparklines, the samples of the last second).
-# A row names the touches it answers to. Panes that draw from the snapshot read ``screen.shown`` (console/view.py),
-# taken just before the pass; the others still read the engine.
+# A row names the touches it answers to. Every pane draws from the snapshot ``screen.shown`` (console/view.py),
+# taken just before the pass, and the runbook.
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -40,9 +40,9 @@ def _phases(screen: Any, pane: Any, p: Pass) -> None:
 
 def _checks(screen: Any, pane: Any, p: Pass) -> None:
     if p.full:
-        pane.show(screen.viewed, p.now, p.palette)
+        pane.show(screen.shown, screen.viewed, p.now, p.palette)
     elif p.checks:
-        pane.show(screen.viewed, p.now, p.palette, only=set(p.checks))
+        pane.show(screen.shown, screen.viewed, p.now, p.palette, only=set(p.checks))
 
 
 def _checklist(screen: Any, pane: Any, p: Pass) -> None:
@@ -51,17 +51,17 @@ def _checklist(screen: Any, pane: Any, p: Pass) -> None:
 
 def _detail(screen: Any, pane: Any, p: Pass) -> None:
     if not p.full:
-        pane.show(None, p.now)   # the check shown stays; its figures move on
+        pane.show(screen.shown, None, p.now)   # the check shown stays; its figures move on
         return
     panes, rb = screen.panes, screen.runbook
     shown = pane.check_id
     if shown is None or rb.phase_of(shown) is not rb.phases[screen.viewed]:
         shown = panes.checks.cursor_key() or panes.checklist.cursor_key()
-    pane.show(shown, p.now)
+    pane.show(screen.shown, shown, p.now)
 
 
 def _sparklines(screen: Any, pane: Any, p: Pass) -> None:
-    pane.show(screen.viewed, p.palette)
+    pane.show(screen.shown, screen.viewed, p.palette)
 
 
 def _triggers(screen: Any, pane: Any, p: Pass) -> None:

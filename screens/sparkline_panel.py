@@ -15,8 +15,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from golive.console.derived import for_display
-from golive.console.engine import Engine
 from golive.console.units import format_number
+from golive.console.view import SessionView
 from golive.console.wording import verdict_symbol
 from golive.screens.palette import Palette
 
@@ -74,27 +74,29 @@ class SparklinePanel(ScrollView):
     SparklinePanel { height: 1fr; overflow-x: hidden; }
     """
 
-    def __init__(self, engine: Engine, **kw: Any):
+    def __init__(self, runbook: Any, **kw: Any):
         super().__init__(**kw)
-        self.engine = engine
+        self.runbook = runbook
+        self.view: SessionView | None = None   # the snapshot the lines are drawn from
         self.rows: list[tuple[str, bool]] = []       # (check id, is a trigger)
         self.palette: Palette | None = None
         self._signature: tuple = ()
         self._cache: dict[int, tuple[tuple, Strip]] = {}
 
-    def rows_for(self, phase_index: int) -> list[tuple[str, bool]]:
-        runbook = self.engine.runbook
+    def rows_for(self, view: SessionView, phase_index: int) -> list[tuple[str, bool]]:
+        runbook = self.runbook
         rows: list[tuple[str, bool]] = []
         if 0 <= phase_index < len(runbook.phases):
             rows += [(c.id, False) for c in runbook.phases[phase_index].automated_checks
-                     if getattr(c, "pass_", None) is not None or self.engine.live(c.id).history]
+                     if getattr(c, "pass_", None) is not None or view.checks[c.id].history]
         rows += [(t.id, True) for t in runbook.triggers if getattr(t, "fire", None) is not None]
         return rows
 
-    def show(self, phase_index: int, palette: Palette) -> None:
+    def show(self, view: SessionView, phase_index: int, palette: Palette) -> None:
         """Redraw when a shown check has new values, the rows or the theme changed; otherwise do nothing."""
-        rows = self.rows_for(phase_index)
-        live = [self.engine.live(c) for c, _ in rows]   # after the outcome, what is observed since
+        self.view = view
+        rows = self.rows_for(view, phase_index)
+        live = [view.checks[c] for c, _ in rows]   # after the outcome, what is observed since
         signature = (tuple(rows), id(palette), self.scrollable_content_region.width,
                      tuple((len(cs.history), cs.last_at, cs.verdict) for cs in live))
         if signature == self._signature:
@@ -108,10 +110,10 @@ class SparklinePanel(ScrollView):
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        if not (0 <= index < len(self.rows)) or self.palette is None or width <= 0:
+        if not (0 <= index < len(self.rows)) or self.palette is None or self.view is None or width <= 0:
             return Strip.blank(width, self.rich_style)
         check_id, trigger = self.rows[index]
-        cs = self.engine.live(check_id)
+        cs = self.view.checks[check_id]
         key = (check_id, len(cs.history), cs.last_at, cs.verdict, width)
         cached = self._cache.get(index)
         if cached is not None and cached[0] == key:
@@ -121,14 +123,15 @@ class SparklinePanel(ScrollView):
         return strip
 
     def _line(self, check_id: str, trigger: bool, width: int) -> Strip:
-        palette = self.palette
-        cs = self.engine.live(check_id)
+        palette, view = self.palette, self.view
+        assert view is not None   # render_line draws nothing before the first show
+        cs = view.checks[check_id]
         # a target relative to a baseline is drawn where the last baseline puts it
-        check = for_display(self.engine.runbook.check(check_id), cs)
+        check = for_display(self.runbook.check(check_id), cs)
         threshold = threshold_of(check, trigger)
         values = [v for _, v in cs.history]
         if trigger:
-            ts = self.engine.state.triggers[check_id]
+            ts = view.triggers[check_id]
             symbol, sym_style = "⚑", palette.style("status-fail" if ts.state == "firing" else "status-pending",
                                                    bold=True)
         else:

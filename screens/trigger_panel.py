@@ -6,7 +6,6 @@ from typing import Any
 
 from textual.content import Content
 
-from golive.console.engine import Engine
 from golive.console.units import format_duration
 from golive.console.view import SessionView
 from golive.screens.check_cells import value_text
@@ -69,12 +68,12 @@ class TriggerPanel(QuietStatic):
     TriggerPanel { height: auto; }
     """
 
-    def __init__(self, engine: Engine, **kw: Any):
+    def __init__(self, runbook: Any, **kw: Any):
         super().__init__(**kw)
-        self.engine = engine
+        self.runbook = runbook
 
     def show(self, view: SessionView, now: float) -> None:
-        triggers = self.engine.runbook.triggers
+        triggers = self.runbook.triggers
         if triggers:
             content = Content("\n").join(trigger_line(view, t, now) for t in triggers)
         else:

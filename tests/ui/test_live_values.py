@@ -89,7 +89,8 @@ def test_an_error_row_shows_the_last_good_value_marked_old_with_its_age(tmp_path
     assert cs.verdict == "ERROR"
     assert value_text(check, cs, T0 + 121) == "0.1405 % · 2m ago"
     assert table_value_text(check, cs, T0 + 121) == "2m ago: 0.1405 %"   # a narrow cell cuts the number
-    assert "value 0.1405 % · 2m ago" in detail_content(engine, "errors", T0 + 121).plain
+    shown = engine_view(engine, T0 + 121)
+    assert "value 0.1405 % · 2m ago" in detail_content(shown, engine.runbook, "errors", T0 + 121).plain
 
 
 def test_a_value_long_past_its_next_sample_carries_its_age_even_when_passing(tmp_path):
