@@ -28,6 +28,7 @@ class PhaseView(NamedTuple):
     reason: str
     action_started: float | None
     action_done: float | None
+    actions_done: int             # of the phase's actions, how many have finished (they run in order)
 
 
 class CheckView(NamedTuple):
@@ -168,7 +169,8 @@ def engine_view(engine: Any, now: float, *, read_only: bool = False, dry_run: bo
         started=st.started, finished=st.finished, change=_frozen(st.change or {}),
         notify_failures=tuple(_frozen(f) for f in st.notify_failures),
         phases=tuple(PhaseView(id=ps.id, label=phase.label, status=ps.status, started=ps.started, ended=ps.ended,
-                               reason=ps.reason, action_started=ps.action_started, action_done=ps.action_done)
+                               reason=ps.reason, action_started=ps.action_started, action_done=ps.action_done,
+                               actions_done=ps.actions_done)
                for phase, ps in zip(rb.phases, st.phases, strict=True)),
         active=st.active, gate=_gate(engine, now),
         paused=_frozen(st.paused) if st.paused is not None else None,

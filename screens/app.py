@@ -134,7 +134,7 @@ class GoliveApp(App[int]):
         if session is None or self.session_closed:
             return
         self.session_closed = True
-        if not session.read_only and session.engine.state.outcome is None:
+        if not session.read_only and session.view().outcome is None:
             try:
                 session.write_record()
             except Exception:
@@ -143,7 +143,7 @@ class GoliveApp(App[int]):
 
     def exit_code_for_outcome(self) -> int:
         session = self.session
-        return 0 if session is not None and session.engine.state.outcome == "GO" else 1
+        return 0 if session is not None and session.view().outcome == "GO" else 1
 
     async def action_quit(self) -> None:
         """Ctrl+Q goes through the same confirmation as q."""
@@ -182,7 +182,8 @@ def run_mission(make_session: MakeSession, *, theme: str | None = None, key: Pat
     app.close_session_now()
     app.finish_session()
     folder = shlex.quote(str(session.folder))
-    outcome = session.engine.state.outcome
+    view = session.view()
+    outcome = view.outcome
     if hasattr(session, "after_screen"):   # a seat at a driver: detached, or the driver stopped
         print(session.after_screen(), file=sys.stderr)
         return 0 if outcome == "GO" else 1
@@ -193,7 +194,7 @@ def run_mission(make_session: MakeSession, *, theme: str | None = None, key: Pat
     else:
         paths = session.record_paths or (Path(session.folder) / "record.toml", Path(session.folder) / "record.md")
         print(f"golive: outcome {outcome}; record: {paths[0]}  {paths[1]}", file=sys.stderr)
-        missing = session.engine.missing_signoffs()
+        missing = view.missing_signoffs
         if missing:
             print(f"golive: sign-off missing for {', '.join(missing)}: "
                   f"golive sign {shlex.quote(str(paths[0]))} --role ROLE", file=sys.stderr)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.console.seat import Seat
+from golive.screens.gate_reasons import active_phase
 from golive.screens.layouts import NarrowBody
 
 # The dialogs are imported when first opened: the first frame comes sooner without them.
@@ -25,7 +26,7 @@ class MissionCommandsMixin:
     _pending_pane: str | None = None   # the pane a Tab is moving the focus to, until it lands
 
     def _phase_label(self) -> str:
-        phase = self.engine.active_phase()
+        phase = self.session.view().active_phase
         return phase.label if phase else ""
 
     # ------------------------------------------------------------------ evidence
@@ -73,7 +74,7 @@ class MissionCommandsMixin:
 
         if self.refused("override"):
             return
-        reasons = self.engine.gate(self.now()).reasons
+        reasons = list(self.session.view(self.now()).gate.reasons)
 
         def chosen(reason: str | None) -> None:
             if reason:
@@ -177,7 +178,8 @@ class MissionCommandsMixin:
 
         if self.refused("approve"):
             return
-        phase = self.engine.active_phase()
+        phase = active_phase(self.session.view(), self.runbook)
+        # who approved is the approvals' own bookkeeping, read where the approve rule reads it
         awaiting = awaited_text(self.runbook, self.engine.state, phase)
 
         def chosen(note: str | None) -> None:
@@ -203,7 +205,8 @@ class MissionCommandsMixin:
 
         if self.refused("run_action"):
             return
-        phase, st = self.engine.active_phase(), self.engine.state.active_phase
+        view = self.session.view()
+        phase, st = active_phase(view, self.runbook), view.active_phase
         # a phase with several actions runs them in order: confirm the next one, not the first
         action = phase.all_actions[min(st.actions_done, len(phase.all_actions) - 1)] if st is not None else phase.action
 
