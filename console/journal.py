@@ -288,12 +288,8 @@ class Journal:
         seq = self.seq + 1
         stored, body = self._encode(event, seq)
         where = f"{self.path.name}:{seq}"
-        data = memoryview(body + b"\n")
         try:
-            while data:
-                data = data[os.write(self._fd, data) :]
-            if sync:
-                os.fsync(self._fd)
+            self._write_line(body, sync)
         except OSError as exc:
             self._undo_partial_write(f"{where}: could not write: {exc.strerror}")
             raise JournalError(f"{where}: could not write: {exc.strerror}") from exc
@@ -334,6 +330,14 @@ class Journal:
         self.seq, self.head = seq, hashlib.sha256(body).hexdigest()
         return stored, body
 
+    def _write_line(self, body: bytes, sync: bool) -> None:
+        """``body`` and its newline, whole (a short write goes on), then fsync'd when ``sync``; raises OSError."""
+        data = memoryview(body + b"\n")
+        while data:
+            data = data[os.write(self._fd, data) :]
+        if sync:
+            os.fsync(self._fd)
+
     def write_staged(self, seq: int, body: bytes, sync: bool) -> None:
         """Write one staged line (from the writer thread), fsync'd when ``sync``. A failure breaks the journal
         for good: every later line was chained to this one, so none may follow it; each later write and
@@ -341,12 +345,8 @@ class Journal:
         if self._broken:
             raise JournalError(self._broken)
         where = f"{self.path.name}:{seq}"
-        data = memoryview(body + b"\n")
         try:
-            while data:
-                data = data[os.write(self._fd, data) :]
-            if sync:
-                os.fsync(self._fd)
+            self._write_line(body, sync)
         except OSError as exc:
             self._broken = f"{where}: could not write: {exc.strerror}"
             self._undo_partial_write(self._broken)

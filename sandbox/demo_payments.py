@@ -9,14 +9,12 @@ PostgreSQL, Alertmanager and the health endpoints are not part of it: they are r
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from pathlib import Path
 from typing import ClassVar
 
 from golive.sandbox.demo_world import DemoWorld
-from golive.sandbox.kube.objects import image_tag
 from golive.sandbox.traffic import TrafficModel, _noise
 
 NAMESPACE, SERVICE = "payments", "payments-api"
@@ -62,6 +60,8 @@ class PaymentsTraffic(TrafficModel):
 class PaymentsWorld(DemoWorld):
     """``with PaymentsWorld(speed=20) as world:``; ``world.variables`` point the example at it (``--set``)."""
 
+    namespace, service, new_version, replicas = NAMESPACE, SERVICE, NEW_VERSION, REPLICAS
+
     def __init__(self, scenario: str = "good", speed: float = 1.0):
         super().__init__(scenario, speed)
         self.model = PaymentsTraffic(SERVICE, OLD_VERSION, NEW_VERSION, scenario=scenario, speed=speed,
@@ -86,30 +86,6 @@ class PaymentsWorld(DemoWorld):
                                                 new=f"{IMAGE}:{NEW_VERSION}", old=f"{IMAGE}:{OLD_VERSION}",
                                                 kubeconfig=str(self.kubeconfig)))
         os.chmod(self.kubectl, 0o755)
-
-    def _deployment(self) -> dict | None:
-        return self.kube.store.get("deployments", NAMESPACE, SERVICE)
-
-    def _pods(self) -> list[dict]:
-        return [p for p in self.kube.store.list("pods", NAMESPACE)[0]
-                if (p["metadata"].get("labels") or {}).get("app") == SERVICE
-                and not p["metadata"].get("deletionTimestamp")]
-
-    def _new_ready_share(self) -> float:
-        ready = [p for p in self._pods() if self._ready(p)]
-        if not ready:
-            return 0.0
-        return sum(image_tag(p["spec"]["containers"][0]["image"]) == NEW_VERSION for p in ready) / len(ready)
-
-    def _apply_weight(self, weight: int) -> None:
-        sim = self.kube.sim
-        self.stage = weight
-        if weight >= 100 or weight == 0:
-            sim.set_canary(NAMESPACE, SERVICE, None)   # full rollout, or back to the stable image on abort
-            if weight == 0:
-                sim.heal(NAMESPACE, SERVICE)
-        else:
-            sim.set_canary(NAMESPACE, SERVICE, max(1, math.ceil(REPLICAS * weight / 100)))
 
     @property
     def variables(self) -> dict[str, str]:

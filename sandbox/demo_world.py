@@ -35,6 +35,9 @@ REPLICAS = 6
 class DemoWorld:
     """Start with ``with DemoWorld(scenario, speed) as world:``; ``world.variables`` feed the runbook."""
 
+    # the Deployment the canary controller follows (a world for another example names its own)
+    namespace, service, new_version, replicas = NAMESPACE, SERVICE, NEW_VERSION, REPLICAS
+
     def __init__(self, scenario: str = "good", speed: float = 1.0, *, kube_port: int = 0, prom_port: int = 0,
                  kubeconfig: Path | None = None, weight: int = 0):
         """Ports 0 pick free ones; a resumed demo passes the ports, kubeconfig and canary weight it had."""
@@ -134,11 +137,11 @@ class DemoWorld:
     # ------------------------------------------------------------ the canary controller
 
     def _deployment(self) -> dict | None:
-        return self.kube.store.get("deployments", NAMESPACE, SERVICE)
+        return self.kube.store.get("deployments", self.namespace, self.service)
 
     def _pods(self) -> list[dict]:
-        return [p for p in self.kube.store.list("pods", NAMESPACE)[0]
-                if (p["metadata"].get("labels") or {}).get("app") == SERVICE
+        return [p for p in self.kube.store.list("pods", self.namespace)[0]
+                if (p["metadata"].get("labels") or {}).get("app") == self.service
                 and not p["metadata"].get("deletionTimestamp")]
 
     @staticmethod
@@ -150,7 +153,7 @@ class DemoWorld:
         ready = [p for p in self._pods() if self._ready(p)]
         if not ready:
             return 0.0
-        new = [p for p in ready if image_tag(p["spec"]["containers"][0]["image"]) == NEW_VERSION]
+        new = [p for p in ready if image_tag(p["spec"]["containers"][0]["image"]) == self.new_version]
         return len(new) / len(ready)
 
     async def _control(self) -> None:
@@ -168,13 +171,13 @@ class DemoWorld:
         sim = self.kube.sim
         self.stage = weight
         if weight >= 100 or weight == 0:
-            sim.set_canary(NAMESPACE, SERVICE, None)   # full rollout, or back to the stable image on abort
+            sim.set_canary(self.namespace, self.service, None)   # full rollout, or back to the stable image on abort
             if weight == 0:
-                sim.heal(NAMESPACE, SERVICE)
+                sim.heal(self.namespace, self.service)
         else:
-            sim.set_canary(NAMESPACE, SERVICE, max(1, math.ceil(REPLICAS * weight / 100)))
+            sim.set_canary(self.namespace, self.service, max(1, math.ceil(self.replicas * weight / 100)))
         if self.scenario == "bad-canary" and weight >= 25 and not self._crashed:
             self._crashed = True
-            sim.crashloop(NAMESPACE, SERVICE)           # one of the new pods (or the next one made)
-            sim.warn(NAMESPACE, "Deployment", SERVICE, "ProgressDeadlineRisk",
+            sim.crashloop(self.namespace, self.service)   # one of the new pods (or the next one made)
+            sim.warn(self.namespace, "Deployment", self.service, "ProgressDeadlineRisk",
                      "a pod of the new ReplicaSet keeps restarting")

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, TabbedContent
 from golive.console import events as ev
 from golive.console.change import change_label, header_flags
 from golive.console.engine import Refused
+from golive.console.rollback_plans import is_step
 from golive.console.seat import Seat
 from golive.console.state import Gate
 from golive.console.view import SessionView
@@ -369,7 +370,7 @@ class MissionScreen(MissionRulesMixin, MissionCommandsMixin, Screen):
     def say_rollback_result(self) -> None:
         """After the rollback command: finished, or failed with its exit (then the outcome is NO-GO)."""
         view = self.session.view()
-        run = next((a for a in reversed(view.actions) if a["action"] == "rollback"), None)
+        run = next((a for a in reversed(view.actions) if is_step(a["action"])), None)  # plan steps too
         outcome = view.outcome or "no outcome yet"
         if run is None:
             self.say(f"rolled back (the runbook has no rollback command) — {outcome}")

@@ -46,6 +46,9 @@ async def test_a_rollback_step_with_confirm_waits_for_the_lead_who_sees_its_argv
         assert [a["action"] for a in of_type(folder, "action_started")] == ["rollback:switch-back:1"]
         app.screen.query_one("#confirm").press()
         await wait_for(pilot, lambda: len(of_type(folder, "action_finished")) == 2, "both steps")
+        # the plan's last step is what the lead is told about, not "the runbook has no rollback command"
+        await wait_for(pilot, lambda: (app.mission.last_message or "").startswith("rollback finished: exit 0"),
+                       "the rollback's result")
     order = [(e["type"], e.get("kind") or e.get("action")) for e in journal(folder)]
     # journaled in this order: step one, the lead's confirmation, then step two
     assert order.index(("action_started", "rollback:switch-back:1")) < order.index(("decision", "confirm_step")) \
