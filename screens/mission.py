@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-# It reads the engine's state and sends commands through one interface (console/seat.py, which the live session,
-# the journal follower and a driver seat implement); a command shows as done only when the session returns (the
-# journal is fsync'd by then). Redraws are coalesced: events refresh the panes an event touches once per batch;
-# samples, sparklines and clocks once a second.
+# It draws from the seat's snapshot (console/view.py) and sends commands through one interface (console/seat.py,
+# which the live session, the journal follower and a driver seat implement); a command shows as done only when the
+# session returns (the journal is fsync'd by then). Redraws are coalesced: events refresh the panes an event
+# touches once per batch; samples, sparklines and clocks once a second.
 from typing import Any, Awaitable, Callable
 
 from textual import on
