@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:   # before the sandboxes start
         print(problem, file=sys.stderr)
         return 2
+    if not args.headless and not getattr(args, "as_driver", False):
+        return _launch(args)
     world_class = SeedWorld if args.scenario in RUNBOOKS else DemoWorld
     with world_class(args.scenario, args.speed) as world:
         try:
@@ -86,9 +88,32 @@ def run(args: argparse.Namespace) -> int:
 
             args.answers = None
             return headless(make_session, runbook, args)
-        from golive.screens.app import run_mission
+        from golive.console.driver.process import serve
+        from golive.console.journal import JournalError
 
-        return run_mission(make_session, theme=args.theme, mouse=args.mouse)
+        try:
+            return serve(make_session, args)   # the sandboxes live in the driver, beside the session they feed
+        except JournalError as exc:   # a folder that already has a journal: one line, which the seat shows
+            print(f"golive: {exc}", flush=True)
+            return 2
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """The interactive demo as a `golive run` is: a driver process (the sandboxes and the session), this
+    terminal its first seat, so `golive watch` beside it is a live seat too and closing the terminal ends
+    nothing."""
+    import time
+
+    from golive.console.driver.process import launch_and_attach
+    from golive.console.journal import JournalError, session_folder_name
+
+    if args.session_dir is None:
+        args.session_dir = Path("golive-sessions") / session_folder_name(time.time(), "demo", args.scenario)
+    try:
+        return launch_and_attach(args, None)
+    except JournalError as exc:   # the folder is another driver's: one line, as `golive run` says it
+        print(f"golive: {exc}", file=sys.stderr)
+        return 2
 
 
 DEMO_MARK = "demo.json"   # in a demo's session folder: what `golive resume` needs to bring its sandboxes back

@@ -86,7 +86,7 @@ def wait_ready(proc: subprocess.Popen, folder: Path, offset: int) -> str:
 
 
 def launch_and_attach(args: argparse.Namespace, runbook) -> int:
-    """Interactive run/resume: start the driver, then the screen as its first seat."""
+    """Interactive run/resume/demo: start the driver, then the screen as its first seat."""
     from golive.console.journal import ensure_not_driven, session_folder_name
 
     if args.command == "run":
@@ -108,7 +108,11 @@ def launch_and_attach(args: argparse.Namespace, runbook) -> int:
         for line in problem.splitlines():
             print(line if line.startswith("golive") else f"golive: {line}", file=sys.stderr)
         return 2
-    return attach(folder, theme=args.theme, key=args.key, mouse=getattr(args, "mouse", True))
+    if args.command == "demo":   # where its sandboxes listen, and the kubectl line: on the terminal, as before
+        for line in log.read_bytes()[offset:].decode(errors="replace").splitlines():
+            if line.startswith("golive demo"):
+                print(line, file=sys.stderr)
+    return attach(folder, theme=args.theme, key=getattr(args, "key", None), mouse=getattr(args, "mouse", True))
 
 
 def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, read_only: bool = False,
@@ -127,7 +131,7 @@ def attach(folder: Path, *, theme: str | None = None, key: Path | None = None, r
 
 def main(argv: list[str]) -> int:
     """The driver process's entry: the spec is the parent's parsed arguments, as JSON."""
-    from golive.console.cmd_run import run
+    from golive.console import cmd_demo, cmd_run
     from golive.console.redact import ScrubbingStream
 
     # driver.log is a file people read and attach to tickets: nothing the driver prints may carry a secret
@@ -138,7 +142,7 @@ def main(argv: list[str]) -> int:
             spec[name] = Path(spec[name])
     args = argparse.Namespace(**spec)
     args.as_driver = True
-    return run(args)
+    return (cmd_demo.run if args.command == "demo" else cmd_run.run)(args)
 
 
 if __name__ == "__main__":

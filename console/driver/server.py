@@ -118,6 +118,7 @@ class DriverServer:
         self._count = 0
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._clients: set[asyncio.Task] = set()   # one per connection, made by asyncio's server
         self.events: list[dict[str, Any]] = []
         self._idle_since: float | None = None
         self._flush: asyncio.TimerHandle | None = None
@@ -151,6 +152,10 @@ class DriverServer:
             self._server.close()
         for task in list(self._tasks):
             task.cancel()
+        if self._clients:
+            # their writers are closed: let each connection's task end by itself, since a cancelled one makes
+            # asyncio's stream server print a CancelledError traceback into driver.log at shutdown
+            await asyncio.wait(list(self._clients), timeout=2.0)
         try:
             self.path.unlink()
         except OSError:
@@ -249,6 +254,10 @@ class DriverServer:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         seat: Seat | None = None
         pump: asyncio.Task | None = None
+        me = asyncio.current_task()
+        if me is not None:
+            self._clients.add(me)
+            me.add_done_callback(self._clients.discard)
         try:
             pid, _uid, user = peer_identity(writer.get_extra_info("socket"))
             line = await asyncio.wait_for(reader.readline(), HELLO_WAIT)
