@@ -61,6 +61,8 @@ class PaymentsWorld(DemoWorld):
     """``with PaymentsWorld(speed=20) as world:``; ``world.variables`` point the example at it (``--set``)."""
 
     namespace, service, new_version, replicas = NAMESPACE, SERVICE, NEW_VERSION, REPLICAS
+    image, old_version = IMAGE, OLD_VERSION
+    max_simulation_speed = 20.0   # pods settle as fast at 20x; faster only burns CPU
 
     def __init__(self, scenario: str = "good", speed: float = 1.0):
         super().__init__(scenario, speed)
@@ -69,19 +71,7 @@ class PaymentsWorld(DemoWorld):
         self.kubectl = Path(self._tmp.name) / "kubectl"
 
     def start(self) -> None:
-        self.kube.start()
-        self.kube.sim.create_deployment(NAMESPACE, SERVICE, f"{IMAGE}:{OLD_VERSION}", replicas=REPLICAS)
-        self.kube.sim.set_canary(NAMESPACE, SERVICE, 0)  # the new image waits for a canary weight
-        self.kube.write_kubeconfig(self.kubeconfig, namespace=NAMESPACE)
-        try:
-            self.kube._call(self._start_prometheus)
-        except BaseException:
-            self.stop()
-            raise
-        import asyncio
-
-        self._controller = self.kube._call(lambda: asyncio.get_running_loop().create_task(self._control()))
-        self.kube.start_simulation(min(self.speed, 20.0))   # pods settle as fast at 20x; faster only burns CPU
+        super().start()
         self.kubectl.write_text(_KUBECTL.format(python=sys.executable, server=self.kube.url,
                                                 new=f"{IMAGE}:{NEW_VERSION}", old=f"{IMAGE}:{OLD_VERSION}",
                                                 kubeconfig=str(self.kubeconfig)))

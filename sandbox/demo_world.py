@@ -37,6 +37,8 @@ class DemoWorld:
 
     # the Deployment the canary controller follows (a world for another example names its own)
     namespace, service, new_version, replicas = NAMESPACE, SERVICE, NEW_VERSION, REPLICAS
+    image, old_version = IMAGE, OLD_VERSION
+    max_simulation_speed = float("inf")   # pods stepped at most this many ticks a wall second
 
     def __init__(self, scenario: str = "good", speed: float = 1.0, *, kube_port: int = 0, prom_port: int = 0,
                  kubeconfig: Path | None = None, weight: int = 0):
@@ -70,10 +72,11 @@ class DemoWorld:
     def start(self) -> None:
         """Serve both sandboxes; raises OSError when a port is taken (the Kubernetes one stopped again)."""
         self.kube.start()
-        self.kube.sim.create_deployment(NAMESPACE, SERVICE, f"{IMAGE}:{OLD_VERSION}", replicas=REPLICAS)
-        self.kube.sim.set_canary(NAMESPACE, SERVICE, 0)  # a new image waits for a canary weight
+        self.kube.sim.create_deployment(self.namespace, self.service, f"{self.image}:{self.old_version}",
+                                        replicas=self.replicas)
+        self.kube.sim.set_canary(self.namespace, self.service, 0)  # a new image waits for a canary weight
         self.kubeconfig.parent.mkdir(parents=True, exist_ok=True)
-        self.kube.write_kubeconfig(self.kubeconfig, namespace=NAMESPACE)
+        self.kube.write_kubeconfig(self.kubeconfig, namespace=self.namespace)
         try:
             self.kube._call(self._start_prometheus)
         except BaseException:
@@ -82,14 +85,15 @@ class DemoWorld:
         if self._weight:
             self._restore_weight(self._weight)
         self._controller = self.kube._call(lambda: asyncio.get_running_loop().create_task(self._control()))
-        self.kube.start_simulation(self.speed)
+        self.kube.start_simulation(min(self.speed, self.max_simulation_speed))
 
     def _restore_weight(self, weight: int) -> None:
         """Put the Deployment back where the demo's last action left it (a resume after a crash), the way that
         action did: a PATCH of its image and canary weight."""
         patch = {"metadata": {"annotations": {WEIGHT_ANNOTATION: str(weight)}},
-                 "spec": {"template": {"spec": {"containers": [{"name": "app", "image": f"{IMAGE}:{NEW_VERSION}"}]}}}}
-        patch_deployment(self.kube.url, NAMESPACE, SERVICE, patch)
+                 "spec": {"template": {"spec": {"containers": [{"name": "app",
+                                                               "image": f"{self.image}:{self.new_version}"}]}}}}
+        patch_deployment(self.kube.url, self.namespace, self.service, patch)
 
     def stop(self) -> None:
         try:
